@@ -1,0 +1,128 @@
+package task
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestCrashChild is the child half of TestKillNineLosesNothingAcked: it enqueues from several
+// goroutines and prints "ACK <key>" only after Enqueue returned nil. It runs only when asked.
+func TestCrashChild(t *testing.T) {
+	path := os.Getenv("SEERRPILOT_CRASH_DB")
+	if path == "" {
+		t.Skip("child process of TestKillNineLosesNothingAcked")
+	}
+	s, err := Open(path, Options{})
+	if err != nil {
+		fmt.Println("OPEN-ERROR", err)
+		os.Exit(3)
+	}
+	var mu sync.Mutex
+	out := bufio.NewWriter(os.Stdout)
+	var wg sync.WaitGroup
+	for g := 0; g < 16; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				req := g*1_000_000 + i + 1
+				if _, err := s.Enqueue(context.Background(), SourceWebhook, movie(req, req)); err != nil {
+					return
+				}
+				mu.Lock()
+				fmt.Fprintf(out, "ACK seerr:%d\n", req)
+				_ = out.Flush()
+				mu.Unlock()
+			}
+		}(g)
+	}
+	wg.Wait()
+}
+
+// TestKillNineLosesNothingAcked kills a process that is enqueueing with SIGKILL, several times,
+// and checks that every enqueue it acknowledged is in the store afterwards.
+func TestKillNineLosesNothingAcked(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns processes")
+	}
+	path := filepath.Join(t.TempDir(), FileName)
+	acked := map[string]bool{}
+	for round := 0; round < 3; round++ {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
+		cmd.Env = append(os.Environ(), "SEERRPILOT_CRASH_DB="+path)
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		lines := make(chan string, 1024)
+		go func() {
+			sc := bufio.NewScanner(stdout)
+			for sc.Scan() {
+				lines <- sc.Text()
+			}
+			close(lines)
+		}()
+		// Kill after a number of acks that varies by round, mid-stream.
+		target := 200 + round*150
+		n := 0
+		deadline := time.After(30 * time.Second)
+	read:
+		for {
+			select {
+			case l, ok := <-lines:
+				if !ok {
+					break read
+				}
+				if key, found := strings.CutPrefix(l, "ACK "); found {
+					acked[key] = true
+					n++
+					if n == target {
+						_ = cmd.Process.Signal(syscall.SIGKILL)
+					}
+				} else if strings.HasPrefix(l, "OPEN-ERROR") {
+					t.Fatalf("child: %s", l)
+				}
+			case <-deadline:
+				_ = cmd.Process.Kill()
+				t.Fatalf("round %d: child produced %d acks in 30s", round, n)
+			}
+		}
+		_ = cmd.Wait()
+		if n < target {
+			t.Fatalf("round %d: child stopped after %d acks", round, n)
+		}
+
+		s, err := Open(path, Options{})
+		if err != nil {
+			t.Fatalf("reopen after kill: %v", err)
+		}
+		lost := 0
+		for key := range acked {
+			if _, err := s.GetByKey(context.Background(), key); err != nil {
+				lost++
+			}
+		}
+		_, total, err := s.List(context.Background(), ListOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkCounters(t, s)
+		_ = s.Close()
+		t.Logf("round %d: acked so far %d, stored %d, lost %d", round, len(acked), total, lost)
+		if lost > 0 {
+			t.Fatalf("round %d: %d acknowledged tasks lost after SIGKILL", round, lost)
+		}
+	}
+}

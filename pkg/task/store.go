@@ -1,0 +1,758 @@
+package task
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+)
+
+// FileName is the store's file inside DATA_DIR.
+const FileName = "seerrpilot.db"
+
+// schemaVersion is written to the meta bucket; a newer file is refused rather than misread.
+const schemaVersion = 1
+
+// Bucket layout. Every index holds 8-byte big-endian task sequence numbers, so a cursor walks
+// tasks oldest→newest and Last/Prev gives "newest first" without a scan.
+var (
+	bucketTasks    = []byte("tasks")     // seq → task JSON
+	bucketKeys     = []byte("keys")      // source key ("seerr:42") → seq
+	bucketByStatus = []byte("by_status") // <status>/seq → nil
+	bucketBySource = []byte("by_source") // <source>/seq → nil
+	bucketByBoth   = []byte("by_both")   // <status>|<source>/seq → nil
+	bucketDue      = []byte("due")       // nextAttemptAt(8) + seq(8) → nil, pending tasks only
+	bucketCounts   = []byte("counts")    // counter name → uint64
+	bucketMeta     = []byte("meta")
+)
+
+// ErrLocked means another process holds the database file.
+var ErrLocked = errors.New("database is locked (another seerrpilot running?)")
+
+// Options tune Open. The zero value is fine.
+type Options struct {
+	// LockTimeout bounds the wait for the file lock (default 2s): a second instance fails fast.
+	LockTimeout time.Duration
+	// Now is the clock (default time.Now). Tests pass a fake.
+	Now func() time.Time
+	// MaxBatchDelay bounds how long Enqueue waits to group-commit with concurrent callers
+	// (default bbolt's 10ms). Lower trades throughput for latency.
+	MaxBatchDelay time.Duration
+}
+
+// Store is the durable task queue. All methods are safe for concurrent use.
+// Every write is committed with fsync before the method returns nil.
+type Store struct {
+	db   *bolt.DB
+	now  func() time.Time
+	path string
+}
+
+// Open opens (creating if needed) the store at path.
+func Open(path string, opts Options) (*Store, error) {
+	if opts.LockTimeout <= 0 {
+		opts.LockTimeout = 2 * time.Second
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.LockTimeout})
+	if err != nil {
+		if errors.Is(err, bolterrors.ErrTimeout) {
+			return nil, fmt.Errorf("%s: %w", path, ErrLocked)
+		}
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	if opts.MaxBatchDelay > 0 {
+		db.MaxBatchDelay = opts.MaxBatchDelay
+	}
+	s := &Store{db: db, now: opts.Now, path: path}
+	if err := s.init(); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) init() error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		for _, name := range [][]byte{bucketTasks, bucketKeys, bucketByStatus, bucketBySource, bucketByBoth, bucketDue, bucketCounts, bucketMeta} {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("create bucket %s: %w", name, err)
+			}
+		}
+		meta := tx.Bucket(bucketMeta)
+		if v := meta.Get([]byte("schema")); v != nil {
+			if got := decodeUint(v); got > schemaVersion {
+				return fmt.Errorf("%s was written by a newer seerrpilot (schema %d > %d); upgrade seerrpilot", s.path, got, schemaVersion)
+			}
+			return nil
+		}
+		return meta.Put([]byte("schema"), encodeUint(schemaVersion))
+	})
+}
+
+// Path is the database file's path.
+func (s *Store) Path() string { return s.path }
+
+// Close closes the database. Callers stop producers and the worker first.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Ping reports whether the database is usable (open and readable).
+func (s *Store) Ping() error {
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketTasks) == nil {
+			return errors.New("tasks bucket missing")
+		}
+		return nil
+	})
+	return s.wrap(err)
+}
+
+func (s *Store) wrap(err error) error {
+	if errors.Is(err, bolterrors.ErrDatabaseNotOpen) {
+		return ErrClosed
+	}
+	return err
+}
+
+// EnqueueResult says what Enqueue did.
+type EnqueueResult struct {
+	Task    Task
+	Created bool // a new task was stored
+	Changed bool // an existing task took new seasons (re-opened if it had finished)
+}
+
+// Enqueue stores a new pending task for in.Key() or merges newly requested seasons into the
+// task that already has that key. A second enqueue of the same request never creates a second
+// task; one that adds nothing writes nothing.
+//
+// New seasons re-open a finished task (success or failed → pending) so that only the new
+// seasons are sent: the items already done keep their state. A cancelled task keeps its
+// status (an operator or Seerr decided so) but remembers the seasons for a later retry.
+//
+// Concurrent callers are group-committed (bbolt Batch). A nil error means the task is on disk.
+func (s *Store) Enqueue(ctx context.Context, src Source, in Input) (EnqueueResult, error) {
+	if err := ctx.Err(); err != nil {
+		return EnqueueResult{}, err
+	}
+	if !src.Valid() {
+		return EnqueueResult{}, fmt.Errorf("%w: unknown source %q", ErrInvalid, src)
+	}
+	if err := in.Validate(); err != nil {
+		return EnqueueResult{}, err
+	}
+	in.Seasons, _ = MergeSeasons(nil, in.Seasons)
+	key := in.Key()
+
+	// Fast path without a write transaction: a repeat that adds nothing costs no fsync.
+	var res EnqueueResult
+	var known bool
+	err := s.db.View(func(tx *bolt.Tx) error {
+		t, err := getByKey(tx, key)
+		if err != nil || t == nil {
+			return err
+		}
+		if _, changed := MergeSeasons(t.Input.Seasons, in.Seasons); !changed {
+			res, known = EnqueueResult{Task: *t}, true
+		}
+		return nil
+	})
+	if err != nil {
+		return EnqueueResult{}, s.wrap(err)
+	}
+	if known {
+		return res, nil
+	}
+
+	err = s.db.Batch(func(tx *bolt.Tx) error {
+		// Batch may run this more than once: recompute everything from the transaction.
+		res = EnqueueResult{}
+		now := s.now().UTC()
+		old, err := getByKey(tx, key)
+		if err != nil {
+			return err
+		}
+		if old == nil {
+			seq, err := tx.Bucket(bucketTasks).NextSequence()
+			if err != nil {
+				return err
+			}
+			t := &Task{
+				ID: FormatID(seq), Key: key, Type: in.MediaType, Status: StatusPending,
+				CreatedAt: now, UpdatedAt: now, Source: src, Input: in, Items: []Item{},
+				NextAttemptAt: now, History: []HistoryEntry{}, Revision: 1, seq: seq,
+			}
+			t.AddHistory(now, "enqueued", "from "+string(src))
+			if err := put(tx, nil, t); err != nil {
+				return err
+			}
+			res = EnqueueResult{Task: *t, Created: true}
+			return nil
+		}
+		merged, changed := MergeSeasons(old.Input.Seasons, in.Seasons)
+		if !changed {
+			res = EnqueueResult{Task: *old}
+			return nil
+		}
+		t := old.clone()
+		t.Input.Seasons = merged
+		fillBlanks(&t.Input, in)
+		t.Revision++
+		t.UpdatedAt = now
+		switch t.Status {
+		case StatusSuccess, StatusFailed:
+			// Re-open for the new seasons only; items already done stay done.
+			t.Status = StatusPending
+			t.Attempts = 0
+			t.NextAttemptAt = now
+			t.LeaseUntil = nil
+			t.AddHistory(now, "reopened", "new seasons from "+string(src))
+		default:
+			t.AddHistory(now, "merged", "new seasons from "+string(src))
+		}
+		if err := put(tx, old, t); err != nil {
+			return err
+		}
+		res = EnqueueResult{Task: *t, Changed: true}
+		return nil
+	})
+	if err != nil {
+		return EnqueueResult{}, s.wrap(err)
+	}
+	return res, nil
+}
+
+// fillBlanks copies descriptive fields the stored input lacks from a newer sighting.
+func fillBlanks(dst *Input, src Input) {
+	if dst.Title == "" {
+		dst.Title = src.Title
+	}
+	if dst.Year == 0 {
+		dst.Year = src.Year
+	}
+	if dst.TVDBID == 0 {
+		dst.TVDBID = src.TVDBID
+	}
+	if dst.RequestedBy == "" {
+		dst.RequestedBy = src.RequestedBy
+	}
+	if src.RequestUpdatedAt != nil && (dst.RequestUpdatedAt == nil || src.RequestUpdatedAt.After(*dst.RequestUpdatedAt)) {
+		dst.RequestUpdatedAt = src.RequestUpdatedAt
+		dst.RequestStatus = src.RequestStatus
+	}
+}
+
+// Get returns the task with that public id.
+func (s *Store) Get(ctx context.Context, id string) (Task, error) {
+	seq, err := ParseID(id)
+	if err != nil {
+		return Task{}, err
+	}
+	var t *Task
+	err = s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		t, err = getSeq(tx, seq)
+		return err
+	})
+	if err != nil {
+		return Task{}, s.wrap(err)
+	}
+	return *t, nil
+}
+
+// GetByKey returns the task with that source key ("seerr:42").
+func (s *Store) GetByKey(ctx context.Context, key string) (Task, error) {
+	var t *Task
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		t, err = getByKey(tx, key)
+		return err
+	})
+	if err != nil {
+		return Task{}, s.wrap(err)
+	}
+	if t == nil {
+		return Task{}, fmt.Errorf("%w: no task for %s", ErrNotFound, key)
+	}
+	return *t, nil
+}
+
+// Has reports whether a task with that key exists, and its seasons, in one cheap read.
+func (s *Store) Has(ctx context.Context, key string) (bool, []SeasonRequest, error) {
+	var found bool
+	var seasons []SeasonRequest
+	err := s.db.View(func(tx *bolt.Tx) error {
+		t, err := getByKey(tx, key)
+		if err != nil || t == nil {
+			return err
+		}
+		found, seasons = true, t.Input.Seasons
+		return nil
+	})
+	return found, seasons, s.wrap(err)
+}
+
+// ListOptions filters List. Zero values mean "any"; Limit defaults to 10.
+type ListOptions struct {
+	Status Status
+	Source Source
+	Limit  int
+}
+
+// List returns the newest tasks matching the filter (newest first) and how many match in all.
+// It reads only an index and the tasks it returns, never the whole store.
+func (s *Store) List(ctx context.Context, opts ListOptions) ([]Task, int, error) {
+	if opts.Status != "" && !opts.Status.Valid() {
+		return nil, 0, fmt.Errorf("%w: unknown status %q", ErrInvalid, opts.Status)
+	}
+	if opts.Source != "" && !opts.Source.Valid() {
+		return nil, 0, fmt.Errorf("%w: unknown source %q", ErrInvalid, opts.Source)
+	}
+	if opts.Limit <= 0 {
+		opts.Limit = 10
+	}
+	var out []Task
+	var total int
+	err := s.db.View(func(tx *bolt.Tx) error {
+		idx, counter := indexFor(tx, opts.Status, opts.Source)
+		total = int(decodeUint(tx.Bucket(bucketCounts).Get([]byte(counter))))
+		if idx == nil {
+			return nil
+		}
+		c := idx.Cursor()
+		for k, _ := c.Last(); k != nil && len(out) < opts.Limit; k, _ = c.Prev() {
+			t, err := getSeq(tx, decodeUint(k))
+			if err != nil {
+				return err
+			}
+			out = append(out, *t)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, 0, s.wrap(err)
+	}
+	if out == nil {
+		out = []Task{}
+	}
+	return out, total, nil
+}
+
+// indexFor picks the narrowest index for a filter, and the counter that holds its size.
+func indexFor(tx *bolt.Tx, st Status, src Source) (*bolt.Bucket, string) {
+	switch {
+	case st != "" && src != "":
+		name := string(st) + "|" + string(src)
+		return tx.Bucket(bucketByBoth).Bucket([]byte(name)), "both:" + name
+	case st != "":
+		return tx.Bucket(bucketByStatus).Bucket([]byte(st)), "status:" + string(st)
+	case src != "":
+		return tx.Bucket(bucketBySource).Bucket([]byte(src)), "source:" + string(src)
+	}
+	return tx.Bucket(bucketTasks), "all"
+}
+
+// Stats is the queue at a glance.
+type Stats struct {
+	Total         int            `json:"total"`
+	ByStatus      map[Status]int `json:"byStatus"`
+	OldestPending *time.Time     `json:"oldestPending,omitempty"`
+	NextDue       *time.Time     `json:"nextDue,omitempty"`
+}
+
+// Stats counts tasks by status (O(1): counters kept with every write) and finds the oldest pending task.
+func (s *Store) Stats(ctx context.Context) (Stats, error) {
+	st := Stats{ByStatus: make(map[Status]int, len(Statuses))}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		counts := tx.Bucket(bucketCounts)
+		st.Total = int(decodeUint(counts.Get([]byte("all"))))
+		for _, status := range Statuses {
+			st.ByStatus[status] = int(decodeUint(counts.Get([]byte("status:" + string(status)))))
+		}
+		if idx := tx.Bucket(bucketByStatus).Bucket([]byte(StatusPending)); idx != nil {
+			if k, _ := idx.Cursor().First(); k != nil {
+				t, err := getSeq(tx, decodeUint(k))
+				if err != nil {
+					return err
+				}
+				created := t.CreatedAt
+				st.OldestPending = &created
+			}
+		}
+		if k, _ := tx.Bucket(bucketDue).Cursor().First(); k != nil {
+			due := time.Unix(0, int64(binary.BigEndian.Uint64(k[:8]))).UTC()
+			st.NextDue = &due
+		}
+		return nil
+	})
+	return st, s.wrap(err)
+}
+
+// ClaimNext takes the next due pending task (nextAttemptAt ≤ now, earliest first, FIFO among
+// equals), marks it running with a lease, and returns it. When nothing is due it returns
+// (nil, next, nil) where next is when the earliest pending task falls due (zero if none).
+func (s *Store) ClaimNext(ctx context.Context, lease time.Duration) (*Task, time.Time, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, time.Time{}, err
+	}
+	var claimed *Task
+	var next time.Time
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		now := s.now().UTC()
+		k, _ := tx.Bucket(bucketDue).Cursor().First()
+		if k == nil {
+			return nil
+		}
+		due := time.Unix(0, int64(binary.BigEndian.Uint64(k[:8])))
+		if due.After(now) {
+			next = due.UTC()
+			return nil
+		}
+		old, err := getSeq(tx, binary.BigEndian.Uint64(k[8:]))
+		if err != nil {
+			return err
+		}
+		t := old.clone()
+		t.Status = StatusRunning
+		until := now.Add(lease)
+		t.LeaseUntil = &until
+		t.UpdatedAt = now
+		if err := put(tx, old, t); err != nil {
+			return err
+		}
+		claimed = t
+		return nil
+	})
+	if err != nil {
+		return nil, time.Time{}, s.wrap(err)
+	}
+	return claimed, next, nil
+}
+
+// Update applies fn to the current task and stores the result in one transaction, enforcing the
+// state machine: a status change fn makes must be a legal transition, or Update returns a
+// *TransitionError (ErrConflict) and stores nothing. fn must not change id, key or createdAt.
+func (s *Store) Update(ctx context.Context, id string, fn func(t *Task) error) (Task, error) {
+	seq, err := ParseID(id)
+	if err != nil {
+		return Task{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return Task{}, err
+	}
+	var out Task
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		old, err := getSeq(tx, seq)
+		if err != nil {
+			return err
+		}
+		t := old.clone()
+		if err := fn(t); err != nil {
+			return err
+		}
+		if !CanTransition(old.Status, t.Status) {
+			return &TransitionError{ID: old.ID, From: old.Status, To: t.Status}
+		}
+		if t.ID != old.ID || t.Key != old.Key || !t.CreatedAt.Equal(old.CreatedAt) {
+			return fmt.Errorf("%w: task identity cannot change", ErrInvalid)
+		}
+		if t.Status != StatusRunning {
+			t.LeaseUntil = nil
+		}
+		t.UpdatedAt = s.now().UTC()
+		if err := put(tx, old, t); err != nil {
+			return err
+		}
+		out = *t
+		return nil
+	})
+	if err != nil {
+		return Task{}, s.wrap(err)
+	}
+	return out, nil
+}
+
+// Retry puts a failed or cancelled task back to pending under the same id, attempts reset.
+func (s *Store) Retry(ctx context.Context, id string) (Task, error) {
+	return s.Update(ctx, id, func(t *Task) error {
+		if t.Status != StatusFailed && t.Status != StatusCancelled {
+			return &TransitionError{ID: t.ID, From: t.Status, To: StatusPending}
+		}
+		now := s.now().UTC()
+		t.Status = StatusPending
+		t.Attempts = 0
+		t.NextAttemptAt = now
+		t.Reason = ""
+		for i := range t.Items {
+			if t.Items[i].State == ItemFailed {
+				t.Items[i].State = ItemPending
+				t.Items[i].LastError = ""
+			}
+		}
+		t.AddHistory(now, "retry", "retry requested by operator")
+		return nil
+	})
+}
+
+// Cancel stops a pending or running task. A running task stops before its next MoviePilot call.
+func (s *Store) Cancel(ctx context.Context, id, reason string) (Task, error) {
+	return s.Update(ctx, id, func(t *Task) error {
+		return cancel(t, s.now().UTC(), reason)
+	})
+}
+
+func cancel(t *Task, now time.Time, reason string) error {
+	if t.Status != StatusPending && t.Status != StatusRunning {
+		return &TransitionError{ID: t.ID, From: t.Status, To: StatusCancelled}
+	}
+	t.Status = StatusCancelled
+	t.Reason = reason
+	t.AddHistory(now, "cancelled", reason)
+	return nil
+}
+
+// ErrAlreadySent is returned (wrapped, matching ErrConflict) by CancelUnsent when MoviePilot
+// already has at least one of the task's subscriptions.
+var ErrAlreadySent = fmt.Errorf("%w: already sent to MoviePilot", ErrConflict)
+
+// CancelUnsent cancels the task with that key if nothing was sent to MoviePilot yet.
+func (s *Store) CancelUnsent(ctx context.Context, key, reason string) (Task, error) {
+	t, err := s.GetByKey(ctx, key)
+	if err != nil {
+		return Task{}, err
+	}
+	return s.Update(ctx, t.ID, func(t *Task) error {
+		for _, it := range t.Items {
+			if it.State == ItemSubscribed || it.State == ItemExisting {
+				return fmt.Errorf("task %s: %w", t.ID, ErrAlreadySent)
+			}
+		}
+		return cancel(t, s.now().UTC(), reason)
+	})
+}
+
+// ReclaimRunning returns every running task to pending. Call it once at start, before the
+// worker runs: the file lock guarantees no other process holds a lease, so any running task
+// was left by a crash.
+func (s *Store) ReclaimRunning(ctx context.Context) (int, error) {
+	n := 0
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		n = 0
+		idx := tx.Bucket(bucketByStatus).Bucket([]byte(StatusRunning))
+		if idx == nil {
+			return nil
+		}
+		var seqs []uint64
+		if err := idx.ForEach(func(k, _ []byte) error { seqs = append(seqs, decodeUint(k)); return nil }); err != nil {
+			return err
+		}
+		now := s.now().UTC()
+		for _, seq := range seqs {
+			old, err := getSeq(tx, seq)
+			if err != nil {
+				return err
+			}
+			t := old.clone()
+			t.Status = StatusPending
+			t.LeaseUntil = nil
+			t.NextAttemptAt = now
+			t.UpdatedAt = now
+			t.AddHistory(now, "reclaimed", "was running when the previous process stopped")
+			if err := put(tx, old, t); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	return n, s.wrap(err)
+}
+
+// --- transaction helpers ---
+
+func getSeq(tx *bolt.Tx, seq uint64) (*Task, error) {
+	v := tx.Bucket(bucketTasks).Get(encodeUint(seq))
+	if v == nil {
+		return nil, fmt.Errorf("%w: %s", ErrNotFound, FormatID(seq))
+	}
+	t := &Task{}
+	if err := json.Unmarshal(v, t); err != nil {
+		return nil, fmt.Errorf("decode task %s: %w", FormatID(seq), err)
+	}
+	t.seq = seq
+	return t, nil
+}
+
+func getByKey(tx *bolt.Tx, key string) (*Task, error) {
+	v := tx.Bucket(bucketKeys).Get([]byte(key))
+	if v == nil {
+		return nil, nil
+	}
+	return getSeq(tx, decodeUint(v))
+}
+
+// put writes t and keeps every index and counter in step with the change from old (nil when new).
+// It is the only function that writes tasks.
+func put(tx *bolt.Tx, old, t *Task) error {
+	seqKey := encodeUint(t.seq)
+	body, err := json.Marshal(t)
+	if err != nil {
+		return fmt.Errorf("encode task %s: %w", t.ID, err)
+	}
+	if err := tx.Bucket(bucketTasks).Put(seqKey, body); err != nil {
+		return err
+	}
+	if old == nil {
+		if err := tx.Bucket(bucketKeys).Put([]byte(t.Key), seqKey); err != nil {
+			return err
+		}
+		if err := bump(tx, "all", 1); err != nil {
+			return err
+		}
+		if err := addIndexes(tx, t, seqKey); err != nil {
+			return err
+		}
+	} else if old.Status != t.Status || old.Source != t.Source {
+		if err := removeIndexes(tx, old, seqKey); err != nil {
+			return err
+		}
+		if err := addIndexes(tx, t, seqKey); err != nil {
+			return err
+		}
+	}
+	// The due index holds pending tasks only, keyed by when they fall due.
+	if old != nil && old.Status == StatusPending {
+		if err := tx.Bucket(bucketDue).Delete(dueKey(old)); err != nil {
+			return err
+		}
+	}
+	if t.Status == StatusPending {
+		if err := tx.Bucket(bucketDue).Put(dueKey(t), nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func indexNames(t *Task) [][2]string {
+	return [][2]string{
+		{string(bucketByStatus), string(t.Status)},
+		{string(bucketBySource), string(t.Source)},
+		{string(bucketByBoth), string(t.Status) + "|" + string(t.Source)},
+	}
+}
+
+func counterName(parent, child string) string {
+	switch parent {
+	case string(bucketByStatus):
+		return "status:" + child
+	case string(bucketBySource):
+		return "source:" + child
+	}
+	return "both:" + child
+}
+
+func addIndexes(tx *bolt.Tx, t *Task, seqKey []byte) error {
+	for _, n := range indexNames(t) {
+		b, err := tx.Bucket([]byte(n[0])).CreateBucketIfNotExists([]byte(n[1]))
+		if err != nil {
+			return err
+		}
+		if err := b.Put(seqKey, nil); err != nil {
+			return err
+		}
+		if err := bump(tx, counterName(n[0], n[1]), 1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func removeIndexes(tx *bolt.Tx, t *Task, seqKey []byte) error {
+	for _, n := range indexNames(t) {
+		if b := tx.Bucket([]byte(n[0])).Bucket([]byte(n[1])); b != nil {
+			if err := b.Delete(seqKey); err != nil {
+				return err
+			}
+		}
+		if err := bump(tx, counterName(n[0], n[1]), -1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func bump(tx *bolt.Tx, name string, delta int) error {
+	b := tx.Bucket(bucketCounts)
+	v := int64(decodeUint(b.Get([]byte(name)))) + int64(delta)
+	if v < 0 {
+		v = 0
+	}
+	return b.Put([]byte(name), encodeUint(uint64(v)))
+}
+
+func dueKey(t *Task) []byte {
+	k := make([]byte, 16)
+	binary.BigEndian.PutUint64(k[:8], uint64(t.NextAttemptAt.UnixNano()))
+	binary.BigEndian.PutUint64(k[8:], t.seq)
+	return k
+}
+
+func encodeUint(v uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, v)
+	return b
+}
+
+func decodeUint(b []byte) uint64 {
+	if len(b) != 8 {
+		return 0
+	}
+	return binary.BigEndian.Uint64(b)
+}
+
+// clone deep-copies the task so a failed transaction leaves the caller's copy untouched.
+func (t *Task) clone() *Task {
+	c := *t
+	c.Input.Seasons = cloneSeasons(t.Input.Seasons)
+	if t.Input.RequestUpdatedAt != nil {
+		v := *t.Input.RequestUpdatedAt
+		c.Input.RequestUpdatedAt = &v
+	}
+	c.Items = make([]Item, len(t.Items))
+	for i, it := range t.Items {
+		if it.Season != nil {
+			v := *it.Season
+			it.Season = &v
+		}
+		c.Items[i] = it
+	}
+	c.History = append(make([]HistoryEntry, 0, len(t.History)+1), t.History...)
+	if t.LeaseUntil != nil {
+		v := *t.LeaseUntil
+		c.LeaseUntil = &v
+	}
+	return &c
+}
+
+func cloneSeasons(in []SeasonRequest) []SeasonRequest {
+	if in == nil {
+		return nil
+	}
+	out := make([]SeasonRequest, len(in))
+	for i, s := range in {
+		out[i] = SeasonRequest{Season: s.Season, Episodes: append([]int(nil), s.Episodes...)}
+	}
+	return out
+}

@@ -1,0 +1,685 @@
+package task
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// fakeClock is a settable clock for deterministic due times.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *fakeClock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+func newClock() *fakeClock {
+	return &fakeClock{t: time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)}
+}
+
+func openTest(t *testing.T, clock *fakeClock) *Store {
+	t.Helper()
+	opts := Options{}
+	if clock != nil {
+		opts.Now = clock.Now
+	}
+	s, err := Open(filepath.Join(t.TempDir(), FileName), opts)
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+func movie(req, tmdb int) Input {
+	return Input{RequestID: req, TMDBID: tmdb, MediaType: TypeMovie, Title: "Movie", Year: 2020}
+}
+
+func tv(req, tmdb int, seasons ...int) Input {
+	in := Input{RequestID: req, TMDBID: tmdb, MediaType: TypeTV, Title: "Show"}
+	for _, s := range seasons {
+		in.Seasons = append(in.Seasons, SeasonRequest{Season: s})
+	}
+	return in
+}
+
+func mustEnqueue(t *testing.T, s *Store, src Source, in Input) EnqueueResult {
+	t.Helper()
+	res, err := s.Enqueue(context.Background(), src, in)
+	if err != nil {
+		t.Fatalf("enqueue %+v: %v", in, err)
+	}
+	return res
+}
+
+func seasonsOf(ss []SeasonRequest) []int {
+	out := []int{}
+	for _, s := range ss {
+		out = append(out, s.Season)
+	}
+	return out
+}
+
+func TestTransitionTable(t *testing.T) {
+	allowed := map[[2]Status]bool{
+		{StatusPending, StatusRunning}:   true,
+		{StatusPending, StatusCancelled}: true,
+		{StatusRunning, StatusSuccess}:   true,
+		{StatusRunning, StatusFailed}:    true,
+		{StatusRunning, StatusPending}:   true,
+		{StatusRunning, StatusCancelled}: true,
+		{StatusFailed, StatusPending}:    true,
+		{StatusCancelled, StatusPending}: true,
+	}
+	for _, from := range Statuses {
+		for _, to := range Statuses {
+			want := from == to || allowed[[2]Status{from, to}]
+			if got := CanTransition(from, to); got != want {
+				t.Errorf("CanTransition(%s, %s) = %v, want %v", from, to, got, want)
+			}
+		}
+	}
+}
+
+// TestUpdateEnforcesTransitions drives every status pair through the store: legal changes are
+// stored, illegal ones return a TransitionError (ErrConflict) and change nothing.
+func TestUpdateEnforcesTransitions(t *testing.T) {
+	ctx := context.Background()
+	for _, from := range Statuses {
+		for _, to := range Statuses {
+			t.Run(fmt.Sprintf("%s->%s", from, to), func(t *testing.T) {
+				s := openTest(t, nil)
+				res := mustEnqueue(t, s, SourceWebhook, movie(1, 10))
+				forceStatus(t, s, res.Task.ID, from)
+				_, err := s.Update(ctx, res.Task.ID, func(tk *Task) error { tk.Status = to; return nil })
+				got, gerr := s.Get(ctx, res.Task.ID)
+				if gerr != nil {
+					t.Fatal(gerr)
+				}
+				if CanTransition(from, to) {
+					if err != nil || got.Status != to {
+						t.Fatalf("legal %s->%s: err=%v status=%s", from, to, err, got.Status)
+					}
+					return
+				}
+				var te *TransitionError
+				if !errors.Is(err, ErrConflict) || !errors.As(err, &te) {
+					t.Fatalf("illegal %s->%s: want TransitionError, got %v", from, to, err)
+				}
+				if got.Status != from {
+					t.Fatalf("illegal transition changed status to %s", got.Status)
+				}
+				checkCounters(t, s)
+			})
+		}
+	}
+}
+
+// forceStatus walks a task along legal transitions to the wanted status.
+func forceStatus(t *testing.T, s *Store, id string, want Status) {
+	t.Helper()
+	paths := map[Status][]Status{
+		StatusPending:   nil,
+		StatusRunning:   {StatusRunning},
+		StatusSuccess:   {StatusRunning, StatusSuccess},
+		StatusFailed:    {StatusRunning, StatusFailed},
+		StatusCancelled: {StatusCancelled},
+	}
+	for _, st := range paths[want] {
+		if _, err := s.Update(context.Background(), id, func(tk *Task) error { tk.Status = st; return nil }); err != nil {
+			t.Fatalf("force %s: %v", st, err)
+		}
+	}
+}
+
+func TestEnqueueIdempotentAndMerges(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t, nil)
+
+	first := mustEnqueue(t, s, SourceWebhook, tv(7, 100, 1, 2))
+	if !first.Created || first.Changed || first.Task.Status != StatusPending || first.Task.ID == "" {
+		t.Fatalf("first enqueue: %+v", first)
+	}
+	again := mustEnqueue(t, s, SourceReconcile, tv(7, 100, 2, 1))
+	if again.Created || again.Changed || again.Task.ID != first.Task.ID {
+		t.Fatalf("repeat enqueue created or changed: %+v", again)
+	}
+	if again.Task.Source != SourceWebhook {
+		t.Fatalf("repeat changed source to %s", again.Task.Source)
+	}
+	more := mustEnqueue(t, s, SourceReconcile, tv(7, 100, 3))
+	if more.Created || !more.Changed || more.Task.ID != first.Task.ID {
+		t.Fatalf("new season: %+v", more)
+	}
+	if got := seasonsOf(more.Task.Input.Seasons); fmt.Sprint(got) != "[1 2 3]" {
+		t.Fatalf("merged seasons = %v", got)
+	}
+	if more.Task.Revision != 2 {
+		t.Fatalf("revision = %d, want 2", more.Task.Revision)
+	}
+	_, total, err := s.List(ctx, ListOptions{})
+	if err != nil || total != 1 {
+		t.Fatalf("total = %d, err %v; want exactly one task", total, err)
+	}
+	checkCounters(t, s)
+}
+
+func TestEnqueueReopensFinishedOnlyForNewSeasons(t *testing.T) {
+	ctx := context.Background()
+	for _, finished := range []Status{StatusSuccess, StatusFailed} {
+		t.Run(string(finished), func(t *testing.T) {
+			s := openTest(t, nil)
+			res := mustEnqueue(t, s, SourceWebhook, tv(1, 100, 1))
+			forceStatus(t, s, res.Task.ID, finished)
+			if _, err := s.Update(ctx, res.Task.ID, func(tk *Task) error {
+				one := 1
+				tk.Items = []Item{{Season: &one, State: ItemSubscribed, MPSubscriptionID: 55}}
+				tk.Attempts = 4
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			// Same seasons again: nothing happens.
+			if r := mustEnqueue(t, s, SourceReconcile, tv(1, 100, 1)); r.Changed || r.Task.Status != finished {
+				t.Fatalf("repeat re-opened: %+v", r)
+			}
+			r := mustEnqueue(t, s, SourceReconcile, tv(1, 100, 1, 2))
+			if !r.Changed || r.Task.Status != StatusPending || r.Task.Attempts != 0 {
+				t.Fatalf("new season did not re-open: %+v", r)
+			}
+			if len(r.Task.Items) != 1 || r.Task.Items[0].State != ItemSubscribed || r.Task.Items[0].MPSubscriptionID != 55 {
+				t.Fatalf("done item lost its state: %+v", r.Task.Items)
+			}
+			checkCounters(t, s)
+		})
+	}
+}
+
+func TestEnqueueCancelledKeepsStatusButMerges(t *testing.T) {
+	s := openTest(t, nil)
+	res := mustEnqueue(t, s, SourceWebhook, tv(1, 100, 1))
+	forceStatus(t, s, res.Task.ID, StatusCancelled)
+	r := mustEnqueue(t, s, SourceWebhook, tv(1, 100, 2))
+	if r.Task.Status != StatusCancelled || fmt.Sprint(seasonsOf(r.Task.Input.Seasons)) != "[1 2]" {
+		t.Fatalf("cancelled task: %+v", r.Task)
+	}
+}
+
+func TestEnqueueRejectsInvalid(t *testing.T) {
+	s := openTest(t, nil)
+	cases := []struct {
+		name string
+		src  Source
+		in   Input
+	}{
+		{"no tmdb", SourceWebhook, Input{RequestID: 1, MediaType: TypeMovie}},
+		{"negative tmdb", SourceWebhook, Input{RequestID: 1, TMDBID: -3, MediaType: TypeMovie}},
+		{"bad type", SourceWebhook, Input{RequestID: 1, TMDBID: 3, MediaType: "music"}},
+		{"movie with seasons", SourceWebhook, Input{RequestID: 1, TMDBID: 3, MediaType: TypeMovie, Seasons: []SeasonRequest{{Season: 1}}}},
+		{"negative season", SourceWebhook, tv(1, 3, -1)},
+		{"bad episode", SourceWebhook, Input{RequestID: 1, TMDBID: 3, MediaType: TypeTV, Seasons: []SeasonRequest{{Season: 1, Episodes: []int{0}}}}},
+		{"bad source", "carrier-pigeon", movie(1, 3)},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := s.Enqueue(context.Background(), c.src, c.in)
+			if !errors.Is(err, ErrInvalid) {
+				t.Fatalf("want ErrInvalid, got %v", err)
+			}
+		})
+	}
+	if _, total, _ := s.List(context.Background(), ListOptions{}); total != 0 {
+		t.Fatalf("invalid input stored %d tasks", total)
+	}
+}
+
+func TestManualKeyByMedia(t *testing.T) {
+	s := openTest(t, nil)
+	a := mustEnqueue(t, s, SourceManual, Input{TMDBID: 5, MediaType: TypeTV, Seasons: []SeasonRequest{{Season: 1}}})
+	b := mustEnqueue(t, s, SourceManual, Input{TMDBID: 5, MediaType: TypeTV, Seasons: []SeasonRequest{{Season: 2}}})
+	c := mustEnqueue(t, s, SourceManual, Input{TMDBID: 5, MediaType: TypeMovie})
+	if a.Task.ID != b.Task.ID || !b.Changed || c.Task.ID == a.Task.ID || a.Task.Key != "tmdb:tv:5" {
+		t.Fatalf("manual keys: a=%s b=%s c=%s key=%s", a.Task.ID, b.Task.ID, c.Task.ID, a.Task.Key)
+	}
+}
+
+// TestConcurrentEnqueue has 50 goroutines enqueue the same and different keys at once.
+func TestConcurrentEnqueue(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t, nil)
+	const workers = 50
+	var wg sync.WaitGroup
+	created := make(chan string, workers*3)
+	errs := make(chan error, workers*3)
+	for i := 0; i < workers; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			for _, in := range []Input{
+				tv(1, 100, i%4),     // same key, seasons 0..3 merged
+				movie(1000+i, 2000), // distinct keys
+				movie(5000, 3000),   // same key, nothing to merge
+			} {
+				res, err := s.Enqueue(ctx, SourceWebhook, in)
+				if err != nil {
+					errs <- err
+					return
+				}
+				if res.Created {
+					created <- res.Task.Key
+				}
+			}
+		}(i)
+	}
+	wg.Wait()
+	close(created)
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	perKey := map[string]int{}
+	for k := range created {
+		perKey[k]++
+	}
+	for k, n := range perKey {
+		if n != 1 {
+			t.Errorf("key %s created %d times", k, n)
+		}
+	}
+	if len(perKey) != workers+2 {
+		t.Fatalf("created %d distinct keys, want %d", len(perKey), workers+2)
+	}
+	shared, err := s.GetByKey(ctx, "seerr:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(seasonsOf(shared.Input.Seasons)); got != "[0 1 2 3]" {
+		t.Fatalf("merged seasons = %s", got)
+	}
+	_, total, _ := s.List(ctx, ListOptions{})
+	if total != workers+2 {
+		t.Fatalf("total = %d, want %d", total, workers+2)
+	}
+	checkCounters(t, s)
+}
+
+func TestClaimNextFIFOAndDue(t *testing.T) {
+	ctx := context.Background()
+	clock := newClock()
+	s := openTest(t, clock)
+	a := mustEnqueue(t, s, SourceWebhook, movie(1, 1))
+	clock.Add(time.Second)
+	b := mustEnqueue(t, s, SourceWebhook, movie(2, 2))
+	clock.Add(time.Second)
+	c := mustEnqueue(t, s, SourceWebhook, movie(3, 3))
+
+	// Push a into the future: b comes first, then c; a only once due.
+	got, _, err := s.ClaimNext(ctx, time.Minute)
+	if err != nil || got.ID != a.Task.ID {
+		t.Fatalf("first claim = %v, %v", got, err)
+	}
+	if got.Status != StatusRunning || got.LeaseUntil == nil {
+		t.Fatalf("claimed task not running with a lease: %+v", got)
+	}
+	retryAt := clock.Now().Add(time.Hour)
+	if _, err := s.Update(ctx, a.Task.ID, func(tk *Task) error {
+		tk.Status, tk.NextAttemptAt, tk.Attempts = StatusPending, retryAt, 1
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{b.Task.ID, c.Task.ID} {
+		got, _, err := s.ClaimNext(ctx, time.Minute)
+		if err != nil || got == nil || got.ID != want {
+			t.Fatalf("claim: got %v err %v, want %s", got, err, want)
+		}
+	}
+	none, next, err := s.ClaimNext(ctx, time.Minute)
+	if err != nil || none != nil || !next.Equal(retryAt) {
+		t.Fatalf("nothing due: got %v next %v err %v; want next %v", none, next, err, retryAt)
+	}
+	clock.Add(time.Hour)
+	got, _, err = s.ClaimNext(ctx, time.Minute)
+	if err != nil || got == nil || got.ID != a.Task.ID {
+		t.Fatalf("due retry not claimed: %v %v", got, err)
+	}
+	checkCounters(t, s)
+}
+
+func TestListNewestFirstWithFilters(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t, nil)
+	var ids []string
+	for i := 1; i <= 30; i++ {
+		src := SourceWebhook
+		if i%3 == 0 {
+			src = SourceReconcile
+		}
+		ids = append(ids, mustEnqueue(t, s, src, movie(i, i)).Task.ID)
+	}
+	for _, id := range ids[:5] {
+		forceStatus(t, s, id, StatusFailed)
+	}
+	cases := []struct {
+		opts      ListOptions
+		wantTotal int
+		wantFirst string
+		wantLen   int
+	}{
+		{ListOptions{}, 30, ids[29], 10},
+		{ListOptions{Limit: 100}, 30, ids[29], 30},
+		{ListOptions{Status: StatusFailed}, 5, ids[4], 5},
+		{ListOptions{Status: StatusPending, Limit: 3}, 25, ids[29], 3},
+		{ListOptions{Source: SourceReconcile, Limit: 100}, 10, ids[29], 10},
+		{ListOptions{Status: StatusFailed, Source: SourceReconcile}, 1, ids[2], 1},
+		{ListOptions{Status: StatusSuccess}, 0, "", 0},
+	}
+	for _, c := range cases {
+		got, total, err := s.List(ctx, c.opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if total != c.wantTotal || len(got) != c.wantLen {
+			t.Errorf("%+v: total %d len %d, want %d %d", c.opts, total, len(got), c.wantTotal, c.wantLen)
+			continue
+		}
+		for i := 1; i < len(got); i++ {
+			if !got[i-1].CreatedAt.After(got[i].CreatedAt) && got[i-1].ID <= got[i].ID {
+				// ids are tsk_<n>; compare numerically via ParseID
+				a, _ := ParseID(got[i-1].ID)
+				b, _ := ParseID(got[i].ID)
+				if a < b {
+					t.Errorf("%+v not newest first: %s before %s", c.opts, got[i-1].ID, got[i].ID)
+				}
+			}
+			if c.opts.Status != "" && got[i].Status != c.opts.Status || c.opts.Source != "" && got[i].Source != c.opts.Source {
+				t.Errorf("%+v returned %s/%s", c.opts, got[i].Status, got[i].Source)
+			}
+		}
+		if len(got) > 0 && got[0].ID != c.wantFirst {
+			t.Errorf("%+v first = %s, want %s", c.opts, got[0].ID, c.wantFirst)
+		}
+	}
+	if _, _, err := s.List(ctx, ListOptions{Status: "stuck"}); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("unknown status: %v", err)
+	}
+}
+
+func TestRetryCancelAndCancelUnsent(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t, nil)
+	res := mustEnqueue(t, s, SourceWebhook, tv(1, 100, 1, 2))
+	id := res.Task.ID
+
+	if _, err := s.Retry(ctx, id); !errors.Is(err, ErrConflict) {
+		t.Fatalf("retry of pending: %v", err)
+	}
+	forceStatus(t, s, id, StatusFailed)
+	if _, err := s.Update(ctx, id, func(tk *Task) error {
+		one, two := 1, 2
+		tk.Attempts = 10
+		tk.Items = []Item{{Season: &one, State: ItemSubscribed}, {Season: &two, State: ItemFailed, LastError: "boom"}}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Retry(ctx, id)
+	if err != nil || got.ID != id || got.Status != StatusPending || got.Attempts != 0 {
+		t.Fatalf("retry: %+v %v", got, err)
+	}
+	if got.Items[0].State != ItemSubscribed || got.Items[1].State != ItemPending {
+		t.Fatalf("retry items: %+v", got.Items)
+	}
+	// Something was sent: CancelUnsent refuses, Cancel works.
+	if _, err := s.CancelUnsent(ctx, "seerr:1", "declined"); !errors.Is(err, ErrAlreadySent) || !errors.Is(err, ErrConflict) {
+		t.Fatalf("cancel unsent after a subscription: %v", err)
+	}
+	if got, err := s.Cancel(ctx, id, "operator"); err != nil || got.Status != StatusCancelled || got.Reason != "operator" {
+		t.Fatalf("cancel: %+v %v", got, err)
+	}
+	if _, err := s.Cancel(ctx, id, "again"); !errors.Is(err, ErrConflict) {
+		t.Fatalf("cancel of cancelled: %v", err)
+	}
+	// Nothing sent: CancelUnsent cancels.
+	other := mustEnqueue(t, s, SourceWebhook, movie(2, 200))
+	if got, err := s.CancelUnsent(ctx, "seerr:2", "declined in Seerr"); err != nil || got.Status != StatusCancelled || got.ID != other.Task.ID {
+		t.Fatalf("cancel unsent: %+v %v", got, err)
+	}
+	if _, err := s.CancelUnsent(ctx, "seerr:404", "x"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("cancel unknown: %v", err)
+	}
+	if _, err := s.Get(ctx, "tsk_999"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("get unknown: %v", err)
+	}
+	if _, err := s.Get(ctx, "../etc"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("get malformed: %v", err)
+	}
+	checkCounters(t, s)
+}
+
+// TestRestartReclaimsLease closes the store with a running task and reopens it, as a crash would.
+func TestRestartReclaimsLease(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), FileName)
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := s.Enqueue(ctx, SourceWebhook, movie(1, 1))
+	b, _ := s.Enqueue(ctx, SourceWebhook, movie(2, 2))
+	if got, _, err := s.ClaimNext(ctx, time.Hour); err != nil || got.ID != a.Task.ID {
+		t.Fatalf("claim: %v %v", got, err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s, err = Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	n, err := s.ReclaimRunning(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("reclaimed %d, %v; want 1", n, err)
+	}
+	got, err := s.Get(ctx, a.Task.ID)
+	if err != nil || got.Status != StatusPending || got.LeaseUntil != nil {
+		t.Fatalf("after reclaim: %+v %v", got, err)
+	}
+	if last := got.History[len(got.History)-1]; last.Outcome != "reclaimed" {
+		t.Fatalf("history does not say reclaimed: %+v", got.History)
+	}
+	// Both are claimable again, the reclaimed one first (it is due now, b since before).
+	seen := map[string]bool{}
+	for i := 0; i < 2; i++ {
+		c, _, err := s.ClaimNext(ctx, time.Minute)
+		if err != nil || c == nil {
+			t.Fatalf("claim after restart: %v %v", c, err)
+		}
+		seen[c.ID] = true
+	}
+	if !seen[a.Task.ID] || !seen[b.Task.ID] {
+		t.Fatalf("claimed %v", seen)
+	}
+	checkCounters(t, s)
+}
+
+func TestSecondOpenFailsFast(t *testing.T) {
+	path := filepath.Join(t.TempDir(), FileName)
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	start := time.Now()
+	_, err = Open(path, Options{LockTimeout: 300 * time.Millisecond})
+	if !errors.Is(err, ErrLocked) {
+		t.Fatalf("second open: %v", err)
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Fatalf("second open hung for %v", time.Since(start))
+	}
+}
+
+func TestClosedStore(t *testing.T) {
+	s := openTest(t, nil)
+	_ = s.Close()
+	if err := s.Ping(); !errors.Is(err, ErrClosed) {
+		t.Fatalf("ping on closed: %v", err)
+	}
+	if _, err := s.Enqueue(context.Background(), SourceWebhook, movie(1, 1)); !errors.Is(err, ErrClosed) {
+		t.Fatalf("enqueue on closed: %v", err)
+	}
+}
+
+func TestHistoryBounded(t *testing.T) {
+	var tk Task
+	for i := 0; i < MaxHistory+15; i++ {
+		tk.AddHistory(time.Unix(int64(i), 0), "attempt", fmt.Sprint(i))
+	}
+	if len(tk.History) != MaxHistory || tk.History[0].Summary != "15" {
+		t.Fatalf("history len %d first %q", len(tk.History), tk.History[0].Summary)
+	}
+}
+
+// TestRandomOpsKeepIndexesTrue runs a random mix of operations and then compares every index
+// and counter with a full scan of the tasks.
+func TestRandomOpsKeepIndexesTrue(t *testing.T) {
+	ctx := context.Background()
+	clock := newClock()
+	s := openTest(t, clock)
+	rng := rand.New(rand.NewSource(1))
+	var ids []string
+	for i := 0; i < 600; i++ {
+		clock.Add(time.Duration(rng.Intn(1000)) * time.Millisecond)
+		switch op := rng.Intn(6); {
+		case op <= 1 || len(ids) == 0:
+			src := Sources[rng.Intn(len(Sources))]
+			res, err := s.Enqueue(ctx, src, tv(rng.Intn(80)+1, 7, rng.Intn(4)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Created {
+				ids = append(ids, res.Task.ID)
+			}
+		case op == 2:
+			if tk, _, err := s.ClaimNext(ctx, time.Minute); err != nil {
+				t.Fatal(err)
+			} else if tk != nil {
+				to := []Status{StatusSuccess, StatusFailed, StatusPending, StatusCancelled}[rng.Intn(4)]
+				if _, err := s.Update(ctx, tk.ID, func(x *Task) error {
+					x.Status = to
+					x.NextAttemptAt = clock.Now().Add(time.Duration(rng.Intn(5)) * time.Second)
+					return nil
+				}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		case op == 3:
+			_, _ = s.Retry(ctx, ids[rng.Intn(len(ids))])
+		case op == 4:
+			_, _ = s.Cancel(ctx, ids[rng.Intn(len(ids))], "random")
+		default:
+			if rng.Intn(10) == 0 {
+				if _, err := s.ReclaimRunning(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	checkCounters(t, s)
+}
+
+// checkCounters compares every index and counter with a full scan.
+func checkCounters(t *testing.T, s *Store) {
+	t.Helper()
+	err := s.db.View(func(tx *bolt.Tx) error {
+		want := map[string]int{}
+		wantIdx := map[string]map[uint64]bool{}
+		wantDue := map[string]bool{}
+		note := func(counter, idx string, seq uint64) {
+			want[counter]++
+			if wantIdx[idx] == nil {
+				wantIdx[idx] = map[uint64]bool{}
+			}
+			wantIdx[idx][seq] = true
+		}
+		err := tx.Bucket(bucketTasks).ForEach(func(k, _ []byte) error {
+			tk, err := getSeq(tx, decodeUint(k))
+			if err != nil {
+				return err
+			}
+			want["all"]++
+			for _, n := range indexNames(tk) {
+				note(counterName(n[0], n[1]), n[0]+"/"+n[1], tk.seq)
+			}
+			if tk.Status == StatusPending {
+				wantDue[string(dueKey(tk))] = true
+			}
+			if seq := decodeUint(tx.Bucket(bucketKeys).Get([]byte(tk.Key))); seq != tk.seq {
+				return fmt.Errorf("key %s → %d, want %d", tk.Key, seq, tk.seq)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketCounts).ForEach(func(k, v []byte) error {
+			if got := int(decodeUint(v)); got != want[string(k)] {
+				return fmt.Errorf("counter %s = %d, scan says %d", k, got, want[string(k)])
+			}
+			delete(want, string(k))
+			return nil
+		}); err != nil {
+			return err
+		}
+		for k, v := range want {
+			return fmt.Errorf("counter %s missing (scan says %d)", k, v)
+		}
+		for _, parent := range [][]byte{bucketByStatus, bucketBySource, bucketByBoth} {
+			err := tx.Bucket(parent).ForEachBucket(func(child []byte) error {
+				name := string(parent) + "/" + string(child)
+				got := map[uint64]bool{}
+				_ = tx.Bucket(parent).Bucket(child).ForEach(func(k, _ []byte) error { got[decodeUint(k)] = true; return nil })
+				if fmt.Sprint(got) != fmt.Sprint(wantIdx[name]) && (len(got) > 0 || len(wantIdx[name]) > 0) {
+					return fmt.Errorf("index %s = %v, scan says %v", name, got, wantIdx[name])
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		n := 0
+		if err := tx.Bucket(bucketDue).ForEach(func(k, _ []byte) error {
+			if !wantDue[string(k)] {
+				return fmt.Errorf("stale due entry %x", k)
+			}
+			n++
+			return nil
+		}); err != nil {
+			return err
+		}
+		if n != len(wantDue) {
+			return fmt.Errorf("due index has %d entries, want %d", n, len(wantDue))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
