@@ -1,0 +1,40 @@
+# seerrpilot — build, test and benchmark targets. Only Go is needed.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X main.version=$(VERSION)
+GO      ?= go
+PKGS    := ./...
+
+.PHONY: all build run test lint bench fuzz clean
+
+all: build
+
+## build: compile bin/seerrpilot (static, version stamped)
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/seerrpilot ./cmd/seerrpilot
+
+## run: build and run the service with the environment you give it (see README)
+run: build
+	./bin/seerrpilot serve
+
+## test: gofmt check + go vet + go test -race -count=1 ./... (the README's and CI's command)
+test:
+	$(GO) run ./cmd/check
+
+## lint: the test checks plus staticcheck (installed on demand into ./bin)
+lint:
+	$(GO) run ./cmd/check -short
+	GOBIN=$(CURDIR)/bin $(GO) install honnef.co/go/tools/cmd/staticcheck@v0.8.2
+	./bin/staticcheck $(PKGS)
+
+## bench: store benchmarks (1M tasks; takes a few minutes)
+bench:
+	SEERRPILOT_BENCH_TASKS=$${SEERRPILOT_BENCH_TASKS:-1000000} $(GO) test -run '^$$' -bench 'LargeStore' -benchtime=2000x -timeout 60m -v ./pkg/task/ | grep -E '^(Benchmark|\s+store_bench|goos|cpu|ok)'
+	$(GO) test -run '^$$' -bench 'EnqueueParallel' -benchtime=3s ./pkg/task/ | grep -E '^Benchmark'
+
+## fuzz: run each fuzz target for FUZZTIME (default 60s)
+FUZZTIME ?= 60s
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./webhook/
+
+clean:
+	rm -rf bin

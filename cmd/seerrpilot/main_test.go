@@ -1,0 +1,251 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// binPath is the seerrpilot binary built once for the process-level tests.
+var binPath string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "seerrpilot-bin")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binPath = filepath.Join(dir, "seerrpilot")
+	build := exec.Command("go", "build", "-o", binPath, ".")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// baseEnv is a clean environment: only PATH/HOME plus what the test sets, so the machine's own
+// variables cannot change the outcome.
+func baseEnv(extra map[string]string) []string {
+	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+	for k, v := range extra {
+		env = append(env, k+"="+v)
+	}
+	return env
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func runBin(t *testing.T, env map[string]string, args ...string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binPath, args...)
+	cmd.Env = baseEnv(env)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("run %v: %v", args, err)
+	}
+	return result{code, out.String(), errb.String()}
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close()
+	return addr
+}
+
+func TestUsageAndVersion(t *testing.T) {
+	cases := []struct {
+		args     []string
+		code     int
+		contains string
+	}{
+		{nil, 2, "no command given"},
+		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
+		{[]string{"serve", "--port=1"}, 2, "flag provided but not defined"},
+		{[]string{"serve", "extra"}, 2, "takes no arguments"},
+		{[]string{"sync"}, 2, "sync needs a subcommand"},
+		{[]string{"sync", "weekly"}, 2, "unknown sync subcommand"},
+		{[]string{"version", "x"}, 2, "takes no arguments"},
+		{[]string{"healthcheck", "--bogus"}, 2, "flag provided but not defined"},
+	}
+	for _, c := range cases {
+		r := runBin(t, nil, c.args...)
+		if r.code != c.code || !strings.Contains(r.stderr, c.contains) || !strings.Contains(r.stderr, "Usage: seerrpilot") {
+			t.Errorf("%v: code %d stderr %q", c.args, r.code, r.stderr)
+		}
+	}
+	if r := runBin(t, nil, "version"); r.code != 0 || !strings.HasPrefix(r.stdout, "seerrpilot ") {
+		t.Errorf("version: %+v", r)
+	}
+	if r := runBin(t, nil, "help"); r.code != 0 || !strings.Contains(r.stdout, "Usage: seerrpilot") {
+		t.Errorf("help: %+v", r)
+	}
+}
+
+func TestBadConfigExits2NamingEachVariable(t *testing.T) {
+	r := runBin(t, map[string]string{
+		"MP_URL": "not a url", "JELLY_PAGE_SIZE": "9000", "MP_AUTH_SCHEME": "guess", "LOG_FORMAT": "yaml",
+		"DATA_DIR": t.TempDir(),
+	}, "serve")
+	if r.code != 2 {
+		t.Fatalf("exit %d, want 2; stderr %s", r.code, r.stderr)
+	}
+	for _, name := range []string{"MP_URL", "JELLY_PAGE_SIZE", "MP_AUTH_SCHEME", "LOG_FORMAT"} {
+		if !strings.Contains(r.stderr, name) {
+			t.Errorf("stderr does not name %s:\n%s", name, r.stderr)
+		}
+	}
+}
+
+// service is a running seerrpilot process.
+type service struct {
+	cmd  *exec.Cmd
+	addr string
+	mu   sync.Mutex
+	out  bytes.Buffer
+	done chan error
+}
+
+func (s *service) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.out.Write(p) }
+func (s *service) Output() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.out.String() }
+
+func startService(t *testing.T, env map[string]string) *service {
+	t.Helper()
+	s := &service{addr: freeAddr(t), done: make(chan error, 1)}
+	full := map[string]string{"LISTEN_ADDR": s.addr}
+	for k, v := range env {
+		full[k] = v
+	}
+	s.cmd = exec.Command(binPath, "serve")
+	s.cmd.Env = baseEnv(full)
+	s.cmd.Stdout, s.cmd.Stderr = s, s
+	if err := s.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { s.done <- s.cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = s.cmd.Process.Kill()
+		<-s.done
+	})
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get("http://" + s.addr + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return s
+			}
+		}
+		select {
+		case err := <-s.done:
+			t.Fatalf("service exited early (%v):\n%s", err, s.Output())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	t.Fatalf("service not healthy in 10s:\n%s", s.Output())
+	return nil
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestServeHealthLockAndSIGTERM(t *testing.T) {
+	dataDir := t.TempDir()
+	env := map[string]string{"MP_URL": "http://127.0.0.1:9", "MP_TOKEN": "token-abcdef-123456", "DATA_DIR": dataDir}
+	svc := startService(t, env)
+
+	if code, body := get(t, "http://"+svc.addr+"/healthz"); code != 200 || strings.TrimSpace(body) != `{"status":"ok"}` {
+		t.Fatalf("healthz: %d %s", code, body)
+	}
+	if code, body := get(t, "http://"+svc.addr+"/readyz"); (code != 200 && code != 503) || !strings.Contains(body, `"components"`) {
+		t.Fatalf("readyz: %d %s", code, body)
+	}
+	if code, body := get(t, "http://"+svc.addr+"/no/such/path"); code != 404 || !strings.Contains(body, `"code":1002`) {
+		t.Fatalf("unknown path: %d %s", code, body)
+	}
+	if r := runBin(t, map[string]string{"LISTEN_ADDR": svc.addr}, "healthcheck"); r.code != 0 {
+		t.Fatalf("healthcheck: %+v", r)
+	}
+
+	// A second instance on the same DATA_DIR fails fast and says why.
+	start := time.Now()
+	second := runBin(t, mergeEnv(env, map[string]string{"LISTEN_ADDR": freeAddr(t)}), "serve")
+	if second.code == 0 || !strings.Contains(second.stderr, "database is locked (another seerrpilot running?)") {
+		t.Fatalf("second instance: %+v", second)
+	}
+	if took := time.Since(start); took > 8*time.Second {
+		t.Fatalf("second instance took %v to fail", took)
+	}
+
+	// SIGTERM: ordered shutdown, exit 0, within the budget.
+	start = time.Now()
+	if err := svc.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-svc.done:
+		if err != nil {
+			t.Fatalf("exit after SIGTERM: %v\n%s", err, svc.Output())
+		}
+		svc.done <- nil // for the cleanup
+	case <-time.After(12 * time.Second):
+		t.Fatalf("no exit 12s after SIGTERM")
+	}
+	if took := time.Since(start); took > 10*time.Second {
+		t.Fatalf("shutdown took %v", took)
+	}
+	if !strings.Contains(svc.Output(), `"stopped"`) {
+		t.Fatalf("no stopped line:\n%s", svc.Output())
+	}
+	if r := runBin(t, map[string]string{"LISTEN_ADDR": svc.addr}, "healthcheck"); r.code != 1 {
+		t.Fatalf("healthcheck against a stopped service: %+v", r)
+	}
+}
+
+func mergeEnv(a, b map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		out[k] = v
+	}
+	return out
+}

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+)
+
+const usage = `Usage: seerrpilot <command> [flags]
+
+Commands:
+  serve            run the service: webhook intake, worker, reconcile, operator API
+  sync daemon      same as serve
+  healthcheck      GET /healthz on the local service; exit 0 if healthy, 1 if not
+                   (for distroless images: HEALTHCHECK CMD ["seerrpilot","healthcheck"])
+  version          print the version
+  help             print this help
+
+Configuration comes from environment variables; see README.md.
+`
+
+// usageError is a bad command line: the process prints usage and exits 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+// errCheckFailed is a failed check whose report was already printed; exit 1 without more text.
+var errCheckFailed = errors.New("check failed")
+
+// run is the whole program behind main: it parses args and runs one command until ctx ends.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return &usageError{"no command given"}
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		if err := noArgs("serve", rest); err != nil {
+			return err
+		}
+		return serve(ctx, stdout, stderr)
+	case "sync":
+		if len(rest) == 0 {
+			return &usageError{"sync needs a subcommand: daemon"}
+		}
+		switch rest[0] {
+		case "daemon":
+			if err := noArgs("sync daemon", rest[1:]); err != nil {
+				return err
+			}
+			return serve(ctx, stdout, stderr)
+		}
+		return &usageError{fmt.Sprintf("unknown sync subcommand %q", rest[0])}
+	case "healthcheck":
+		return healthcheck(ctx, rest, stdout, stderr)
+	case "version", "--version", "-version":
+		if err := noArgs("version", rest); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "seerrpilot", version)
+		return nil
+	case "help", "-h", "--help", "-help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	return &usageError{fmt.Sprintf("unknown command %q", cmd)}
+}
+
+func noArgs(cmd string, rest []string) error {
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(rest); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return &usageError{cmd + " takes no flags"}
+		}
+		return &usageError{fmt.Sprintf("%s: %v", cmd, err)}
+	}
+	if fs.NArg() > 0 {
+		return &usageError{fmt.Sprintf("%s takes no arguments, got %q", cmd, strings.Join(fs.Args(), " "))}
+	}
+	return nil
+}
+
+// healthcheck calls GET /healthz on the local service. It reads only LISTEN_ADDR, so it works
+// in a container whatever else the environment holds.
+func healthcheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("healthcheck", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	target := fs.String("url", "", "health URL (default http://127.0.0.1:<port of LISTEN_ADDR>/healthz)")
+	timeout := fs.Duration("timeout", 3*time.Second, "how long to wait")
+	if err := fs.Parse(args); err != nil {
+		return &usageError{fmt.Sprintf("healthcheck: %v", err)}
+	}
+	if fs.NArg() > 0 {
+		return &usageError{"healthcheck takes no arguments"}
+	}
+	if *target == "" {
+		addr := os.Getenv("LISTEN_ADDR")
+		if strings.TrimSpace(addr) == "" {
+			addr = ":8770"
+		}
+		host, port, err := net.SplitHostPort(addr)
+		if err != nil {
+			return fmt.Errorf("LISTEN_ADDR %q: %v", addr, err)
+		}
+		if host == "" || host == "0.0.0.0" || host == "::" {
+			host = "127.0.0.1"
+		}
+		*target = "http://" + net.JoinHostPort(host, port) + "/healthz"
+	}
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, *target, nil)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %v", err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		fmt.Fprintln(stderr, "unhealthy:", err)
+		return errCheckFailed
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	if resp.StatusCode != http.StatusOK {
+		fmt.Fprintf(stderr, "unhealthy: HTTP %d %s\n", resp.StatusCode, strings.TrimSpace(string(body)))
+		return errCheckFailed
+	}
+	fmt.Fprintln(stdout, "healthy")
+	return nil
+}

@@ -1,0 +1,394 @@
+// Package config turns the environment into a validated Config.
+//
+// Names are a contract with users' compose files and k8s manifests: add, never rename.
+// Every secret can also come from a file named by <NAME>_FILE (Docker/k8s secrets).
+// Load reports every problem at once, naming the variable, the value (never a secret's) and
+// what is allowed.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kelseyhightower/envconfig"
+)
+
+// env is the raw environment as envconfig reads it: names and defaults live here, and every
+// value is a string so that Load can report all bad values at once instead of the first.
+type env struct {
+	JellyURL        string `envconfig:"JELLY_URL"`
+	JellyAPIKey     string `envconfig:"JELLY_API_KEY"`
+	JellyAPIKeyFile string `envconfig:"JELLY_API_KEY_FILE"`
+	JellyFilter     string `envconfig:"JELLY_FILTER" default:"approved"`
+	JellyPageSize   string `envconfig:"JELLY_PAGE_SIZE" default:"50"`
+
+	MPURL          string `envconfig:"MP_URL"`
+	MPToken        string `envconfig:"MP_TOKEN"`
+	MPTokenFile    string `envconfig:"MP_TOKEN_FILE"`
+	MPAuthScheme   string `envconfig:"MP_AUTH_SCHEME" default:"auto"`
+	MPUsername     string `envconfig:"MP_USERNAME"`
+	MPPassword     string `envconfig:"MP_PASSWORD"`
+	MPPasswordFile string `envconfig:"MP_PASSWORD_FILE"`
+	MPRateLimit    string `envconfig:"MP_RATE_LIMIT_PER_SEC" default:"3"`
+	MPDryRun       string `envconfig:"MP_DRY_RUN" default:"false"`
+	MPEpisodeMode  string `envconfig:"MP_TV_EPISODE_MODE" default:"season"`
+	MPAPIVersion   string `envconfig:"MP_API_VERSION" default:"auto"`
+
+	TVSpecials  string `envconfig:"TV_SPECIALS" default:"exclude"`
+	MaxAttempts string `envconfig:"MAX_ATTEMPTS" default:"10"`
+
+	ListenAddr        string `envconfig:"LISTEN_ADDR" default:":8770"`
+	DataDir           string `envconfig:"DATA_DIR" default:"./data"`
+	WebhookSecret     string `envconfig:"WEBHOOK_SECRET"`
+	WebhookSecretFile string `envconfig:"WEBHOOK_SECRET_FILE"`
+	AdminToken        string `envconfig:"ADMIN_TOKEN"`
+	AdminTokenFile    string `envconfig:"ADMIN_TOKEN_FILE"`
+	ReconcileInterval string `envconfig:"RECONCILE_INTERVAL" default:"30m"`
+	LogLevel          string `envconfig:"LOG_LEVEL" default:"info"`
+	LogFormat         string `envconfig:"LOG_FORMAT" default:"json"`
+}
+
+// Config is the validated configuration.
+type Config struct {
+	// Seerr (Jellyseerr / Overseerr). Empty URL: webhooks only, reconcile off.
+	JellyURL      string // normalised: no trailing slash; may carry a sub-path
+	JellyAPIKey   string
+	JellyFilter   string
+	JellyPageSize int
+
+	// MoviePilot.
+	MPURL          string // normalised like JellyURL; empty only in dry-run
+	MPToken        string
+	MPAuthScheme   string // resolved: x-api-key | bearer | query-token | login (never auto or the alias)
+	MPUsername     string
+	MPPassword     string
+	MPRateLimit    float64
+	MPDryRun       bool
+	MPEpisodeMode  string // season | episode
+	MPAPIVersion   string // auto | v2 | v3
+	TVSpecials     string // exclude | separate
+	MaxAttempts    int
+	AuthSchemeAuto bool // MP_AUTH_SCHEME was auto and was resolved from MP_USERNAME
+
+	// Service.
+	ListenAddr        string
+	DataDir           string
+	WebhookSecret     string
+	AdminToken        string
+	ReconcileInterval time.Duration // 0 disables the periodic pass
+	LogLevel          string
+	LogFormat         string
+}
+
+// Allowed values, as the README lists them.
+var (
+	filters       = []string{"all", "approved", "available", "pending", "processing", "unavailable", "failed", "deleted", "completed"}
+	authSchemes   = []string{"auto", "x-api-key", "x-api-token", "bearer", "query-token", "login"}
+	episodeModes  = []string{"season", "episode"}
+	apiVersions   = []string{"auto", "v2", "v3"}
+	specials      = []string{"exclude", "separate"}
+	logLevels     = []string{"trace", "debug", "info", "warn", "error"}
+	logFormats    = []string{"json", "console"}
+	minSecretLen  = 8
+	minReconcile  = 10 * time.Second
+	maxRateLimit  = 100.0
+	maxPageSize   = 500
+	maxAttemptCap = 1000
+)
+
+// Problem is one bad variable.
+type Problem struct {
+	Var string
+	Msg string
+}
+
+// ValidationError lists every problem found. The process exits 2 on it.
+type ValidationError struct {
+	Problems []Problem
+}
+
+func (e *ValidationError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "invalid configuration (%d problem", len(e.Problems))
+	if len(e.Problems) != 1 {
+		b.WriteString("s")
+	}
+	b.WriteString("):")
+	for _, p := range e.Problems {
+		fmt.Fprintf(&b, "\n  - %s: %s", p.Var, p.Msg)
+	}
+	return b.String()
+}
+
+type collector struct{ problems []Problem }
+
+func (c *collector) add(name, format string, args ...any) {
+	c.problems = append(c.problems, Problem{Var: name, Msg: fmt.Sprintf(format, args...)})
+}
+
+// Load reads the process environment and validates it.
+func Load() (*Config, error) {
+	var raw env
+	if err := envconfig.Process("", &raw); err != nil {
+		// Every field is a string, so this only fails on envconfig's own misuse.
+		return nil, fmt.Errorf("read environment: %w", err)
+	}
+	applyDefaultsToBlanks(&raw)
+	return fromEnv(raw)
+}
+
+// applyDefaultsToBlanks treats a variable set to "" like an unset one, as compose env files
+// with empty entries (FOO=) expect; envconfig applies defaults only to unset variables.
+func applyDefaultsToBlanks(raw *env) {
+	v := reflect.ValueOf(raw).Elem()
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		if def, ok := t.Field(i).Tag.Lookup("default"); ok && strings.TrimSpace(v.Field(i).String()) == "" {
+			v.Field(i).SetString(def)
+		}
+	}
+}
+
+func fromEnv(raw env) (*Config, error) {
+	c := &collector{}
+	cfg := &Config{}
+
+	cfg.JellyAPIKey = secret(c, "JELLY_API_KEY", raw.JellyAPIKey, raw.JellyAPIKeyFile)
+	cfg.MPToken = secret(c, "MP_TOKEN", raw.MPToken, raw.MPTokenFile)
+	cfg.MPPassword = secret(c, "MP_PASSWORD", raw.MPPassword, raw.MPPasswordFile)
+	cfg.WebhookSecret = secret(c, "WEBHOOK_SECRET", raw.WebhookSecret, raw.WebhookSecretFile)
+	cfg.AdminToken = secret(c, "ADMIN_TOKEN", raw.AdminToken, raw.AdminTokenFile)
+
+	cfg.JellyURL = baseURL(c, "JELLY_URL", raw.JellyURL)
+	cfg.MPURL = baseURL(c, "MP_URL", raw.MPURL)
+	cfg.JellyFilter = oneOf(c, "JELLY_FILTER", raw.JellyFilter, filters)
+	cfg.JellyPageSize = intIn(c, "JELLY_PAGE_SIZE", raw.JellyPageSize, 1, maxPageSize)
+	cfg.MPUsername = strings.TrimSpace(raw.MPUsername)
+	cfg.MPDryRun = boolean(c, "MP_DRY_RUN", raw.MPDryRun)
+	cfg.MPEpisodeMode = oneOf(c, "MP_TV_EPISODE_MODE", raw.MPEpisodeMode, episodeModes)
+	cfg.MPAPIVersion = oneOf(c, "MP_API_VERSION", raw.MPAPIVersion, apiVersions)
+	cfg.TVSpecials = oneOf(c, "TV_SPECIALS", raw.TVSpecials, specials)
+	cfg.MaxAttempts = intIn(c, "MAX_ATTEMPTS", raw.MaxAttempts, 1, maxAttemptCap)
+	cfg.ListenAddr = listenAddr(c, "LISTEN_ADDR", raw.ListenAddr)
+	cfg.DataDir = strings.TrimSpace(raw.DataDir)
+	if cfg.DataDir == "" {
+		c.add("DATA_DIR", "must not be empty (default ./data; /data in the container)")
+	}
+	cfg.ReconcileInterval = interval(c, "RECONCILE_INTERVAL", raw.ReconcileInterval)
+	cfg.LogLevel = oneOf(c, "LOG_LEVEL", raw.LogLevel, logLevels)
+	cfg.LogFormat = oneOf(c, "LOG_FORMAT", raw.LogFormat, logFormats)
+
+	if v, err := strconv.ParseFloat(strings.TrimSpace(raw.MPRateLimit), 64); err != nil || v <= 0 || v > maxRateLimit {
+		c.add("MP_RATE_LIMIT_PER_SEC", "%q: want a number > 0 and ≤ %g (calls per second, e.g. 3 or 0.5)", raw.MPRateLimit, maxRateLimit)
+	} else {
+		cfg.MPRateLimit = v
+	}
+
+	// The auth scheme and the credentials it needs.
+	scheme := oneOf(c, "MP_AUTH_SCHEME", raw.MPAuthScheme, authSchemes)
+	switch scheme {
+	case "auto":
+		cfg.AuthSchemeAuto = true
+		scheme = "x-api-key"
+		if cfg.MPUsername != "" {
+			scheme = "login"
+		}
+	case "x-api-token":
+		scheme = "x-api-key"
+	}
+	cfg.MPAuthScheme = scheme
+	if cfg.MPURL == "" && !cfg.MPDryRun && raw.MPURL == "" {
+		c.add("MP_URL", "is required: the MoviePilot address, e.g. http://moviepilot:3001 (or set MP_DRY_RUN=true to try seerrpilot without MoviePilot)")
+	}
+	if cfg.MPURL != "" && scheme != "" {
+		switch scheme {
+		case "login":
+			if cfg.MPUsername == "" {
+				c.add("MP_USERNAME", "is required with MP_AUTH_SCHEME=login (a MoviePilot user)")
+			}
+			if cfg.MPPassword == "" {
+				c.add("MP_PASSWORD", "is required with MP_AUTH_SCHEME=login (or MP_PASSWORD_FILE)")
+			}
+		default:
+			if cfg.MPToken == "" {
+				hint := "MoviePilot's API_TOKEN (Settings → 基础设置 → API令牌)"
+				if scheme == "bearer" {
+					hint = "a MoviePilot JWT; it dies when MoviePilot restarts unless SECRET_KEY is fixed — prefer x-api-key or login"
+				}
+				c.add("MP_TOKEN", "is required with MP_AUTH_SCHEME=%s (or MP_TOKEN_FILE): %s", scheme, hint)
+			}
+		}
+	}
+
+	// Seerr is optional, but half a configuration is a mistake.
+	switch {
+	case cfg.JellyURL != "" && cfg.JellyAPIKey == "":
+		c.add("JELLY_API_KEY", "is required when JELLY_URL is set (Seerr → Settings → General → API Key), or JELLY_API_KEY_FILE")
+	case raw.JellyURL == "" && cfg.JellyAPIKey != "":
+		c.add("JELLY_URL", "is required when JELLY_API_KEY is set, e.g. http://jellyseerr:5055")
+	}
+
+	for _, s := range []struct{ name, val string }{{"WEBHOOK_SECRET", cfg.WebhookSecret}, {"ADMIN_TOKEN", cfg.AdminToken}} {
+		if s.val != "" && len(s.val) < minSecretLen {
+			c.add(s.name, "is too short (%d characters): use at least %d, e.g. the output of `openssl rand -hex 24`", len(s.val), minSecretLen)
+		}
+	}
+
+	if len(c.problems) > 0 {
+		return nil, &ValidationError{Problems: c.problems}
+	}
+	return cfg, nil
+}
+
+// secret reads NAME or NAME_FILE (not both). The value is never put in a message.
+func secret(c *collector, name, val, file string) string {
+	if file == "" {
+		return val
+	}
+	if val != "" {
+		c.add(name, "is set together with %s_FILE: set only one", name)
+		return ""
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		c.add(name+"_FILE", "%q cannot be read: %v", file, err)
+		return ""
+	}
+	v := strings.TrimRight(string(b), "\r\n")
+	if v == "" {
+		c.add(name+"_FILE", "%q is empty", file)
+	}
+	return v
+}
+
+// baseURL accepts http(s)://host[:port][/sub/path][/] and returns it without the trailing slash.
+func baseURL(c *collector, name, raw string) string {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return ""
+	}
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		c.add(name, "%q is not a URL; want http(s)://host[:port][/path]", raw)
+		return ""
+	case u.User != nil:
+		c.add(name, "must not carry a user or password; use the credential variables instead")
+		return ""
+	case u.Scheme != "http" && u.Scheme != "https":
+		c.add(name, "%q: want an http:// or https:// URL with a host", raw)
+		return ""
+	case u.Host == "" || u.Hostname() == "":
+		c.add(name, "%q has no host; want http(s)://host[:port][/path]", raw)
+		return ""
+	case u.RawQuery != "" || u.Fragment != "":
+		c.add(name, "%q: no query or fragment allowed, only scheme, host, port and path", raw)
+		return ""
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = ""
+	return u.String()
+}
+
+func oneOf(c *collector, name, raw string, allowed []string) string {
+	v := strings.ToLower(strings.TrimSpace(raw))
+	for _, a := range allowed {
+		if v == a {
+			return v
+		}
+	}
+	c.add(name, "%q: allowed %s", raw, strings.Join(allowed, " | "))
+	return ""
+}
+
+func intIn(c *collector, name, raw string, lo, hi int) int {
+	v, err := strconv.Atoi(strings.TrimSpace(raw))
+	if err != nil || v < lo || v > hi {
+		c.add(name, "%q: want a whole number from %d to %d", raw, lo, hi)
+		return 0
+	}
+	return v
+}
+
+func boolean(c *collector, name, raw string) bool {
+	v, err := strconv.ParseBool(strings.TrimSpace(raw))
+	if err != nil {
+		c.add(name, "%q: want true or false", raw)
+	}
+	return v
+}
+
+func interval(c *collector, name, raw string) time.Duration {
+	s := strings.TrimSpace(raw)
+	if s == "0" {
+		return 0
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || (d != 0 && d < minReconcile) || d < 0 {
+		c.add(name, "%q: want a duration of at least %v like 30m or 1h, or 0 to disable the periodic pass", raw, minReconcile)
+		return 0
+	}
+	return d
+}
+
+func listenAddr(c *collector, name, raw string) string {
+	v := strings.TrimSpace(raw)
+	_, port, err := net.SplitHostPort(v)
+	if err == nil {
+		var p int
+		p, err = strconv.Atoi(port)
+		if err == nil && (p < 0 || p > 65535) {
+			err = errors.New("port out of range")
+		}
+	}
+	if err != nil {
+		c.add(name, "%q: want [host]:port, e.g. :8770 or 127.0.0.1:8770", raw)
+		return ""
+	}
+	return v
+}
+
+// ReconcileEnabled reports whether Seerr is configured, so reconcile and enrichment can run.
+func (c *Config) ReconcileEnabled() bool { return c.JellyURL != "" && c.JellyAPIKey != "" }
+
+// Secrets lists every configured secret value, for the redaction guard.
+func (c *Config) Secrets() []string {
+	var out []string
+	for _, s := range []string{c.JellyAPIKey, c.MPToken, c.MPPassword, c.WebhookSecret, c.AdminToken} {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Summary is the configuration as a log-safe map: secrets only say whether they are set.
+func (c *Config) Summary() map[string]any {
+	set := func(s string) string {
+		if s == "" {
+			return "unset"
+		}
+		return "set"
+	}
+	return map[string]any{
+		"JELLY_URL": c.JellyURL, "JELLY_API_KEY": set(c.JellyAPIKey), "JELLY_FILTER": c.JellyFilter,
+		"JELLY_PAGE_SIZE": c.JellyPageSize, "MP_URL": c.MPURL, "MP_TOKEN": set(c.MPToken),
+		"MP_AUTH_SCHEME": c.MPAuthScheme, "MP_USERNAME": c.MPUsername, "MP_PASSWORD": set(c.MPPassword),
+		"MP_RATE_LIMIT_PER_SEC": c.MPRateLimit, "MP_DRY_RUN": c.MPDryRun, "MP_TV_EPISODE_MODE": c.MPEpisodeMode,
+		"MP_API_VERSION": c.MPAPIVersion, "TV_SPECIALS": c.TVSpecials, "MAX_ATTEMPTS": c.MaxAttempts,
+		"LISTEN_ADDR": c.ListenAddr, "DATA_DIR": c.DataDir, "WEBHOOK_SECRET": set(c.WebhookSecret),
+		"ADMIN_TOKEN": set(c.AdminToken), "RECONCILE_INTERVAL": c.ReconcileInterval.String(),
+		"LOG_LEVEL": c.LogLevel, "LOG_FORMAT": c.LogFormat,
+	}
+}

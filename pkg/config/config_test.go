@@ -1,0 +1,239 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+)
+
+// allVars lists every variable the env struct reads, from its tags.
+func allVars() []string {
+	var out []string
+	t := reflect.TypeOf(env{})
+	for i := 0; i < t.NumField(); i++ {
+		out = append(out, t.Field(i).Tag.Get("envconfig"))
+	}
+	return out
+}
+
+// setEnv clears every variable seerrpilot reads (so the machine's environment cannot leak in)
+// and then sets the given ones.
+func setEnv(t *testing.T, vars map[string]string) {
+	t.Helper()
+	for _, name := range allVars() {
+		t.Setenv(name, "")
+	}
+	for k, v := range vars {
+		t.Setenv(k, v)
+	}
+}
+
+func problemVars(err error) []string {
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		return nil
+	}
+	var out []string
+	for _, p := range ve.Problems {
+		out = append(out, p.Var)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestDefaults(t *testing.T) {
+	setEnv(t, map[string]string{"MP_URL": "http://mp:3001", "MP_TOKEN": "tok-1234567890abcdef"})
+	cfg, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Config{
+		JellyFilter: "approved", JellyPageSize: 50,
+		MPURL: "http://mp:3001", MPToken: "tok-1234567890abcdef", MPAuthScheme: "x-api-key", AuthSchemeAuto: true,
+		MPRateLimit: 3, MPEpisodeMode: "season", MPAPIVersion: "auto", TVSpecials: "exclude", MaxAttempts: 10,
+		ListenAddr: ":8770", DataDir: "./data", ReconcileInterval: 30 * time.Minute, LogLevel: "info", LogFormat: "json",
+	}
+	if !reflect.DeepEqual(*cfg, want) {
+		t.Fatalf("defaults:\n got %+v\nwant %+v", *cfg, want)
+	}
+	if cfg.ReconcileEnabled() {
+		t.Fatal("reconcile enabled without Seerr")
+	}
+}
+
+func TestValidConfigs(t *testing.T) {
+	cases := []struct {
+		name  string
+		vars  map[string]string
+		check func(t *testing.T, c *Config)
+	}{
+		{"auto picks login when a username is set",
+			map[string]string{"MP_URL": "http://mp:3001", "MP_USERNAME": "admin", "MP_PASSWORD": "pw"},
+			func(t *testing.T, c *Config) {
+				if c.MPAuthScheme != "login" || !c.AuthSchemeAuto {
+					t.Fatalf("scheme %q", c.MPAuthScheme)
+				}
+			}},
+		{"x-api-token is an alias of x-api-key",
+			map[string]string{"MP_URL": "http://mp:3001", "MP_TOKEN": "t0123456789abcdef", "MP_AUTH_SCHEME": "X-API-TOKEN"},
+			func(t *testing.T, c *Config) {
+				if c.MPAuthScheme != "x-api-key" || c.AuthSchemeAuto {
+					t.Fatalf("scheme %q auto=%v", c.MPAuthScheme, c.AuthSchemeAuto)
+				}
+			}},
+		{"dry run needs no MoviePilot",
+			map[string]string{"MP_DRY_RUN": "true"},
+			func(t *testing.T, c *Config) {
+				if !c.MPDryRun || c.MPURL != "" {
+					t.Fatalf("%+v", c)
+				}
+			}},
+		{"sub-path and trailing slash are normalised",
+			map[string]string{"MP_URL": "https://host/mp/", "MP_TOKEN": "t0123456789abcdef", "JELLY_URL": "https://host/seerr/", "JELLY_API_KEY": "k"},
+			func(t *testing.T, c *Config) {
+				if c.MPURL != "https://host/mp" || c.JellyURL != "https://host/seerr" || !c.ReconcileEnabled() {
+					t.Fatalf("urls %q %q", c.MPURL, c.JellyURL)
+				}
+			}},
+		{"reconcile 0 disables",
+			map[string]string{"MP_DRY_RUN": "1", "RECONCILE_INTERVAL": "0"},
+			func(t *testing.T, c *Config) {
+				if c.ReconcileInterval != 0 {
+					t.Fatalf("interval %v", c.ReconcileInterval)
+				}
+			}},
+		{"blank values take defaults",
+			map[string]string{"MP_DRY_RUN": "true", "JELLY_PAGE_SIZE": " ", "LOG_FORMAT": ""},
+			func(t *testing.T, c *Config) {
+				if c.JellyPageSize != 50 || c.LogFormat != "json" {
+					t.Fatalf("%+v", c)
+				}
+			}},
+		{"everything set",
+			map[string]string{"MP_URL": "http://mp", "MP_TOKEN": "jwt.jwt.jwt", "MP_AUTH_SCHEME": "bearer", "MP_RATE_LIMIT_PER_SEC": "0.5",
+				"MP_TV_EPISODE_MODE": "episode", "MP_API_VERSION": "v3", "TV_SPECIALS": "separate", "MAX_ATTEMPTS": "3",
+				"LISTEN_ADDR": "127.0.0.1:9000", "DATA_DIR": "/data", "WEBHOOK_SECRET": "whsec-12345", "ADMIN_TOKEN": "admin-12345",
+				"RECONCILE_INTERVAL": "1h", "LOG_LEVEL": "debug", "LOG_FORMAT": "console", "JELLY_FILTER": "all", "JELLY_PAGE_SIZE": "500"},
+			func(t *testing.T, c *Config) {
+				if c.MPRateLimit != 0.5 || c.MPEpisodeMode != "episode" || c.MaxAttempts != 3 || c.ReconcileInterval != time.Hour ||
+					c.JellyPageSize != 500 || c.TVSpecials != "separate" || c.MPAPIVersion != "v3" || c.LogFormat != "console" {
+					t.Fatalf("%+v", c)
+				}
+				if len(c.Secrets()) != 3 {
+					t.Fatalf("secrets %d", len(c.Secrets()))
+				}
+			}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			setEnv(t, tc.vars)
+			cfg, err := Load()
+			if err != nil {
+				t.Fatal(err)
+			}
+			tc.check(t, cfg)
+		})
+	}
+}
+
+func TestInvalidConfigs(t *testing.T) {
+	cases := []struct {
+		name string
+		vars map[string]string
+		want []string
+	}{
+		{"nothing set", nil, []string{"MP_URL"}},
+		{"token missing", map[string]string{"MP_URL": "http://mp"}, []string{"MP_TOKEN"}},
+		{"login without password", map[string]string{"MP_URL": "http://mp", "MP_AUTH_SCHEME": "login", "MP_USERNAME": "a"}, []string{"MP_PASSWORD"}},
+		{"login without anything", map[string]string{"MP_URL": "http://mp", "MP_AUTH_SCHEME": "login"}, []string{"MP_PASSWORD", "MP_USERNAME"}},
+		{"bad url scheme", map[string]string{"MP_URL": "ftp://mp", "MP_TOKEN": "x"}, []string{"MP_URL"}},
+		{"url without host", map[string]string{"MP_URL": "http://", "MP_TOKEN": "x"}, []string{"MP_URL"}},
+		{"url with credentials", map[string]string{"MP_URL": "http://u:p@mp", "MP_TOKEN": "x"}, []string{"MP_URL"}},
+		{"url with query", map[string]string{"MP_URL": "http://mp/?token=abc", "MP_TOKEN": "x"}, []string{"MP_URL"}},
+		{"seerr url without key", map[string]string{"MP_DRY_RUN": "true", "JELLY_URL": "http://js:5055"}, []string{"JELLY_API_KEY"}},
+		{"seerr key without url", map[string]string{"MP_DRY_RUN": "true", "JELLY_API_KEY": "k"}, []string{"JELLY_URL"}},
+		{"every problem at once", map[string]string{
+			"MP_URL": "mp:3001", "MP_AUTH_SCHEME": "magic", "JELLY_PAGE_SIZE": "0", "JELLY_FILTER": "approvedd",
+			"MP_RATE_LIMIT_PER_SEC": "0", "MP_DRY_RUN": "maybe", "MP_TV_EPISODE_MODE": "ep", "MP_API_VERSION": "v4",
+			"TV_SPECIALS": "include", "MAX_ATTEMPTS": "-1", "LISTEN_ADDR": "8770", "RECONCILE_INTERVAL": "5s",
+			"LOG_LEVEL": "loud", "LOG_FORMAT": "xml", "DATA_DIR": "", "WEBHOOK_SECRET": "short", "ADMIN_TOKEN": "tiny"},
+			[]string{"ADMIN_TOKEN", "JELLY_FILTER", "JELLY_PAGE_SIZE", "LISTEN_ADDR", "LOG_FORMAT", "LOG_LEVEL", "MAX_ATTEMPTS",
+				"MP_API_VERSION", "MP_AUTH_SCHEME", "MP_DRY_RUN", "MP_RATE_LIMIT_PER_SEC", "MP_TV_EPISODE_MODE", "MP_URL",
+				"RECONCILE_INTERVAL", "TV_SPECIALS", "WEBHOOK_SECRET"}},
+		{"page size too large", map[string]string{"MP_DRY_RUN": "true", "JELLY_PAGE_SIZE": "501"}, []string{"JELLY_PAGE_SIZE"}},
+		{"page size not a number", map[string]string{"MP_DRY_RUN": "true", "JELLY_PAGE_SIZE": "fifty"}, []string{"JELLY_PAGE_SIZE"}},
+		{"negative interval", map[string]string{"MP_DRY_RUN": "true", "RECONCILE_INTERVAL": "-1m"}, []string{"RECONCILE_INTERVAL"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			setEnv(t, tc.vars)
+			_, err := Load()
+			got := problemVars(err)
+			if strings.Join(got, ",") != strings.Join(tc.want, ",") {
+				t.Fatalf("problems %v, want %v\n%v", got, tc.want, err)
+			}
+			for _, name := range tc.want {
+				if !strings.Contains(err.Error(), name) {
+					t.Fatalf("message does not name %s: %v", name, err)
+				}
+			}
+		})
+	}
+}
+
+func TestSecretFiles(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	tokenFile := write("token", "file-token-0123456789\n")
+	adminFile := write("admin", "admin-from-file-xyz\r\n")
+	emptyFile := write("empty", "\n")
+
+	setEnv(t, map[string]string{"MP_URL": "http://mp", "MP_TOKEN_FILE": tokenFile, "ADMIN_TOKEN_FILE": adminFile})
+	cfg, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.MPToken != "file-token-0123456789" || cfg.AdminToken != "admin-from-file-xyz" {
+		t.Fatalf("secrets from files: %q %q", cfg.MPToken, cfg.AdminToken)
+	}
+
+	const inline = "inline-secret-value-42"
+	setEnv(t, map[string]string{"MP_URL": "http://mp", "MP_TOKEN": inline, "MP_TOKEN_FILE": tokenFile,
+		"WEBHOOK_SECRET_FILE": filepath.Join(dir, "missing"), "JELLY_API_KEY_FILE": emptyFile, "JELLY_URL": "http://js"})
+	_, err = Load()
+	got := problemVars(err)
+	want := []string{"JELLY_API_KEY", "JELLY_API_KEY_FILE", "MP_TOKEN", "MP_TOKEN", "WEBHOOK_SECRET_FILE"}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("problems %v, want %v\n%v", got, want, err)
+	}
+	if strings.Contains(err.Error(), inline) || strings.Contains(err.Error(), "file-token-0123456789") {
+		t.Fatalf("error message shows a secret: %v", err)
+	}
+}
+
+func TestSummaryHidesSecrets(t *testing.T) {
+	setEnv(t, map[string]string{"MP_URL": "http://mp", "MP_TOKEN": "summary-secret-123", "ADMIN_TOKEN": "summary-admin-456"})
+	cfg, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range cfg.Summary() {
+		if s, ok := v.(string); ok && (strings.Contains(s, "summary-secret") || strings.Contains(s, "summary-admin")) {
+			t.Fatalf("summary %s shows a secret", k)
+		}
+	}
+	if cfg.Summary()["MP_TOKEN"] != "set" || cfg.Summary()["WEBHOOK_SECRET"] != "unset" {
+		t.Fatalf("summary: %v", cfg.Summary())
+	}
+}
