@@ -135,8 +135,12 @@ type service struct {
 	done chan error
 }
 
-func (s *service) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.out.Write(p) }
-func (s *service) Output() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.out.String() }
+func (s *service) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.out.Write(p)
+}
+func (s *service) Output() string { s.mu.Lock(); defer s.mu.Unlock(); return s.out.String() }
 
 func startService(t *testing.T, env map[string]string) *service {
 	t.Helper()
