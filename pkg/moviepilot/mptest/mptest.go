@@ -1,0 +1,141 @@
+// Package mptest is a faithful in-process fake of MoviePilot's subscription API, for unit
+// tests, end-to-end runs and a sandbox program.
+//
+// It reproduces the behaviour documented in shared/reference/moviepilot-facts.md, quirks
+// included:
+//
+//   - POST /api/v1/login/access-token (form: username, password) issues HS256 JWTs signed
+//     with a per-process secret; Restart rotates the secret, so every issued JWT then gets
+//     403 {"detail":"token校验不通过"}. No credentials give 401 {"detail":"Not authenticated"};
+//     a bad password gives 401 {"detail":"用户名或密码或二次校验码不正确"}.
+//   - Create and lookup are JWT endpoints. With Options.AcceptAPIKey (v2.9+/v3 behaviour) the
+//     API token also authorises them: header X-API-KEY, then ?apikey=, then ?token=.
+//   - POST /api/v1/subscribe (no trailing slash) is answered 307 to /api/v1/subscribe/.
+//   - A "type" other than 电影/电视剧/系列/未知 gives 500 with plain "Internal Server Error".
+//   - A TV season that is missing or 0 is stored as season 1; movies never keep a season.
+//   - A duplicate (same tmdbid+season, or tmdbid alone when there is no season) answers
+//     success:true with the EXISTING id, exactly like a new creation.
+//   - v2 lookup of something unknown answers 200 with an all-null Subscribe object.
+//   - v3 wraps every answer in {"success","message","data"}, identifies media by
+//     media_source+media_id (only one of them → success:false), and answers 422 to a lookup
+//     without ?media_source=.
+//
+// Faults can be injected at run time, concurrently with requests: FailNext, RateLimitNext,
+// BusinessFailNext, CreateThenFailNext, SetDown and SetLatency. Subscriptions, Calls,
+// CreateCount and LoginCount let a test see what the fake received and stored.
+//
+// The package does not import testing: New starts an httptest.Server, NewHandler returns a
+// plain http.Handler that a sandbox binary can serve on a real port.
+package mptest
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"time"
+)
+
+// Versions of MoviePilot's API the fake can speak.
+const (
+	V2 = "v2"
+	V3 = "v3"
+)
+
+// Media types as MoviePilot spells them in the "type" field.
+const (
+	TypeMovie = "电影"
+	TypeTV    = "电视剧"
+)
+
+// Options configure a fake MoviePilot. The zero value is a v2.5.6-like server with no
+// users, no API token and no catalogue.
+type Options struct {
+	// Version is "v2" (default) or "v3".
+	Version string
+	// APIToken is MoviePilot's API_TOKEN setting.
+	APIToken string
+	// Users maps user names to passwords for the JWT login endpoint.
+	Users map[string]string
+	// AcceptAPIKey makes the API token authorise JWT endpoints too (v2.9+/v3). When false
+	// (v2.5.6) create and lookup need a JWT.
+	AcceptAPIKey bool
+	// KnownTMDB is an optional catalogue standing in for TMDB. When set, an id it does not
+	// hold fails with success:false "未识别到媒体信息", and name/year/type come from it.
+	KnownTMDB map[int]Media
+	// SuperUser is the user name recorded when the API token authorises a call
+	// (default "admin").
+	SuperUser string
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// Media is one catalogue entry, standing in for TMDB's answer.
+type Media struct {
+	// Title and Year overwrite what the create request sent, as TMDB recognition does.
+	Title string
+	Year  string
+	// Type is "movie" or "tv".
+	Type string
+	// Seasons maps a TV season number to its episode count. A season that is missing (or
+	// has 0 episodes) fails a create without total_episode with
+	// "未获取到第 N 季的总集数".
+	Seasons map[int]int
+}
+
+// Subscription is one stored subscription row.
+type Subscription struct {
+	ID           int
+	Name         string
+	Year         string
+	Type         string // 电影 or 电视剧
+	TMDBID       int
+	MediaSource  string // v3 only
+	MediaID      string // v3 only
+	Season       *int   // nil for movies
+	StartEpisode int
+	TotalEpisode int
+	LackEpisode  int
+	BestVersion  int
+	Quality      string
+	Resolution   string
+	Effect       string
+	Username     string
+	State        string
+	Created      time.Time
+}
+
+// Call is one request the fake received.
+type Call struct {
+	Time   time.Time
+	Method string
+	Path   string
+	// Query is the raw query with the values of token, apikey and password replaced.
+	Query string
+	// Op is "login", "create", "redirect", "lookup", "list", "list-token" or "unknown".
+	Op string
+	// Auth is how the request authenticated: "jwt", "x-api-key", "apikey-query",
+	// "token-query", or "" when it did not (or the endpoint needs none).
+	Auth string
+	// Status is the HTTP status the fake answered.
+	Status int
+}
+
+// Server is a Fake served by an httptest.Server.
+type Server struct {
+	*Fake
+	srv *httptest.Server
+}
+
+// New starts a fake MoviePilot on a loopback port. Close it when done.
+func New(opts Options) *Server {
+	f := NewHandler(opts)
+	return &Server{Fake: f, srv: httptest.NewServer(f)}
+}
+
+// URL is the base URL of the server, without a trailing slash.
+func (s *Server) URL() string { return s.srv.URL }
+
+// Client is an HTTP client suitable for talking to the server.
+func (s *Server) Client() *http.Client { return s.srv.Client() }
+
+// Close shuts the server down and blocks until all requests have finished.
+func (s *Server) Close() { s.srv.Close() }

@@ -1,0 +1,344 @@
+package moviepilot
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+)
+
+// Media types for SubscribeRequest.MediaType.
+const (
+	MediaMovie = "movie"
+	MediaTV    = "tv"
+)
+
+// MoviePilot's own media type names, as its "type" field wants them.
+const (
+	typeMovie = "电影"
+	typeTV    = "电视剧"
+)
+
+const (
+	subscribePath = "/api/v1/subscribe/" // with the slash: without it MoviePilot answers 307
+	mediaPath     = "/api/v1/subscribe/media/"
+	tmdbSource    = "themoviedb"
+)
+
+// SubscribeRequest is one subscription to create.
+type SubscribeRequest struct {
+	// Name is the title; always sent, it is MoviePilot's fallback for recognition.
+	Name string
+	// Year is the release year; 0 omits it.
+	Year int
+	// MediaType is MediaMovie or MediaTV.
+	MediaType string
+	// TMDBID is the TMDB id (> 0).
+	TMDBID int
+	// Season is required for TV and must be ≥ 1 (MoviePilot silently turns season 0 or a
+	// missing season into season 1). It is ignored for movies.
+	Season *int
+	// StartEpisode and TotalEpisode are sent for TV when non-zero.
+	StartEpisode, TotalEpisode int
+	// BestVersion asks MoviePilot to keep upgrading ("洗版"). false leaves MoviePilot's
+	// default subscribe config in charge.
+	BestVersion bool
+	// Quality, Resolution and Effect are MoviePilot filter values, sent when set.
+	Quality, Resolution, Effect string
+}
+
+// Subscription is a stored MoviePilot subscription, as far as seerrpilot needs it.
+type Subscription struct {
+	ID           int
+	Name         string
+	Year         string
+	Type         string // MoviePilot's type: "电影" or "电视剧"
+	Season       *int
+	TMDBID       int
+	MediaSource  string // v3
+	MediaID      string // v3
+	State        string // N new, R running, P pending, S paused
+	Username     string
+	StartEpisode int
+	TotalEpisode int
+	LackEpisode  int
+	BestVersion  bool
+}
+
+// Version returns "v2" or "v3": the configured version, or the detected one (see the
+// package doc). A failed detection is returned as an error and retried on the next call.
+func (c *Client) Version(ctx context.Context) (string, error) {
+	if c.fixedVer != "" {
+		return c.fixedVer, nil
+	}
+	if v := c.cachedVersion(); v != "" {
+		return v, nil
+	}
+	select {
+	case c.detectSem <- struct{}{}:
+	case <-ctx.Done():
+		return "", &Error{Op: "detect", Class: ClassCanceled, Message: ctx.Err().Error(), cause: ctx.Err()}
+	}
+	defer func() { <-c.detectSem }()
+	if v := c.cachedVersion(); v != "" {
+		return v, nil
+	}
+	v, err := c.detect(ctx)
+	if err != nil {
+		return "", err
+	}
+	c.verMu.Lock()
+	c.version = v
+	c.verMu.Unlock()
+	return v, nil
+}
+
+func (c *Client) cachedVersion() string {
+	c.verMu.Lock()
+	defer c.verMu.Unlock()
+	return c.version
+}
+
+// detect sends GET /api/v1/subscribe/media/tmdb:0 and reads the version off the answer.
+func (c *Client) detect(ctx context.Context) (v string, err error) {
+	start := time.Now()
+	defer func() { c.report("detect", start, err) }()
+	rep, err := c.call(ctx, "detect", request{method: http.MethodGet, path: mediaPath + "tmdb:0"})
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case rep.status >= 300 && rep.status < 400, rep.status == http.StatusUnauthorized,
+		rep.status == http.StatusForbidden, rep.status == http.StatusTooManyRequests,
+		rep.status == http.StatusRequestTimeout, rep.status >= 500:
+		return "", c.httpError("detect", rep)
+	case rep.status == http.StatusUnprocessableEntity:
+		return VersionV3, nil // v3 requires ?media_source=; v2 has no required parameter here
+	}
+	obj, ok := decodeObject(rep.body)
+	if ok {
+		if _, env := asEnvelope(obj); env {
+			return VersionV3, nil
+		}
+		if rep.status == http.StatusOK {
+			return VersionV2, nil
+		}
+	}
+	if rep.status == http.StatusOK {
+		return "", c.malformed("detect", rep, "cannot tell the API version: lookup answer is not a JSON object")
+	}
+	return "", c.httpError("detect", rep)
+}
+
+// Lookup returns the subscription for a TMDB id (and TV season), or (nil, nil) when there is
+// none. For a movie pass season nil; MoviePilot then matches on the TMDB id alone, whatever
+// the row's type, so check Subscription.Type. A TV season must be ≥ 1: MoviePilot treats
+// season 0 as "no filter".
+func (c *Client) Lookup(ctx context.Context, tmdbID int, season *int) (sub *Subscription, err error) {
+	start := time.Now()
+	defer func() { c.report("lookup", start, err) }()
+	if tmdbID <= 0 {
+		return nil, &Error{Op: "lookup", Class: ClassPermanent, Message: "invalid request: tmdb id must be > 0"}
+	}
+	if season != nil && *season < 1 {
+		return nil, &Error{Op: "lookup", Class: ClassPermanent, Message: "invalid request: season must be ≥ 1"}
+	}
+	ver, err := c.Version(ctx)
+	if err != nil {
+		return nil, err
+	}
+	q := url.Values{}
+	path := mediaPath + "tmdb:" + strconv.Itoa(tmdbID)
+	if ver == VersionV3 {
+		path = mediaPath + strconv.Itoa(tmdbID)
+		q.Set("media_source", tmdbSource)
+	}
+	if season != nil {
+		q.Set("season", strconv.Itoa(*season))
+	}
+	rep, err := c.call(ctx, "lookup", request{method: http.MethodGet, path: path, query: q})
+	if err != nil {
+		return nil, err
+	}
+	if rep.status != http.StatusOK {
+		return nil, c.httpError("lookup", rep)
+	}
+	obj, ok := decodeObject(rep.body)
+	if !ok {
+		return nil, c.malformed("lookup", rep, "lookup answer is not a JSON object")
+	}
+	if env, isEnv := asEnvelope(obj); isEnv {
+		if !env.success {
+			return nil, &Error{Op: "lookup", Status: rep.status, Class: ClassBusiness, Message: c.scrub(env.message)}
+		}
+		if env.data == nil {
+			return nil, nil
+		}
+		if obj, ok = env.data.(map[string]any); !ok {
+			return nil, c.malformed("lookup", rep, "lookup answer's data is not an object")
+		}
+	}
+	if obj["id"] == nil {
+		return nil, nil // MoviePilot's "nothing found": every field null
+	}
+	id, ok := asInt(obj["id"])
+	if !ok {
+		return nil, c.malformed("lookup", rep, "lookup answer's id is not an integer")
+	}
+	return subscriptionFrom(id, obj), nil
+}
+
+func subscriptionFrom(id int, obj map[string]any) *Subscription {
+	s := &Subscription{
+		ID:          id,
+		Name:        asString(obj["name"]),
+		Year:        asString(obj["year"]),
+		Type:        asString(obj["type"]),
+		MediaSource: asString(obj["media_source"]),
+		MediaID:     asString(obj["media_id"]),
+		State:       asString(obj["state"]),
+		Username:    asString(obj["username"]),
+		BestVersion: asBool(obj["best_version"]),
+	}
+	if n, ok := asInt(obj["season"]); ok {
+		s.Season = &n
+	}
+	s.TMDBID, _ = asInt(obj["tmdbid"])
+	if s.TMDBID == 0 && s.MediaSource == tmdbSource {
+		s.TMDBID, _ = asInt(s.MediaID)
+	}
+	s.StartEpisode, _ = asInt(obj["start_episode"])
+	s.TotalEpisode, _ = asInt(obj["total_episode"])
+	s.LackEpisode, _ = asInt(obj["lack_episode"])
+	return s
+}
+
+// createBody is the JSON Create sends; field names are MoviePilot's Subscribe schema.
+type createBody struct {
+	Name         string `json:"name"`
+	Year         string `json:"year,omitempty"`
+	Type         string `json:"type"`
+	TMDBID       int    `json:"tmdbid,omitempty"`
+	MediaSource  string `json:"media_source,omitempty"`
+	MediaID      string `json:"media_id,omitempty"`
+	Season       *int   `json:"season,omitempty"`
+	StartEpisode int    `json:"start_episode,omitempty"`
+	TotalEpisode int    `json:"total_episode,omitempty"`
+	BestVersion  int    `json:"best_version,omitempty"`
+	Quality      string `json:"quality,omitempty"`
+	Resolution   string `json:"resolution,omitempty"`
+	Effect       string `json:"effect,omitempty"`
+}
+
+// Payload returns exactly the JSON body Create would send for req under the resolved API
+// version (so it may detect the version). It holds no secret and is meant for dry-run logs.
+func (c *Client) Payload(ctx context.Context, req SubscribeRequest) ([]byte, error) {
+	if err := validate(req); err != nil {
+		return nil, err
+	}
+	ver, err := c.Version(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return buildBody(ver, req)
+}
+
+func validate(req SubscribeRequest) error {
+	bad := func(format string, args ...any) error {
+		return &Error{Op: "create", Class: ClassPermanent, Message: "invalid request: " + fmt.Sprintf(format, args...)}
+	}
+	switch {
+	case req.Name == "":
+		return bad("name is required")
+	case req.TMDBID <= 0:
+		return bad("tmdb id must be > 0")
+	case req.Year < 0:
+		return bad("year must not be negative")
+	case req.MediaType != MediaMovie && req.MediaType != MediaTV:
+		return bad("media type %q is neither %q nor %q", req.MediaType, MediaMovie, MediaTV)
+	}
+	if req.MediaType == MediaTV {
+		switch {
+		case req.Season == nil:
+			return bad("a TV subscription needs a season (MoviePilot would silently use season 1)")
+		case *req.Season < 1:
+			return bad("season %d cannot be subscribed: MoviePilot stores season 0 as season 1", *req.Season)
+		case req.StartEpisode < 0 || req.TotalEpisode < 0:
+			return bad("episode numbers must not be negative")
+		}
+	}
+	return nil
+}
+
+func buildBody(ver string, req SubscribeRequest) ([]byte, error) {
+	b := createBody{
+		Name:       req.Name,
+		Type:       typeMovie,
+		Quality:    req.Quality,
+		Resolution: req.Resolution,
+		Effect:     req.Effect,
+	}
+	if req.Year > 0 {
+		b.Year = strconv.Itoa(req.Year)
+	}
+	if ver == VersionV3 {
+		b.MediaSource, b.MediaID = tmdbSource, strconv.Itoa(req.TMDBID)
+	} else {
+		b.TMDBID = req.TMDBID
+	}
+	if req.MediaType == MediaTV {
+		season := *req.Season
+		b.Type, b.Season = typeTV, &season
+		b.StartEpisode, b.TotalEpisode = req.StartEpisode, req.TotalEpisode
+	}
+	if req.BestVersion {
+		b.BestVersion = 1
+	}
+	return json.Marshal(b)
+}
+
+// Create creates a subscription and returns its id. MoviePilot answers a duplicate with the
+// EXISTING id, exactly like a new one: Lookup first to tell them apart. Success is HTTP 200
+// with success:true and a non-null data.id; anything else is an *Error.
+func (c *Client) Create(ctx context.Context, req SubscribeRequest) (id int, err error) {
+	start := time.Now()
+	defer func() { c.report("create", start, err) }()
+	body, err := c.Payload(ctx, req)
+	if err != nil {
+		return 0, err
+	}
+	rep, err := c.call(ctx, "create", request{
+		method: http.MethodPost, path: subscribePath, body: body, ctype: "application/json",
+	})
+	if err != nil {
+		return 0, err
+	}
+	if rep.status != http.StatusOK {
+		return 0, c.httpError("create", rep)
+	}
+	obj, ok := decodeObject(rep.body)
+	if !ok {
+		return 0, c.malformed("create", rep, "create answer is not a JSON object")
+	}
+	env, isEnv := asEnvelope(obj)
+	if !isEnv {
+		return 0, c.malformed("create", rep, "create answer has no boolean success")
+	}
+	if !env.success {
+		msg := c.scrub(cut(env.message, maxErrBody))
+		if msg == "" {
+			msg = "success:false without a message"
+		}
+		return 0, &Error{Op: "create", Status: rep.status, Class: ClassBusiness, Message: msg,
+			Body: c.scrub(cut(string(rep.body), maxErrBody))}
+	}
+	data, _ := env.data.(map[string]any)
+	id, ok = asInt(data["id"])
+	if !ok || id <= 0 {
+		return 0, c.malformed("create", rep, "success:true without data.id")
+	}
+	return id, nil
+}
