@@ -1,0 +1,382 @@
+// Package webhook receives Jellyseerr / Overseerr / Seerr webhook notifications and turns
+// approved requests into pending tasks.
+//
+// Seerr posts once, never retries and ignores the answer beyond "2xx or not", so the handler
+// answers 202 only after the task is durably stored, and anything it could not store is left
+// for the reconcile loop, which reads Seerr's request list.
+package webhook
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/rs/zerolog"
+
+	"github.com/seerrpilot/seerrpilot/pkg/envelope"
+	"github.com/seerrpilot/seerrpilot/pkg/task"
+)
+
+// Store is what the handler needs from the task store. *task.Store satisfies it.
+type Store interface {
+	// Enqueue stores a new pending task for in.Key() ("seerr:<requestId>") or merges new
+	// seasons into the existing one. A nil error means the task is durably on disk.
+	// task.ErrInvalid wraps validation failures; any other error means the store is unavailable.
+	Enqueue(ctx context.Context, src task.Source, in task.Input) (task.EnqueueResult, error)
+	// CancelUnsent cancels the task with that key if nothing was sent to MoviePilot yet.
+	// task.ErrNotFound: no such task. task.ErrConflict: already sent or finished.
+	CancelUnsent(ctx context.Context, key, reason string) (task.Task, error)
+}
+
+// DefaultMaxBody bounds a webhook body when Options.MaxBody is not set. Seerr's default
+// payload is about 2 KiB.
+const DefaultMaxBody int64 = 1 << 20
+
+// DeclineReason is the reason recorded on a task cancelled by MEDIA_DECLINED.
+const DeclineReason = "declined in Seerr"
+
+// Outcomes passed to Options.Observe and logged as "outcome".
+const (
+	OutcomeEnqueued         = "enqueued"           // a new task was stored
+	OutcomeMerged           = "merged"             // an existing task took new seasons
+	OutcomeDuplicate        = "duplicate"          // the task already existed with these seasons
+	OutcomeTest             = "test"               // TEST_NOTIFICATION
+	OutcomeCancelled        = "cancelled"          // MEDIA_DECLINED cancelled an unsent task
+	OutcomeNoTask           = "no_task"            // MEDIA_DECLINED for a request with no task
+	OutcomeAlreadySent      = "already_sent"       // MEDIA_DECLINED for a task already sent or finished
+	OutcomeIgnored          = "ignored"            // a notification type that needs no action
+	OutcomeInvalid          = "invalid"            // 400: the body or a needed field is wrong
+	OutcomeUnauthorized     = "unauthorized"       // 401
+	OutcomeTooLarge         = "too_large"          // 413
+	OutcomeMethodNotAllowed = "method_not_allowed" // 405
+	OutcomeStoreError       = "store_error"        // 503: the store failed; nothing stored
+)
+
+// Options configures a Handler.
+type Options struct {
+	// Store receives approvals and declines. Required.
+	Store Store
+	// Secret, when not empty, must arrive as the Authorization header, verbatim (Seerr's
+	// "Authorization Header" setting) or as "Bearer <secret>". Empty accepts every caller.
+	Secret string
+	// Log receives one info line per webhook. The zero value logs nothing.
+	Log zerolog.Logger
+	// Envelope writes every answer.
+	Envelope envelope.Writer
+	// MaxBody bounds the body in bytes; 0 or less means DefaultMaxBody.
+	MaxBody int64
+	// Observe, when set, is called once per webhook with the notification type (a known
+	// Seerr type, "OTHER" for an unknown one, "" when the body was not read or not
+	// decodable) and one of the Outcome constants. It must be safe for concurrent use.
+	Observe func(notificationType, outcome string)
+}
+
+// Handler answers Seerr's webhook posts. It is safe for concurrent use.
+type Handler struct {
+	store   Store
+	secret  []byte
+	bearer  []byte
+	log     zerolog.Logger
+	env     envelope.Writer
+	maxBody int64
+	observe func(notificationType, outcome string)
+}
+
+// New returns a Handler for opts.
+func New(opts Options) *Handler {
+	h := &Handler{
+		store:   opts.Store,
+		log:     opts.Log.With().Str("component", "webhook").Logger(),
+		env:     opts.Envelope,
+		maxBody: opts.MaxBody,
+		observe: opts.Observe,
+	}
+	if opts.Secret != "" {
+		h.secret = []byte(opts.Secret)
+		h.bearer = []byte("Bearer " + opts.Secret)
+	}
+	if h.maxBody <= 0 {
+		h.maxBody = DefaultMaxBody
+	}
+	return h
+}
+
+// Routes registers the handler as POST /webhook/jellyseerr, /webhook/seerr and /webhook/overseerr.
+func (h *Handler) Routes(r chi.Router) {
+	for _, p := range []string{"/webhook/jellyseerr", "/webhook/seerr", "/webhook/overseerr"} {
+		r.Method(http.MethodPost, p, h)
+	}
+}
+
+// result is what one webhook call came to; it is answered, logged and observed once.
+type result struct {
+	status    int
+	code      envelope.Code
+	msg       string
+	data      any
+	outcome   string
+	typ       string // notification type as received (normalised)
+	requestID int
+	tmdbID    int
+	taskID    string
+	err       error // a store error, logged, never sent
+}
+
+// ServeHTTP handles one webhook post.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	res := h.serve(w, r)
+	h.finish(w, res)
+}
+
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request) result {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		return result{status: http.StatusMethodNotAllowed, code: envelope.InvalidParam,
+			msg: "use POST: Seerr posts its webhook notifications", outcome: OutcomeMethodNotAllowed}
+	}
+	if res, ok := h.authorize(r); !ok {
+		return res
+	}
+	body, res, ok := h.readBody(w, r)
+	if !ok {
+		return res
+	}
+	if e := h.log.Debug(); e.Enabled() {
+		e.Int("bytes", len(body)).Str("body", truncate(string(body), 512)).Msg("webhook body")
+	}
+
+	p, err := decode(body)
+	if err != nil {
+		msg := err.Error()
+		if ct := r.Header.Get("Content-Type"); ct != "" && !isJSONType(ct) {
+			msg += "; send the payload as JSON (Content-Type: application/json)"
+		}
+		return result{status: http.StatusBadRequest, code: envelope.InvalidParam, msg: msg, outcome: OutcomeInvalid}
+	}
+
+	switch p.Type {
+	case TypeMediaApproved, TypeMediaAutoApproved:
+		return h.approve(r.Context(), p)
+	case TypeMediaDeclined:
+		return h.decline(r.Context(), p)
+	case TypeTest:
+		return result{status: http.StatusOK, code: envelope.OK, typ: p.Type, outcome: OutcomeTest,
+			msg: "test notification received: the webhook works; enable Request Approved and Request Automatically Approved in Seerr"}
+	default:
+		res := result{status: http.StatusOK, code: envelope.OK, typ: p.Type, outcome: OutcomeIgnored,
+			msg: "ignored " + truncate(p.Type, 64) + ": " + ignoreReason(p.Type)}
+		if id, err := p.requestID(); err == nil {
+			res.requestID = id
+		}
+		return res
+	}
+}
+
+// ignoreReason says why a notification type needs no action.
+func ignoreReason(typ string) string {
+	switch typ {
+	case TypeMediaPending:
+		return "the request is not approved yet; seerrpilot acts on approval"
+	case TypeMediaAvailable:
+		return "the media is already available"
+	case TypeMediaFailed:
+		return "it reports Seerr's own Radarr/Sonarr hand-off; seerrpilot acts on approval"
+	case TypeMediaAutoRequested:
+		return "seerrpilot acts on the approval that follows"
+	case TypeIssueCreated, TypeIssueComment, TypeIssueResolved, TypeIssueReopened:
+		return "issues are not handled"
+	}
+	return "unknown notification type; seerrpilot handles MEDIA_APPROVED, MEDIA_AUTO_APPROVED, MEDIA_DECLINED and TEST_NOTIFICATION"
+}
+
+// authorize checks the Authorization header against the secret in constant time.
+func (h *Handler) authorize(r *http.Request) (result, bool) {
+	if h.secret == nil {
+		return result{}, true
+	}
+	const fix = "; set the Authorization Header of Seerr's webhook agent to the WEBHOOK_SECRET value"
+	got := r.Header.Get("Authorization")
+	if got == "" {
+		return result{status: http.StatusUnauthorized, code: envelope.Unauthorized,
+			msg: "the Authorization header is missing" + fix, outcome: OutcomeUnauthorized}, false
+	}
+	g := []byte(got)
+	// Evaluate both comparisons so the timing does not tell which form was close.
+	verbatim := subtle.ConstantTimeCompare(g, h.secret)
+	bearer := 0
+	if len(g) > len("Bearer ") && strings.EqualFold(got[:len("Bearer ")], "Bearer ") {
+		// The auth scheme is case-insensitive (RFC 9110); compare the whole value with a
+		// canonical "Bearer " prefix.
+		canon := append([]byte("Bearer "), g[len("Bearer "):]...)
+		bearer = subtle.ConstantTimeCompare(canon, h.bearer)
+	}
+	if verbatim|bearer == 1 {
+		return result{}, true
+	}
+	return result{status: http.StatusUnauthorized, code: envelope.Unauthorized,
+		msg: "the Authorization header does not match" + fix, outcome: OutcomeUnauthorized}, false
+}
+
+// readBody reads at most maxBody bytes.
+func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, result, bool) {
+	tooLarge := result{status: http.StatusRequestEntityTooLarge, code: envelope.InvalidParam,
+		msg: "the body is larger than " + strconv.FormatInt(h.maxBody, 10) + " bytes; Seerr's webhook payload is a few KiB, check the JSON Payload", outcome: OutcomeTooLarge}
+	if r.ContentLength > h.maxBody {
+		return nil, tooLarge, false
+	}
+	if r.Body == nil {
+		return nil, result{}, true
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody))
+	var maxErr *http.MaxBytesError
+	switch {
+	case errors.As(err, &maxErr):
+		return nil, tooLarge, false
+	case err != nil:
+		return nil, result{status: http.StatusBadRequest, code: envelope.InvalidParam,
+			msg: "the body could not be read: " + err.Error(), outcome: OutcomeInvalid}, false
+	}
+	return body, result{}, true
+}
+
+// isJSONType reports whether a Content-Type names JSON.
+func isJSONType(ct string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return false
+	}
+	return mt == "application/json" || strings.HasSuffix(mt, "+json") || mt == "text/json"
+}
+
+// approve stores an approval. It answers 202 only after the store said the task is durable.
+func (h *Handler) approve(ctx context.Context, p payload) result {
+	res := result{typ: p.Type}
+	in, err := p.approvalInput()
+	res.requestID, res.tmdbID = in.RequestID, in.TMDBID
+	if err != nil {
+		res.status, res.code, res.outcome = http.StatusBadRequest, envelope.InvalidParam, OutcomeInvalid
+		res.msg = err.Error() + "; nothing stored"
+		return res
+	}
+	if h.store == nil {
+		return h.storeFailed(res, errors.New("no store configured"))
+	}
+	er, err := h.store.Enqueue(ctx, task.SourceWebhook, in)
+	switch {
+	case errors.Is(err, task.ErrInvalid):
+		res.status, res.code, res.outcome = http.StatusBadRequest, envelope.InvalidParam, OutcomeInvalid
+		res.msg = err.Error() + "; nothing stored"
+		return res
+	case err != nil:
+		return h.storeFailed(res, err)
+	}
+	t := er.Task
+	res.taskID = t.ID
+	res.status, res.code = http.StatusAccepted, envelope.OK
+	res.data = map[string]any{"taskId": t.ID, "status": t.Status, "created": er.Created}
+	switch {
+	case er.Created:
+		res.outcome = OutcomeEnqueued
+		res.msg = fmt.Sprintf("request %d queued as task %s", in.RequestID, t.ID)
+	case er.Changed:
+		res.outcome = OutcomeMerged
+		res.msg = fmt.Sprintf("request %d already had task %s; it took the new seasons", in.RequestID, t.ID)
+	default:
+		res.outcome = OutcomeDuplicate
+		res.msg = fmt.Sprintf("request %d already has task %s (%s); nothing new to store", in.RequestID, t.ID, t.Status)
+	}
+	return res
+}
+
+// storeFailed answers 503: the store is unavailable and nothing was written.
+func (h *Handler) storeFailed(res result, err error) result {
+	res.status, res.code, res.outcome, res.err = http.StatusServiceUnavailable, envelope.InternalError, OutcomeStoreError, err
+	res.msg = "the task store is unavailable; stored nothing. The reconcile loop will pick the request up from Seerr later"
+	return res
+}
+
+// decline cancels the request's task if nothing was sent to MoviePilot yet.
+func (h *Handler) decline(ctx context.Context, p payload) result {
+	res := result{typ: p.Type}
+	id, err := p.requestID()
+	if err != nil {
+		res.status, res.code, res.outcome = http.StatusBadRequest, envelope.InvalidParam, OutcomeInvalid
+		res.msg = err.Error() + "; cannot tell which task to cancel"
+		return res
+	}
+	res.requestID = id
+	if h.store == nil {
+		return h.storeFailed(res, errors.New("no store configured"))
+	}
+	key := task.Input{RequestID: id}.Key()
+	t, err := h.store.CancelUnsent(ctx, key, DeclineReason)
+	res.status, res.code = http.StatusOK, envelope.OK
+	var te *task.TransitionError
+	switch {
+	case err == nil:
+		res.taskID, res.outcome = t.ID, OutcomeCancelled
+		res.data = map[string]any{"taskId": t.ID, "status": t.Status}
+		res.msg = fmt.Sprintf("request %d was declined in Seerr: task %s cancelled", id, t.ID)
+	case errors.Is(err, task.ErrNotFound):
+		res.outcome = OutcomeNoTask
+		res.msg = fmt.Sprintf("request %d was declined in Seerr; it has no task, nothing to cancel", id)
+	case errors.As(err, &te) && te.From == task.StatusCancelled:
+		res.taskID, res.outcome = te.ID, OutcomeAlreadySent
+		res.msg = fmt.Sprintf("request %d was declined in Seerr; task %s was already cancelled", id, te.ID)
+	case errors.As(err, &te):
+		res.taskID, res.outcome = te.ID, OutcomeAlreadySent
+		res.msg = fmt.Sprintf("request %d was declined in Seerr; task %s is already %s and was left as is", id, te.ID, te.From)
+	case errors.Is(err, task.ErrConflict):
+		res.taskID, res.outcome = t.ID, OutcomeAlreadySent
+		res.msg = fmt.Sprintf("request %d was declined in Seerr, but its task was already sent to MoviePilot; it was left as is (remove the subscription in MoviePilot if you no longer want it)", id)
+	default:
+		return h.storeFailed(res, err)
+	}
+	return res
+}
+
+// finish answers, logs and observes one webhook call.
+func (h *Handler) finish(w http.ResponseWriter, res result) {
+	h.env.JSON(w, res.status, res.code, res.msg, res.data)
+
+	label := res.typ
+	if label != "" && !knownType(label) {
+		label = "OTHER"
+	}
+	if h.observe != nil {
+		h.observe(label, res.outcome)
+	}
+
+	ev := h.log.Info()
+	if res.status >= 500 {
+		ev = h.log.Error()
+	} else if res.status >= 400 {
+		ev = h.log.Warn()
+	}
+	if !ev.Enabled() {
+		return
+	}
+	if res.typ != "" {
+		ev = ev.Str("notification_type", truncate(res.typ, 64))
+	}
+	if res.requestID > 0 {
+		ev = ev.Int("request_id", res.requestID)
+	}
+	if res.tmdbID > 0 {
+		ev = ev.Int("tmdb_id", res.tmdbID)
+	}
+	if res.taskID != "" {
+		ev = ev.Str("task_id", res.taskID)
+	}
+	if res.err != nil {
+		ev = ev.AnErr("error", res.err)
+	}
+	ev.Str("outcome", res.outcome).Int("status", res.status).Msg(res.msg)
+}
