@@ -50,9 +50,10 @@ type Options struct {
 // Store is the durable task queue. All methods are safe for concurrent use.
 // Every write is committed with fsync before the method returns nil.
 type Store struct {
-	db   *bolt.DB
-	now  func() time.Time
-	path string
+	db      *bolt.DB
+	now     func() time.Time
+	path    string
+	changed chan struct{} // signalled when a task becomes pending: wakes the worker
 }
 
 // Open opens (creating if needed) the store at path.
@@ -76,7 +77,7 @@ func Open(path string, opts Options) (*Store, error) {
 	if opts.MaxBatchDelay > 0 {
 		db.MaxBatchDelay = opts.MaxBatchDelay
 	}
-	s := &Store{db: db, now: opts.Now, path: path}
+	s := &Store{db: db, now: opts.Now, path: path, changed: make(chan struct{}, 1)}
 	if err := s.init(); err != nil {
 		_ = db.Close()
 		return nil, err
@@ -100,6 +101,17 @@ func (s *Store) init() error {
 		}
 		return meta.Put([]byte("schema"), encodeUint(schemaVersion))
 	})
+}
+
+// Changed is signalled (without blocking, coalesced) whenever a task becomes pending, so the
+// worker wakes at once for new work instead of polling.
+func (s *Store) Changed() <-chan struct{} { return s.changed }
+
+func (s *Store) signal() {
+	select {
+	case s.changed <- struct{}{}:
+	default:
+	}
 }
 
 // Path is the database file's path.
@@ -229,6 +241,9 @@ func (s *Store) Enqueue(ctx context.Context, src Source, in Input) (EnqueueResul
 	})
 	if err != nil {
 		return EnqueueResult{}, s.wrap(err)
+	}
+	if res.Task.Status == StatusPending && (res.Created || res.Changed) {
+		s.signal()
 	}
 	return res, nil
 }
@@ -480,6 +495,9 @@ func (s *Store) Update(ctx context.Context, id string, fn func(t *Task) error) (
 	if err != nil {
 		return Task{}, s.wrap(err)
 	}
+	if out.Status == StatusPending {
+		s.signal()
+	}
 	return out, nil
 }
 
@@ -576,6 +594,9 @@ func (s *Store) ReclaimRunning(ctx context.Context) (int, error) {
 		}
 		return nil
 	})
+	if n > 0 {
+		s.signal()
+	}
 	return n, s.wrap(err)
 }
 

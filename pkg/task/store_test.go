@@ -683,3 +683,38 @@ func checkCounters(t *testing.T, s *Store) {
 		t.Fatal(err)
 	}
 }
+
+func TestChangedSignalsNewWork(t *testing.T) {
+	s := openTest(t, nil)
+	select {
+	case <-s.Changed():
+		t.Fatal("signalled before any work")
+	default:
+	}
+	res := mustEnqueue(t, s, SourceWebhook, movie(1, 1))
+	select {
+	case <-s.Changed():
+	default:
+		t.Fatal("no signal after a new task")
+	}
+	mustEnqueue(t, s, SourceWebhook, movie(1, 1)) // repeat: nothing new
+	select {
+	case <-s.Changed():
+		t.Fatal("signalled for a repeat that changed nothing")
+	default:
+	}
+	forceStatus(t, s, res.Task.ID, StatusFailed) // running, failed: no new work, no signal
+	select {
+	case <-s.Changed():
+		t.Fatal("signalled for a task that failed")
+	default:
+	}
+	if _, err := s.Retry(context.Background(), res.Task.ID); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-s.Changed():
+	default:
+		t.Fatal("no signal after retry")
+	}
+}
