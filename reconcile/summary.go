@@ -1,0 +1,31 @@
+// Package reconcile is the slow safety net behind the webhooks: it pages Seerr's approved
+// request list and enqueues every request the webhooks missed. The approved list is the
+// source of truth; webhooks are only hints.
+package reconcile
+
+import "time"
+
+// PassOptions change one pass.
+type PassOptions struct {
+	// DryRun reads Seerr and reports what a pass would enqueue, but writes nothing.
+	DryRun bool `json:"dryRun,omitempty"`
+	// Since limits the pass to requests created or updated at or after it (zero: all).
+	Since time.Time `json:"since,omitempty"`
+}
+
+// Summary is the outcome of one pass, as POST /reconcile?wait=true, /readyz and the MCP
+// reconcile tool show it.
+type Summary struct {
+	RunID      string    `json:"runId"`
+	StartedAt  time.Time `json:"startedAt"`
+	DurationMs int64     `json:"durationMs"`
+	Pages      int       `json:"pages"`
+	Seen       int       `json:"seen"`     // distinct requests read from Seerr
+	Approved   int       `json:"approved"` // of those, deliverable after the local filter
+	Enqueued   int       `json:"enqueued"` // new tasks
+	Merged     int       `json:"merged"`   // known tasks that took new seasons
+	Skipped    int       `json:"skipped"`  // not deliverable (not approved, already available, before --since)
+	DryRun     bool      `json:"dryRun,omitempty"`
+	Outcome    string    `json:"outcome"` // "ok" or "error"
+	Error      string    `json:"error,omitempty"`
+}
