@@ -1,0 +1,750 @@
+// Package worker drains the task queue into MoviePilot subscriptions.
+//
+// There is one worker, the queue's only consumer. For each due task it confirms the request
+// with Seerr (when configured), plans the subscriptions (pkg/plan), and for each item still
+// to do looks the subscription up in MoviePilot and creates it only if it is missing. Every
+// MoviePilot call goes through one token bucket. What happened is written back to the task
+// (items, attempts, nextAttemptAt, history), so a restart keeps the schedule, and a crash
+// between "MoviePilot created it" and "we recorded it" is harmless: the next attempt's lookup
+// finds the subscription and links it instead of creating a second one.
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cenkalti/backoff/v4"
+	"github.com/rs/zerolog"
+	"golang.org/x/time/rate"
+
+	"github.com/seerrpilot/seerrpilot/pkg/moviepilot"
+	"github.com/seerrpilot/seerrpilot/pkg/plan"
+	"github.com/seerrpilot/seerrpilot/pkg/seerr"
+	"github.com/seerrpilot/seerrpilot/pkg/task"
+)
+
+// Store is the task store as the worker uses it.
+type Store interface {
+	ClaimNext(ctx context.Context, lease time.Duration) (*task.Task, time.Time, error)
+	Update(ctx context.Context, id string, fn func(*task.Task) error) (task.Task, error)
+	Get(ctx context.Context, id string) (task.Task, error)
+	Changed() <-chan struct{}
+}
+
+// MoviePilot is the MoviePilot client as the worker uses it.
+type MoviePilot interface {
+	Lookup(ctx context.Context, tmdbID int, season *int) (*moviepilot.Subscription, error)
+	Create(ctx context.Context, req moviepilot.SubscribeRequest) (int, error)
+	Payload(ctx context.Context, req moviepilot.SubscribeRequest) ([]byte, error)
+}
+
+// Seerr confirms a request before anything is sent (optional).
+type Seerr interface {
+	GetRequest(ctx context.Context, id int) (*seerr.Request, error)
+}
+
+// Titler finds a title and year for a TMDB id (optional): reconcile-found tasks have none,
+// and MoviePilot wants a name with every create.
+type Titler interface {
+	MediaDetails(ctx context.Context, mediaType string, tmdbID int) (string, int, error)
+}
+
+// Schedule is the retry timing. Zero fields take the defaults.
+type Schedule struct {
+	RetryBase, RetryMax       time.Duration // network, timeout, 429, 5xx: 30s doubling to 6h
+	BusinessBase, BusinessMax time.Duration // success:false at HTTP 200: 15m doubling to 12h
+	ConfirmBase, ConfirmMax   time.Duration // waiting for Seerr to confirm seasons: 1m doubling to 1h
+	PauseBase, PauseMax       time.Duration // MoviePilot auth failing: the whole worker, 30s doubling to 15m
+	DryRun                    time.Duration // dry run: look at the task again after 1h
+}
+
+func (s Schedule) withDefaults() Schedule {
+	def := func(v *time.Duration, d time.Duration) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	def(&s.RetryBase, 30*time.Second)
+	def(&s.RetryMax, 6*time.Hour)
+	def(&s.BusinessBase, 15*time.Minute)
+	def(&s.BusinessMax, 12*time.Hour)
+	def(&s.ConfirmBase, time.Minute)
+	def(&s.ConfirmMax, time.Hour)
+	def(&s.PauseBase, 30*time.Second)
+	def(&s.PauseMax, 15*time.Minute)
+	def(&s.DryRun, time.Hour)
+	return s
+}
+
+// Options are the worker's dependencies and settings.
+type Options struct {
+	Store      Store
+	MoviePilot MoviePilot
+	Seerr      Seerr  // nil: no confirmation, the webhook's data is used
+	Titler     Titler // nil: no title lookup
+	Policy     plan.Policy
+	// RatePerSec bounds every MoviePilot call (MP_RATE_LIMIT_PER_SEC); burst 1, so never above it.
+	RatePerSec  float64
+	MaxAttempts int
+	DryRun      bool
+	Schedule    Schedule
+	Lease       time.Duration // default 10m
+	CallTimeout time.Duration // per Seerr call; default 15s (the MoviePilot client has its own)
+	Log         zerolog.Logger
+	Now         func() time.Time
+	Rand        func() float64 // jitter source in [0,1); default math/rand
+	// OnState is called whenever the worker's state changes (readiness, metrics).
+	OnState func(State)
+}
+
+// Worker is the queue's single consumer.
+type Worker struct {
+	o       Options
+	sched   Schedule
+	limiter *rate.Limiter
+	log     zerolog.Logger
+
+	mu          sync.Mutex
+	state       State
+	pausedUntil time.Time
+	pause       *backoff.ExponentialBackOff
+}
+
+// New builds a worker.
+func New(o Options) (*Worker, error) {
+	if o.Store == nil || o.MoviePilot == nil {
+		return nil, errors.New("worker: Store and MoviePilot are required")
+	}
+	if o.RatePerSec <= 0 {
+		return nil, errors.New("worker: RatePerSec must be > 0")
+	}
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = 10
+	}
+	if o.Lease <= 0 {
+		o.Lease = 10 * time.Minute
+	}
+	if o.CallTimeout <= 0 {
+		o.CallTimeout = 15 * time.Second
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Rand == nil {
+		o.Rand = rand.Float64
+	}
+	if err := o.Policy.Validate(); err != nil {
+		return nil, err
+	}
+	s := o.Schedule.withDefaults()
+	pause := backoff.NewExponentialBackOff(
+		backoff.WithInitialInterval(s.PauseBase), backoff.WithMaxInterval(s.PauseMax),
+		backoff.WithMultiplier(2), backoff.WithRandomizationFactor(0.2), backoff.WithMaxElapsedTime(0))
+	w := &Worker{o: o, sched: s, limiter: rate.NewLimiter(rate.Limit(o.RatePerSec), 1), log: o.Log, pause: pause}
+	status := "running"
+	if o.DryRun {
+		status = "dry-run"
+	}
+	w.state = State{Status: status, Since: o.Now().UTC()}
+	return w, nil
+}
+
+// State returns what the worker is doing now.
+func (w *Worker) State() State {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.state
+}
+
+func (w *Worker) setState(status, reason string, until *time.Time) {
+	w.mu.Lock()
+	if w.state.Status == status && w.state.Reason == reason {
+		w.mu.Unlock()
+		return
+	}
+	w.state = State{Status: status, Reason: reason, Since: w.o.Now().UTC(), PausedUntil: until}
+	st := w.state
+	w.mu.Unlock()
+	if w.o.OnState != nil {
+		w.o.OnState(st)
+	}
+}
+
+func (w *Worker) normalStatus() string {
+	if w.o.DryRun {
+		return "dry-run"
+	}
+	return "running"
+}
+
+// Run drains due tasks until ctx ends. It sleeps until the next task falls due or the store
+// signals new work.
+func (w *Worker) Run(ctx context.Context) error {
+	w.setState(w.normalStatus(), "", nil)
+	defer w.setState("stopped", "", nil)
+	storeErrors := 0
+	for {
+		if ctx.Err() != nil {
+			return nil
+		}
+		if until := w.paused(); !until.IsZero() {
+			if !sleep(ctx, until.Sub(w.o.Now()), nil) {
+				return nil
+			}
+			w.mu.Lock()
+			w.pausedUntil = time.Time{}
+			w.mu.Unlock()
+			// The next call is the probe; state says running again only when it succeeds.
+		}
+		t, next, err := w.o.Store.ClaimNext(ctx, w.o.Lease)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			if storeErrors == 0 {
+				w.log.Error().Err(err).Msg("cannot read the task queue; retrying every few seconds")
+			}
+			storeErrors++
+			if !sleep(ctx, 2*time.Second, nil) {
+				return nil
+			}
+			continue
+		}
+		if storeErrors > 0 {
+			w.log.Info().Int("errors", storeErrors).Msg("task queue readable again")
+			storeErrors = 0
+		}
+		if t == nil {
+			wait := time.Minute
+			if !next.IsZero() {
+				wait = next.Sub(w.o.Now())
+			}
+			if !sleep(ctx, wait, w.o.Store.Changed()) {
+				return nil
+			}
+			continue
+		}
+		w.process(ctx, t)
+	}
+}
+
+// DrainReport is what Drain did.
+type DrainReport struct {
+	Processed int
+	Tasks     []task.Task // each task as left after its attempt
+}
+
+// Drain tries every task that is due now once, then returns (for `sync once`).
+func (w *Worker) Drain(ctx context.Context) (DrainReport, error) {
+	var rep DrainReport
+	seen := map[string]bool{}
+	for ctx.Err() == nil {
+		if !w.paused().IsZero() {
+			break
+		}
+		t, _, err := w.o.Store.ClaimNext(ctx, w.o.Lease)
+		if err != nil {
+			return rep, err
+		}
+		if t == nil {
+			break
+		}
+		if seen[t.ID] {
+			// Due again already (e.g. new seasons arrived): leave it for the next run.
+			_, err := w.o.Store.Update(context.WithoutCancel(ctx), t.ID, func(x *task.Task) error {
+				if x.Status == task.StatusRunning {
+					x.Status = task.StatusPending
+				}
+				return nil
+			})
+			if err != nil {
+				return rep, err
+			}
+			break
+		}
+		seen[t.ID] = true
+		after := w.process(ctx, t)
+		rep.Processed++
+		rep.Tasks = append(rep.Tasks, after)
+	}
+	return rep, ctx.Err()
+}
+
+func (w *Worker) paused() time.Time {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.pausedUntil
+}
+
+// sleep waits d (or until wake fires); false when ctx ended.
+func sleep(ctx context.Context, d time.Duration, wake <-chan struct{}) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+	case <-wake:
+	}
+	return true
+}
+
+// outcome of one item's delivery.
+type outcome int
+
+const (
+	outOK       outcome = iota
+	outDryRun           // dry run: would have created it
+	outRetry            // transient: stop this attempt, back off
+	outBusiness         // success:false at 200: try again much later, go on with other items
+	outFailed           // permanent for this item, go on with other items
+	outAuth             // auth failing: pause the worker
+	outStopped          // shutdown or cancellation: stop, no attempt counted
+)
+
+// attempt is the running record of one processing of one task.
+type attempt struct {
+	items       []task.Item
+	input       task.Input
+	inputSet    bool // confirmation changed the input
+	notes       []string
+	lastResp    string
+	lastErr     string
+	retryAfter  time.Duration
+	retry       bool // some item needs a transient retry
+	business    bool // some item got success:false
+	dryRun      bool
+	auth        bool
+	stopped     bool // shutdown or cancelled mid-way
+	cancelled   string
+	waitReason  string // waiting for Seerr to confirm seasons
+	failReason  string // the task cannot be planned at all
+	nothingToDo bool   // Seerr says the media is already available
+}
+
+func (w *Worker) process(ctx context.Context, t *task.Task) task.Task {
+	log := w.log.With().Str("task_id", t.ID).Str("key", t.Key).Logger()
+	a := &attempt{input: t.Input}
+	w.confirm(ctx, t, a, log)
+
+	if a.cancelled == "" && a.waitReason == "" && a.failReason == "" && !a.stopped && !a.nothingToDo {
+		planned, err := plan.Items(a.input, w.o.Policy)
+		switch {
+		case errors.Is(err, plan.ErrNoSeasons):
+			a.waitReason = "waiting for Seerr to confirm which seasons were requested: the webhook named none, and seerrpilot never guesses"
+			if w.o.Seerr == nil {
+				a.waitReason += " (set JELLY_URL and JELLY_API_KEY so it can ask)"
+			}
+		case err != nil:
+			a.failReason = "cannot plan this request: " + err.Error()
+		default:
+			a.items, _ = plan.Merge(t.Items, planned)
+			w.deliverAll(ctx, t, a, log)
+		}
+	}
+	return w.record(ctx, t, a, log)
+}
+
+// confirm checks the request with Seerr: authoritative seasons and 4K, still approved, still
+// there. If Seerr cannot be reached, the task goes on with the data it has.
+func (w *Worker) confirm(ctx context.Context, t *task.Task, a *attempt, log zerolog.Logger) {
+	if w.o.Seerr != nil && t.Input.RequestID > 0 {
+		cctx, cancel := context.WithTimeout(ctx, w.o.CallTimeout)
+		r, err := w.o.Seerr.GetRequest(cctx, t.Input.RequestID)
+		cancel()
+		switch {
+		case ctx.Err() != nil:
+			a.stopped = true
+			return
+		case errors.Is(err, seerr.ErrNotFound):
+			a.cancelled = "the request no longer exists in Seerr"
+			return
+		case err != nil:
+			a.notes = append(a.notes, "Seerr unreachable, used the data we had")
+			log.Warn().Err(err).Msg("could not confirm the request with Seerr; using the data we have")
+		default:
+			switch r.Status {
+			case seerr.RequestDeclined:
+				a.cancelled = "declined in Seerr"
+				return
+			case seerr.RequestPending:
+				a.waitReason = "the request is pending approval in Seerr again"
+				return
+			}
+			fresh := r.Input()
+			if fresh.TMDBID > 0 && fresh.TMDBID != a.input.TMDBID {
+				a.failReason = fmt.Sprintf("Seerr says request %d is TMDB %d, not %d", r.ID, fresh.TMDBID, a.input.TMDBID)
+				return
+			}
+			if fresh.MediaType == task.TypeTV && len(fresh.Seasons) > 0 {
+				a.input.Seasons = fresh.Seasons
+			}
+			a.input.Is4K = fresh.Is4K
+			a.input.RequestStatus = fresh.RequestStatus
+			a.inputSet = true
+			if ok, why := seerr.Deliverable(*r); !ok && r.Status != seerr.RequestFailed {
+				// COMPLETED or AVAILABLE: nothing left to download.
+				a.items = skipAll(t.Items, a.input, w.o.Policy, "already available in Seerr: "+why)
+				a.notes = append(a.notes, "Seerr: "+why+"; nothing to send")
+				a.nothingToDo = true
+				return
+			}
+		}
+	}
+	if a.input.Title == "" && w.o.Titler != nil {
+		cctx, cancel := context.WithTimeout(ctx, w.o.CallTimeout)
+		title, year, err := w.o.Titler.MediaDetails(cctx, string(a.input.MediaType), a.input.TMDBID)
+		cancel()
+		if err == nil && title != "" {
+			a.input.Title, a.inputSet = title, true
+			if a.input.Year == 0 {
+				a.input.Year = year
+			}
+		}
+	}
+}
+
+// skipAll plans the input and marks every item not yet done as skipped.
+func skipAll(existing []task.Item, in task.Input, p plan.Policy, reason string) []task.Item {
+	planned, err := plan.Items(in, p)
+	if err != nil {
+		planned = nil
+	}
+	items, _ := plan.Merge(existing, planned)
+	for i := range items {
+		if !items[i].State.Done() {
+			items[i].State, items[i].Reason, items[i].LastError = task.ItemSkipped, reason, ""
+		}
+	}
+	return items
+}
+
+func (w *Worker) deliverAll(ctx context.Context, t *task.Task, a *attempt, log zerolog.Logger) {
+	for _, i := range plan.Pending(a.items) {
+		// A task cancelled while running stops before its next MoviePilot call.
+		if cur, err := w.o.Store.Get(ctx, t.ID); err == nil && cur.Status == task.StatusCancelled {
+			a.stopped = true
+			return
+		}
+		switch w.deliver(ctx, a, &a.items[i], log) {
+		case outRetry:
+			a.retry = true
+			return // MoviePilot is struggling: no more calls this attempt
+		case outAuth:
+			a.auth = true
+			return
+		case outStopped:
+			a.stopped = true
+			return
+		case outBusiness:
+			a.business = true
+		case outDryRun:
+			a.dryRun = true
+		}
+	}
+}
+
+// deliver brings one item to MoviePilot: look it up, create it only if missing.
+func (w *Worker) deliver(ctx context.Context, a *attempt, it *task.Item, log zerolog.Logger) outcome {
+	in := a.input
+	if it.Season != nil && *it.Season == 0 {
+		it.State = task.ItemFailed
+		it.LastError = "not sent: MoviePilot cannot hold a season-0 (specials) subscription — it stores season 0 as season 1, " +
+			"which would subscribe the wrong season. Subscribe specials by hand, or set TV_SPECIALS=exclude"
+		a.notes = append(a.notes, it.Key()+" not sent (specials)")
+		return outFailed
+	}
+	if err := w.limiter.Wait(ctx); err != nil {
+		return outStopped
+	}
+	sub, err := w.o.MoviePilot.Lookup(ctx, in.TMDBID, it.Season)
+	if err != nil {
+		return w.failure(ctx, a, it, "lookup", err, log)
+	}
+	if sub != nil && sub.ID > 0 && sameKind(sub, in.MediaType) {
+		it.State, it.MPSubscriptionID, it.LastError = task.ItemExisting, sub.ID, ""
+		a.notes = append(a.notes, fmt.Sprintf("%s existing #%d", it.Key(), sub.ID))
+		w.markHealthy()
+		return outOK
+	}
+	req := moviepilot.SubscribeRequest{
+		Name: in.Title, Year: in.Year, MediaType: string(in.MediaType), TMDBID: in.TMDBID,
+		Season: it.Season, StartEpisode: it.StartEpisode, TotalEpisode: it.TotalEpisode,
+	}
+	if req.Name == "" {
+		// MoviePilot recognises by tmdbid; the name is only its fallback. Never leave it empty.
+		req.Name = "tmdb:" + strconv.Itoa(in.TMDBID)
+	}
+	if w.o.DryRun {
+		body, err := w.o.MoviePilot.Payload(ctx, req)
+		if err != nil {
+			return w.failure(ctx, a, it, "payload", err, log)
+		}
+		log.Info().Str("item", it.Key()).RawJSON("payload", body).Msg("dry run: would create this MoviePilot subscription")
+		a.notes = append(a.notes, it.Key()+" would be created (dry run)")
+		w.markHealthy()
+		return outDryRun
+	}
+	if err := w.limiter.Wait(ctx); err != nil {
+		return outStopped
+	}
+	id, err := w.o.MoviePilot.Create(ctx, req)
+	if err != nil {
+		return w.failure(ctx, a, it, "create", err, log)
+	}
+	it.State, it.MPSubscriptionID, it.LastError = task.ItemSubscribed, id, ""
+	a.lastResp = fmt.Sprintf("create %s: success, id %d", it.Key(), id)
+	a.notes = append(a.notes, fmt.Sprintf("%s subscribed #%d", it.Key(), id))
+	log.Info().Str("item", it.Key()).Int("mp_id", id).Int("tmdb_id", in.TMDBID).Msg("subscribed in MoviePilot")
+	w.markHealthy()
+	return outOK
+}
+
+// sameKind reports whether a looked-up subscription is of the task's media type: a movie
+// lookup matches on the TMDB id alone, and a show can share a movie's numeric id.
+func sameKind(sub *moviepilot.Subscription, t task.Type) bool {
+	switch sub.Type {
+	case "电影":
+		return t == task.TypeMovie
+	case "电视剧":
+		return t == task.TypeTV
+	}
+	return true
+}
+
+// failure classifies a MoviePilot error into what the item and the attempt do next.
+func (w *Worker) failure(ctx context.Context, a *attempt, it *task.Item, op string, err error, log zerolog.Logger) outcome {
+	msg := err.Error()
+	var mpErr *moviepilot.Error
+	if errors.As(err, &mpErr) {
+		a.lastResp = op + ": " + mpErr.Error()
+		if mpErr.RetryAfter > a.retryAfter {
+			a.retryAfter = mpErr.RetryAfter
+		}
+	}
+	if ctx.Err() != nil {
+		return outStopped
+	}
+	switch moviepilot.Classify(err) {
+	case moviepilot.ClassAuth:
+		a.lastErr = msg
+		w.pauseFor(msg, log)
+		return outAuth
+	case moviepilot.ClassRetry:
+		it.LastError, a.lastErr = msg, msg
+		log.Warn().Str("item", it.Key()).Str("op", op).Err(err).Msg("MoviePilot call failed; will retry")
+		return outRetry
+	case moviepilot.ClassBusiness:
+		it.LastError, a.lastErr = msg, msg
+		log.Warn().Str("item", it.Key()).Str("op", op).Err(err).Msg("MoviePilot refused (success:false); will retry much later")
+		return outBusiness
+	case moviepilot.ClassCanceled:
+		return outStopped
+	default:
+		it.State, it.LastError, a.lastErr = task.ItemFailed, msg, msg
+		log.Error().Str("item", it.Key()).Str("op", op).Err(err).Msg("MoviePilot rejected this subscription; not retrying")
+		return outFailed
+	}
+}
+
+// pauseFor pauses the whole worker after an auth failure that survived a re-login: every task
+// would fail the same way, so no task's attempts are spent on it.
+func (w *Worker) pauseFor(reason string, log zerolog.Logger) {
+	w.mu.Lock()
+	d := w.pause.NextBackOff()
+	until := w.o.Now().Add(d)
+	w.pausedUntil = until
+	w.mu.Unlock()
+	log.Error().Str("reason", reason).Dur("retry_in", d).Msg("MoviePilot auth failing: worker paused (no task attempts are spent)")
+	u := until.UTC()
+	w.setState("paused", "moviepilot auth failing: "+reason, &u)
+}
+
+// markHealthy records a MoviePilot call that worked: an auth pause is over.
+func (w *Worker) markHealthy() {
+	w.mu.Lock()
+	w.pause.Reset()
+	w.mu.Unlock()
+	w.setState(w.normalStatus(), "", nil)
+}
+
+// delay is base·2^(n-1), capped, with ±20% jitter.
+func (w *Worker) delay(n int, base, max time.Duration) time.Duration {
+	d := base
+	for i := 1; i < n && d < max; i++ {
+		d *= 2
+	}
+	if d > max {
+		d = max
+	}
+	j := 0.8 + 0.4*w.o.Rand()
+	return time.Duration(float64(d) * j)
+}
+
+// record writes the attempt back: items, input corrections, status, schedule and history.
+func (w *Worker) record(ctx context.Context, claimed *task.Task, a *attempt, log zerolog.Logger) task.Task {
+	// Write even when ctx ended (shutdown): a bounded, uncancelled context of its own.
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	var summary string
+	out, err := w.o.Store.Update(wctx, claimed.ID, func(t *task.Task) error {
+		now := w.o.Now().UTC()
+		if a.items != nil {
+			t.Items = a.items
+		}
+		if a.inputSet {
+			t.Input.Seasons = a.input.Seasons
+			t.Input.Is4K = a.input.Is4K
+			t.Input.RequestStatus = a.input.RequestStatus
+			if t.Input.Title == "" {
+				t.Input.Title, t.Input.Year = a.input.Title, a.input.Year
+			}
+		}
+		if a.lastResp != "" {
+			t.LastResponse = a.lastResp
+		}
+		notes := strings.Join(a.notes, "; ")
+		if t.Status == task.StatusCancelled {
+			// Cancelled by an operator or Seerr while running: keep what was done, stop.
+			summary = joinNonEmpty("stopped: cancelled while running", notes)
+			t.AddHistory(now, "cancelled", summary)
+			return nil
+		}
+		newer := t.Revision > claimed.Revision // new seasons arrived meanwhile
+		switch {
+		case a.cancelled != "":
+			t.Status, t.Reason = task.StatusCancelled, a.cancelled
+			summary = a.cancelled
+			t.AddHistory(now, "cancelled", summary)
+		case a.failReason != "":
+			t.Status, t.Reason, t.LastError = task.StatusFailed, a.failReason, a.failReason
+			summary = a.failReason
+			t.AddHistory(now, "failed", summary)
+		case a.stopped:
+			t.Status, t.NextAttemptAt = task.StatusPending, now
+			summary = joinNonEmpty("interrupted (shutdown or cancel); will resume", notes)
+			t.AddHistory(now, "interrupted", summary)
+		case a.auth:
+			t.Status = task.StatusPending
+			t.NextAttemptAt = w.paused()
+			if t.NextAttemptAt.Before(now) {
+				t.NextAttemptAt = now
+			}
+			t.LastError = a.lastErr
+			summary = "MoviePilot auth failing; worker paused, no attempt counted"
+			t.AddHistory(now, "paused", summary)
+		case a.waitReason != "":
+			// Waiting is not failing: it spends no attempts and never gives up, but backs off.
+			t.Status, t.Reason = task.StatusPending, a.waitReason
+			t.NextAttemptAt = now.Add(w.delay(trailing(t.History, "waiting")+1, w.sched.ConfirmBase, w.sched.ConfirmMax))
+			summary = a.waitReason
+			t.AddHistory(now, "waiting", summary)
+		default:
+			w.settle(t, a, newer, now, notes, &summary)
+		}
+		return nil
+	})
+	if err != nil {
+		log.Error().Err(err).Msg("could not record the outcome; the task is reclaimed at the next start")
+		return *claimed
+	}
+	log.Info().Str("status", string(out.Status)).Int("attempts", out.Attempts).Str("summary", summary).Msg("task attempt done")
+	return out
+}
+
+// settle decides the status after items were delivered (or not).
+func (w *Worker) settle(t *task.Task, a *attempt, newer bool, now time.Time, notes string, summary *string) {
+	sum := plan.Outcome(t.Items)
+	t.Reason = ""
+	switch {
+	case sum.Pending > 0 && a.dryRun && !a.retry && !a.business:
+		t.Status = task.StatusPending
+		t.NextAttemptAt = now.Add(w.sched.DryRun)
+		*summary = joinNonEmpty("dry run", notes)
+		t.Reason = "MP_DRY_RUN=true: nothing is sent; the task stays pending"
+		t.AddHistory(now, "dry-run", *summary)
+	case sum.Pending > 0:
+		t.Attempts++
+		t.LastError = a.lastErr
+		if t.Attempts >= w.o.MaxAttempts {
+			for i := range t.Items {
+				if !t.Items[i].State.Done() && t.Items[i].State != task.ItemFailed {
+					t.Items[i].State = task.ItemFailed
+					if t.Items[i].LastError == "" {
+						t.Items[i].LastError = a.lastErr
+					}
+				}
+			}
+			t.Status = task.StatusFailed
+			*summary = joinNonEmpty(fmt.Sprintf("gave up after %d attempts: %s", t.Attempts, a.lastErr), notes)
+			t.AddHistory(now, "failed", *summary)
+			return
+		}
+		var d time.Duration
+		if a.retry {
+			d = w.delay(t.Attempts, w.sched.RetryBase, w.sched.RetryMax)
+		} else {
+			d = w.delay(t.Attempts, w.sched.BusinessBase, w.sched.BusinessMax)
+		}
+		if a.retryAfter > d {
+			d = a.retryAfter
+		}
+		t.Status, t.NextAttemptAt = task.StatusPending, now.Add(d)
+		*summary = joinNonEmpty(fmt.Sprintf("retry in %s: %s", d.Round(time.Second), a.lastErr), notes)
+		t.AddHistory(now, "retry", *summary)
+	case sum.Failed > 0:
+		t.Status = task.StatusFailed
+		t.LastError = firstItemError(t.Items)
+		*summary = joinNonEmpty("failed", notes)
+		t.AddHistory(now, "failed", *summary)
+	default:
+		t.Status, t.LastError = task.StatusSuccess, ""
+		*summary = joinNonEmpty("success", notes)
+		if sum.NothingSent() {
+			*summary = joinNonEmpty("success: nothing to send", notes)
+		}
+		t.AddHistory(now, "success", *summary)
+	}
+	if newer && t.Status != task.StatusPending {
+		// New seasons were merged while this attempt ran: go again for them.
+		t.Status, t.NextAttemptAt = task.StatusPending, now
+		t.AddHistory(now, "reopened", "new seasons arrived during the attempt")
+	}
+}
+
+// trailing counts the newest history entries with that outcome, in a row.
+func trailing(h []task.HistoryEntry, outcome string) int {
+	n := 0
+	for i := len(h) - 1; i >= 0 && h[i].Outcome == outcome; i-- {
+		n++
+	}
+	return n
+}
+
+func firstItemError(items []task.Item) string {
+	for _, it := range items {
+		if it.State == task.ItemFailed && it.LastError != "" {
+			return it.Key() + ": " + it.LastError
+		}
+	}
+	return ""
+}
+
+func joinNonEmpty(parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, ": ")
+}
