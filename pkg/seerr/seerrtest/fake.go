@@ -1,7 +1,8 @@
 // Package seerrtest is an in-memory fake of the Seerr request API (Overseerr 1.34,
 // Jellyseerr 2.7.3 and Seerr 3.1 behaviour) for tests and sandboxes.
 //
-// It serves GET /api/v1/status, GET /api/v1/request and GET /api/v1/request/{id} with
+// It serves GET /api/v1/status, GET /api/v1/request, GET /api/v1/request/{id} and the
+// title/date part of GET /api/v1/movie/{tmdbId} and /api/v1/tv/{tmdbId} (see SetMedia) with
 // the JSON shapes, query validation, filter semantics, ordering, paging and errors of
 // the real servers, as recorded in shared/reference/seerr-facts.md. Its responses are
 // validated against the real OpenAPI specs by this package's contract test.
@@ -199,6 +200,7 @@ type Fake struct {
 	requests map[int]*request
 	media    map[int]*media
 	users    map[int]*user
+	catalog  map[catalogKey]catalogEntry
 	calls    []Call
 	down     bool
 	drop     bool
@@ -224,6 +226,7 @@ func NewHandler(opts Options) *Fake {
 		requests: map[int]*request{},
 		media:    map[int]*media{},
 		users:    map[int]*user{},
+		catalog:  map[catalogKey]catalogEntry{},
 	}
 	if f.key == "" {
 		f.key = DefaultAPIKey
@@ -644,6 +647,8 @@ func (f *Fake) route(w http.ResponseWriter, r *http.Request, p string) {
 			return
 		}
 		f.getOne(w, p[len("/request/"):])
+	case strings.HasPrefix(p, "/movie/") || strings.HasPrefix(p, "/tv/"):
+		f.details(w, r, p)
 	default:
 		writeJSON(w, http.StatusNotFound, map[string]any{"message": "not found", "errors": []any{
 			map[string]any{"path": r.URL.Path, "message": "not found"}}})
