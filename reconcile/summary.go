@@ -28,4 +28,25 @@ type Summary struct {
 	DryRun     bool      `json:"dryRun,omitempty"`
 	Outcome    string    `json:"outcome"` // "ok" or "error"
 	Error      string    `json:"error,omitempty"`
+
+	// Unchanged counts approved requests whose task already held everything asked for
+	// (no write). Approved = Enqueued + Merged + Unchanged for a pass that finished.
+	Unchanged int `json:"unchanged"`
+	// Invalid counts requests skipped because their task input failed validation (no
+	// TMDB id, unknown media type); they are included in Skipped.
+	Invalid int `json:"invalid"`
+	// ServerVersion is what Seerr's /status reported.
+	ServerVersion string `json:"serverVersion,omitempty"`
+	// Filter is the filter= value sent (after the per-version fallback; empty: none).
+	Filter string `json:"filter,omitempty"`
+	// SortDropped: the server refused sort=added&sortDirection=asc and the walk went on
+	// newest first (pages may shift; duplicates are dropped, anything missed is caught by
+	// the next pass).
+	SortDropped bool `json:"sortDropped,omitempty"`
 }
+
+// Outcomes of a pass (Summary.Outcome).
+const (
+	OutcomeOK    = "ok"
+	OutcomeError = "error"
+)

@@ -1,0 +1,262 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/rs/zerolog"
+
+	"github.com/seerrpilot/seerrpilot/pkg/api"
+	"github.com/seerrpilot/seerrpilot/pkg/envelope"
+	"github.com/seerrpilot/seerrpilot/pkg/plan"
+	"github.com/seerrpilot/seerrpilot/pkg/redact"
+	"github.com/seerrpilot/seerrpilot/pkg/server"
+	"github.com/seerrpilot/seerrpilot/pkg/task"
+	"github.com/seerrpilot/seerrpilot/pkg/worker"
+	"github.com/seerrpilot/seerrpilot/reconcile"
+)
+
+const token = "s3cret-admin-token-for-tests"
+
+var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+type fakeWorker struct{ st worker.State }
+
+func (w fakeWorker) State() worker.State { return w.st }
+
+type fakeReconciler struct {
+	mu   sync.Mutex
+	opts []reconcile.PassOptions
+	sum  *reconcile.Summary
+	err  error
+	last *reconcile.Summary
+}
+
+func (f *fakeReconciler) Trigger(_ context.Context, opts reconcile.PassOptions, wait bool) (string, *reconcile.Summary, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.opts = append(f.opts, opts)
+	if f.sum == nil {
+		return "run-err", nil, f.err
+	}
+	s := *f.sum
+	s.DryRun = opts.DryRun
+	return s.RunID, &s, f.err
+}
+
+func (f *fakeReconciler) Last() *reconcile.Summary { return f.last }
+
+// brokenStore fails every call, as a closed or unreadable database would.
+type brokenStore struct{ err error }
+
+func (b brokenStore) List(context.Context, task.ListOptions) ([]task.Task, int, error) {
+	return nil, 0, b.err
+}
+func (b brokenStore) Get(context.Context, string) (task.Task, error)   { return task.Task{}, b.err }
+func (b brokenStore) Retry(context.Context, string) (task.Task, error) { return task.Task{}, b.err }
+func (b brokenStore) Cancel(context.Context, string, string) (task.Task, error) {
+	return task.Task{}, b.err
+}
+func (b brokenStore) Enqueue(context.Context, task.Source, task.Input) (task.EnqueueResult, error) {
+	return task.EnqueueResult{}, b.err
+}
+func (b brokenStore) Stats(context.Context) (task.Stats, error) { return task.Stats{}, b.err }
+
+// env is one API wired like production: behind AdminAuth, with a real bbolt store.
+type env struct {
+	store *task.Store
+	clock *clock
+	rec   *fakeReconciler
+	logs  *bytes.Buffer
+	h     http.Handler
+}
+
+type envOpts struct {
+	store  api.Store // overrides the real store
+	noRec  bool
+	policy plan.Policy
+}
+
+func newEnv(t *testing.T, o envOpts) *env {
+	t.Helper()
+	c := &clock{t: t0}
+	st, err := task.Open(filepath.Join(t.TempDir(), task.FileName), task.Options{Now: c.Now, MaxBatchDelay: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	e := &env{store: st, clock: c, logs: &bytes.Buffer{}}
+	e.rec = &fakeReconciler{
+		sum:  &reconcile.Summary{RunID: "run-1", StartedAt: t0, Outcome: "ok", Seen: 5, Approved: 3, Enqueued: 2, Merged: 1, Skipped: 2},
+		last: &reconcile.Summary{RunID: "run-0", StartedAt: t0.Add(-time.Hour), Outcome: "ok", Seen: 1},
+	}
+	red := redact.New(token)
+	writer := envelope.Writer{Scrub: red}
+	opts := api.Options{
+		Store:    st,
+		Worker:   fakeWorker{st: worker.State{Status: "running", Since: t0}},
+		Policy:   o.policy,
+		Envelope: writer,
+		Log:      zerolog.New(&syncWriter{w: e.logs}),
+		Now:      c.Now,
+		Version:  "test",
+	}
+	if o.store != nil {
+		opts.Store = o.store
+	}
+	if !o.noRec {
+		opts.Reconciler = e.rec
+	}
+	a := api.New(opts)
+	r := chi.NewRouter()
+	r.Group(func(g chi.Router) {
+		g.Use(server.AdminAuth(token, writer))
+		a.Routes(g)
+	})
+	e.h = r
+	return e
+}
+
+type syncWriter struct {
+	mu sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
+
+// answer is a decoded envelope.
+type answer struct {
+	Status int
+	Code   int             `json:"code"`
+	Msg    string          `json:"msg"`
+	Data   json.RawMessage `json:"data"`
+	Raw    string
+}
+
+func (e *env) do(t *testing.T, method, path, body string, hdr ...string) answer {
+	t.Helper()
+	var rd *strings.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	} else {
+		rd = strings.NewReader("")
+	}
+	req := httptest.NewRequest(method, path, rd)
+	req.Header.Set("Authorization", "Bearer "+token)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		if hdr[i+1] == "" {
+			req.Header.Del(hdr[i])
+			continue
+		}
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	rec := httptest.NewRecorder()
+	e.h.ServeHTTP(rec, req)
+	a := answer{Status: rec.Code, Raw: rec.Body.String()}
+	if err := json.Unmarshal(rec.Body.Bytes(), &a); err != nil {
+		t.Fatalf("%s %s: answer is not an envelope (%d): %q", method, path, rec.Code, rec.Body.String())
+	}
+	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Fatalf("%s %s: Content-Type %q", method, path, ct)
+	}
+	if strings.Contains(a.Raw, token) {
+		t.Fatalf("%s %s: answer leaks the admin token", method, path)
+	}
+	return a
+}
+
+func (a answer) into(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal(a.Data, v); err != nil {
+		t.Fatalf("data %s: %v", a.Data, err)
+	}
+}
+
+func (a answer) want(t *testing.T, status, code int, msgHas ...string) {
+	t.Helper()
+	if a.Status != status || a.Code != code {
+		t.Fatalf("got %d/%d %q, want %d/%d", a.Status, a.Code, a.Msg, status, code)
+	}
+	for _, s := range msgHas {
+		if !strings.Contains(a.Msg, s) {
+			t.Fatalf("msg %q does not mention %q", a.Msg, s)
+		}
+	}
+}
+
+// seed enqueues a task and returns it.
+func (e *env) seed(t *testing.T, src task.Source, in task.Input) task.Task {
+	t.Helper()
+	res, err := e.store.Enqueue(context.Background(), src, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Add(time.Second)
+	return res.Task
+}
+
+// claim makes the next due task running.
+func (e *env) claim(t *testing.T) task.Task {
+	t.Helper()
+	tk, _, err := e.store.ClaimNext(context.Background(), time.Minute)
+	if err != nil || tk == nil {
+		t.Fatalf("claim: %v %v", tk, err)
+	}
+	return *tk
+}
+
+// fail marks a running task failed after some attempts.
+func (e *env) fail(t *testing.T, id string) task.Task {
+	t.Helper()
+	tk, err := e.store.Update(context.Background(), id, func(tk *task.Task) error {
+		tk.Status = task.StatusFailed
+		tk.Attempts = 3
+		tk.LastError = "moviepilot said no"
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tk
+}
+
+func movie(id int) task.Input {
+	return task.Input{TMDBID: id, MediaType: task.TypeMovie, Title: "Movie"}
+}
+
+func seerrMovie(req, id int) task.Input {
+	in := movie(id)
+	in.RequestID = req
+	return in
+}
+
+var errDisk = errors.New("open /data/seerrpilot.db: input/output error")
