@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -42,8 +44,9 @@ type Options struct {
 	LockTimeout time.Duration
 	// Now is the clock (default time.Now). Tests pass a fake.
 	Now func() time.Time
-	// MaxBatchDelay bounds how long Enqueue waits to group-commit with concurrent callers
-	// (default bbolt's 10ms). Lower trades throughput for latency.
+	// MaxBatchDelay is how long the commit writer waits, after the first enqueue arrives, for
+	// more callers to join the same commit (default 0: it commits whatever is waiting as soon
+	// as the previous commit is done, which already groups concurrent callers).
 	MaxBatchDelay time.Duration
 }
 
@@ -54,7 +57,26 @@ type Store struct {
 	now     func() time.Time
 	path    string
 	changed chan struct{} // signalled when a task becomes pending: wakes the worker
+
+	// Group commit: Enqueue hands its work to one writer goroutine, which commits everything
+	// waiting in one fsync'd transaction as soon as the previous commit is done.
+	queue      chan *enqueueReq
+	quit       chan struct{}
+	writerDone chan struct{}
+	batchDelay time.Duration
+	closeOnce  sync.Once
 }
+
+type enqueueReq struct {
+	src  Source
+	in   Input
+	res  EnqueueResult
+	err  error
+	done chan struct{}
+}
+
+// maxGroup bounds how many enqueues share one commit.
+const maxGroup = 1000
 
 // Open opens (creating if needed) the store at path.
 func Open(path string, opts Options) (*Store, error) {
@@ -74,15 +96,98 @@ func Open(path string, opts Options) (*Store, error) {
 		}
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	if opts.MaxBatchDelay > 0 {
-		db.MaxBatchDelay = opts.MaxBatchDelay
-	}
-	s := &Store{db: db, now: opts.Now, path: path, changed: make(chan struct{}, 1)}
+	s := &Store{db: db, now: opts.Now, path: path, changed: make(chan struct{}, 1),
+		queue: make(chan *enqueueReq, maxGroup), quit: make(chan struct{}), writerDone: make(chan struct{}),
+		batchDelay: opts.MaxBatchDelay}
 	if err := s.init(); err != nil {
 		_ = db.Close()
 		return nil, err
 	}
+	go s.writer()
 	return s, nil
+}
+
+// writer commits queued enqueues in groups: it takes what is waiting (up to maxGroup), runs
+// one transaction for all of it, fsyncs once, and only then answers every caller.
+func (s *Store) writer() {
+	defer close(s.writerDone)
+	for {
+		var first *enqueueReq
+		select {
+		case first = <-s.queue:
+		case <-s.quit:
+			s.failQueued()
+			return
+		}
+		group := []*enqueueReq{first}
+		if s.batchDelay > 0 {
+			t := time.NewTimer(s.batchDelay)
+		gather:
+			for len(group) < maxGroup {
+				select {
+				case r := <-s.queue:
+					group = append(group, r)
+				case <-t.C:
+					break gather
+				}
+			}
+			t.Stop()
+		}
+	drain:
+		for len(group) < maxGroup {
+			select {
+			case r := <-s.queue:
+				group = append(group, r)
+			default:
+				break drain
+			}
+		}
+		s.commitGroup(group)
+	}
+}
+
+func (s *Store) commitGroup(group []*enqueueReq) {
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		now := s.now().UTC()
+		for _, r := range group {
+			r.res, r.err = enqueueTx(tx, r.src, r.in, now)
+			if r.err != nil {
+				return r.err
+			}
+		}
+		return nil
+	})
+	if err != nil && len(group) > 1 {
+		// One bad enqueue must not fail the others: commit each on its own.
+		for _, r := range group {
+			s.commitGroup([]*enqueueReq{r})
+		}
+		return
+	}
+	signal := false
+	for _, r := range group {
+		if err != nil {
+			r.res, r.err = EnqueueResult{}, s.wrap(err)
+		} else if r.res.Task.Status == StatusPending && (r.res.Created || r.res.Changed) {
+			signal = true
+		}
+		close(r.done)
+	}
+	if signal {
+		s.signal()
+	}
+}
+
+func (s *Store) failQueued() {
+	for {
+		select {
+		case r := <-s.queue:
+			r.err = ErrClosed
+			close(r.done)
+		default:
+			return
+		}
+	}
 }
 
 func (s *Store) init() error {
@@ -114,11 +219,28 @@ func (s *Store) signal() {
 	}
 }
 
+// Backup writes a consistent copy of the whole database to w (a read transaction: the
+// service keeps running). It returns the bytes written.
+func (s *Store) Backup(w io.Writer) (int64, error) {
+	var n int64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		n, err = tx.WriteTo(w)
+		return err
+	})
+	return n, s.wrap(err)
+}
+
 // Path is the database file's path.
 func (s *Store) Path() string { return s.path }
 
-// Close closes the database. Callers stop producers and the worker first.
-func (s *Store) Close() error { return s.db.Close() }
+// Close stops the commit writer (queued enqueues get ErrClosed) and closes the database.
+// Callers stop producers and the worker first.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() { close(s.quit) })
+	<-s.writerDone
+	return s.db.Close()
+}
 
 // Ping reports whether the database is usable (open and readable).
 func (s *Store) Ping() error {
@@ -153,7 +275,8 @@ type EnqueueResult struct {
 // seasons are sent: the items already done keep their state. A cancelled task keeps its
 // status (an operator or Seerr decided so) but remembers the seasons for a later retry.
 //
-// Concurrent callers are group-committed (bbolt Batch). A nil error means the task is on disk.
+// Concurrent callers are group-committed: one writer commits everything waiting in one
+// fsync'd transaction. A nil error means the task is on disk.
 func (s *Store) Enqueue(ctx context.Context, src Source, in Input) (EnqueueResult, error) {
 	if err := ctx.Err(); err != nil {
 		return EnqueueResult{}, err
@@ -187,65 +310,73 @@ func (s *Store) Enqueue(ctx context.Context, src Source, in Input) (EnqueueResul
 		return res, nil
 	}
 
-	err = s.db.Batch(func(tx *bolt.Tx) error {
-		// Batch may run this more than once: recompute everything from the transaction.
-		res = EnqueueResult{}
-		now := s.now().UTC()
-		old, err := getByKey(tx, key)
-		if err != nil {
-			return err
-		}
-		if old == nil {
-			seq, err := tx.Bucket(bucketTasks).NextSequence()
-			if err != nil {
-				return err
-			}
-			t := &Task{
-				ID: FormatID(seq), Key: key, Type: in.MediaType, Status: StatusPending,
-				CreatedAt: now, UpdatedAt: now, Source: src, Input: in, Items: []Item{},
-				NextAttemptAt: now, History: []HistoryEntry{}, Revision: 1, seq: seq,
-			}
-			t.AddHistory(now, "enqueued", "from "+string(src))
-			if err := put(tx, nil, t); err != nil {
-				return err
-			}
-			res = EnqueueResult{Task: *t, Created: true}
-			return nil
-		}
-		merged, changed := MergeSeasons(old.Input.Seasons, in.Seasons)
-		if !changed {
-			res = EnqueueResult{Task: *old}
-			return nil
-		}
-		t := old.clone()
-		t.Input.Seasons = merged
-		fillBlanks(&t.Input, in)
-		t.Revision++
-		t.UpdatedAt = now
-		switch t.Status {
-		case StatusSuccess, StatusFailed:
-			// Re-open for the new seasons only; items already done stay done.
-			t.Status = StatusPending
-			t.Attempts = 0
-			t.NextAttemptAt = now
-			t.LeaseUntil = nil
-			t.AddHistory(now, "reopened", "new seasons from "+string(src))
+	r := &enqueueReq{src: src, in: in, done: make(chan struct{})}
+	select {
+	case s.queue <- r:
+	case <-s.quit:
+		return EnqueueResult{}, ErrClosed
+	}
+	select {
+	case <-r.done: // answered after the commit
+	case <-s.writerDone:
+		// Closed: the writer answered everything queued before it stopped; anything that
+		// slipped in after that was never committed.
+		select {
+		case <-r.done:
 		default:
-			t.AddHistory(now, "merged", "new seasons from "+string(src))
+			return EnqueueResult{}, ErrClosed
 		}
-		if err := put(tx, old, t); err != nil {
-			return err
-		}
-		res = EnqueueResult{Task: *t, Changed: true}
-		return nil
-	})
+	}
+	return r.res, r.err
+}
+
+// enqueueTx stores or merges one input inside a write transaction.
+func enqueueTx(tx *bolt.Tx, src Source, in Input, now time.Time) (EnqueueResult, error) {
+	key := in.Key()
+	old, err := getByKey(tx, key)
 	if err != nil {
-		return EnqueueResult{}, s.wrap(err)
+		return EnqueueResult{}, err
 	}
-	if res.Task.Status == StatusPending && (res.Created || res.Changed) {
-		s.signal()
+	if old == nil {
+		seq, err := tx.Bucket(bucketTasks).NextSequence()
+		if err != nil {
+			return EnqueueResult{}, err
+		}
+		t := &Task{
+			ID: FormatID(seq), Key: key, Type: in.MediaType, Status: StatusPending,
+			CreatedAt: now, UpdatedAt: now, Source: src, Input: in, Items: []Item{},
+			NextAttemptAt: now, History: []HistoryEntry{}, Revision: 1, seq: seq,
+		}
+		t.AddHistory(now, "enqueued", "from "+string(src))
+		if err := put(tx, nil, t); err != nil {
+			return EnqueueResult{}, err
+		}
+		return EnqueueResult{Task: *t, Created: true}, nil
 	}
-	return res, nil
+	merged, changed := MergeSeasons(old.Input.Seasons, in.Seasons)
+	if !changed {
+		return EnqueueResult{Task: *old}, nil
+	}
+	t := old.clone()
+	t.Input.Seasons = merged
+	fillBlanks(&t.Input, in)
+	t.Revision++
+	t.UpdatedAt = now
+	switch t.Status {
+	case StatusSuccess, StatusFailed:
+		// Re-open for the new seasons only; items already done stay done.
+		t.Status = StatusPending
+		t.Attempts = 0
+		t.NextAttemptAt = now
+		t.LeaseUntil = nil
+		t.AddHistory(now, "reopened", "new seasons from "+string(src))
+	default:
+		t.AddHistory(now, "merged", "new seasons from "+string(src))
+	}
+	if err := put(tx, old, t); err != nil {
+		return EnqueueResult{}, err
+	}
+	return EnqueueResult{Task: *t, Changed: true}, nil
 }
 
 // fillBlanks copies descriptive fields the stored input lacks from a newer sighting.
