@@ -26,10 +26,13 @@ lint:
 	GOBIN=$(CURDIR)/bin $(GO) install honnef.co/go/tools/cmd/staticcheck@v0.8.2
 	./bin/staticcheck $(PKGS)
 
-## bench: store benchmarks (1M tasks; takes a few minutes)
+## bench: store (1M tasks), reconcile (1k/10k/100k) and durable intake load (64 senders + fixed rates)
 bench:
-	SEERRPILOT_BENCH_TASKS=$${SEERRPILOT_BENCH_TASKS:-1000000} $(GO) test -run '^$$' -bench 'LargeStore' -benchtime=2000x -timeout 60m -v ./pkg/task/ | grep -E '^(Benchmark|\s+store_bench|goos|cpu|ok)'
-	$(GO) test -run '^$$' -bench 'EnqueueParallel' -benchtime=3s ./pkg/task/ | grep -E '^Benchmark'
+	SEERRPILOT_BENCH_TASKS=$${SEERRPILOT_BENCH_TASKS:-1000000} $(GO) test -run '^$$' -bench 'LargeStore' -benchtime=2000x -timeout 60m -v ./pkg/task/
+	$(GO) test -run '^$$' -bench 'EnqueueParallel' -benchtime=3s ./pkg/task/
+	$(GO) test -run '^$$' -bench 'Pass10k' -benchtime=1x -timeout 30m ./reconcile/
+	$(GO) test -run '^$$' -bench 'IntakeDurable|Handler' ./webhook/
+	$(GO) run ./cmd/intakebench -duration 10s
 
 ## fuzz: run each fuzz target for FUZZTIME (default 60s)
 FUZZTIME ?= 60s
