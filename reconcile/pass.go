@@ -1,0 +1,181 @@
+package reconcile
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/seerrpilot/seerrpilot/pkg/seerr"
+	"github.com/seerrpilot/seerrpilot/pkg/task"
+)
+
+// StoreError is a task-store failure that aborted a pass.
+type StoreError struct {
+	Op  string // "has" or "enqueue"
+	Key string
+	Err error
+}
+
+// Error implements error.
+func (e *StoreError) Error() string {
+	return "task store " + e.Op + " " + e.Key + ": " + e.Err.Error()
+}
+
+// Unwrap returns the store's error.
+func (e *StoreError) Unwrap() error { return e.Err }
+
+// passState is one pass's counters and its bounded pool of Enqueue calls. Walk calls
+// consider on one goroutine; Enqueue calls run on up to Options.Concurrency goroutines so
+// the store can group-commit them (one fsync for many) instead of one fsync per request.
+type passState struct {
+	ctx  context.Context
+	opts PassOptions
+	sem  chan struct{}
+	wg   sync.WaitGroup
+
+	mu  sync.Mutex // guards sum's Enqueued/Merged/Unchanged and err while workers run
+	sum Summary
+	err error
+}
+
+func (ps *passState) failed() error {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	return ps.err
+}
+
+// pass does the work of one run: read the version, walk the list, enqueue what is missing.
+func (p *Poller) pass(ctx context.Context, id string, opts PassOptions) (Summary, error) {
+	began := time.Now()
+	ps := &passState{ctx: ctx, opts: opts, sem: make(chan struct{}, p.concurrency),
+		sum: Summary{RunID: id, StartedAt: p.now().UTC(), DryRun: opts.DryRun, Outcome: OutcomeOK}}
+	fail := func(err error) (Summary, error) {
+		ps.sum.DurationMs = time.Since(began).Milliseconds()
+		ps.sum.Outcome, ps.sum.Error = OutcomeError, err.Error()
+		return ps.sum, err
+	}
+
+	st, err := p.seerr.Status(ctx)
+	if err != nil {
+		return fail(err)
+	}
+	feats := seerr.FeaturesFor(st.Version)
+	ps.sum.ServerVersion = st.Version
+	ps.sum.Filter = p.effectiveFilter(feats, st.Version)
+
+	ws, err := p.seerr.Walk(ctx, seerr.WalkOptions{Filter: ps.sum.Filter, Take: p.pageSize, Features: feats},
+		func(r seerr.Request) error { return p.consider(ps, r) })
+	ps.wg.Wait()
+	ps.sum.Pages, ps.sum.Seen, ps.sum.SortDropped = ws.Pages, ws.Seen, ws.SortDropped
+	if serr := ps.failed(); serr != nil {
+		// A store failure is the cause; the walk error (if any) only echoes it.
+		err = serr
+	}
+	if err != nil {
+		return fail(err)
+	}
+	ps.sum.DurationMs = time.Since(began).Milliseconds()
+	return ps.sum, nil
+}
+
+// effectiveFilter is the filter to send: Options.Filter, or "approved" when this server
+// version would reject it with a 400 (logged once per version).
+func (p *Poller) effectiveFilter(f seerr.Features, version string) string {
+	if p.filter == "" || f.HasFilter(p.filter) {
+		return p.filter
+	}
+	p.mu.Lock()
+	warn := p.warnedFor != version
+	p.warnedFor = version
+	p.mu.Unlock()
+	if warn {
+		p.log.Warn().Str("filter", p.filter).Str("version", version).
+			Msg(`JELLY_FILTER is not known to this Seerr version; sending "approved" instead (the local filter still decides)`)
+	}
+	return seerr.FilterApproved
+}
+
+// consider applies the local rules to one request and, when the store lacks it (or some of
+// its seasons), hands it to an Enqueue worker. A store failure (here or in a worker) is
+// returned so the walk stops; the pass then fails.
+func (p *Poller) consider(ps *passState, r seerr.Request) error {
+	if err := ps.failed(); err != nil {
+		return err
+	}
+	if ok, why := seerr.Deliverable(r); !ok {
+		ps.sum.Skipped++
+		p.log.Trace().Int("request_id", r.ID).Str("why", why).Msg("reconcile: not deliverable")
+		return nil
+	}
+	if since := ps.opts.Since; !since.IsZero() && r.CreatedAt.Before(since) && r.UpdatedAt.Before(since) {
+		ps.sum.Skipped++
+		return nil
+	}
+	in := r.Input()
+	if err := in.Validate(); err != nil {
+		ps.sum.Skipped++
+		ps.sum.Invalid++
+		p.log.Debug().Int("request_id", r.ID).Err(err).Msg("reconcile: request skipped, unusable input")
+		return nil
+	}
+	ps.sum.Approved++
+
+	key := in.Key()
+	known, seasons, err := p.store.Has(ps.ctx, key)
+	if err != nil {
+		return &StoreError{Op: "has", Key: key, Err: err}
+	}
+	if known {
+		if _, more := task.MergeSeasons(seasons, in.Seasons); !more {
+			ps.count(&ps.sum.Unchanged)
+			return nil
+		}
+	}
+	if ps.opts.DryRun {
+		if known {
+			ps.count(&ps.sum.Merged)
+		} else {
+			ps.count(&ps.sum.Enqueued)
+		}
+		return nil
+	}
+	select {
+	case ps.sem <- struct{}{}:
+	case <-ps.ctx.Done():
+		return ps.ctx.Err()
+	}
+	ps.wg.Add(1)
+	go func() {
+		defer func() { <-ps.sem; ps.wg.Done() }()
+		p.enqueue(ps, r.ID, key, in)
+	}()
+	return nil
+}
+
+func (ps *passState) count(n *int) {
+	ps.mu.Lock()
+	*n++
+	ps.mu.Unlock()
+}
+
+// enqueue stores one input and counts the outcome.
+func (p *Poller) enqueue(ps *passState, requestID int, key string, in task.Input) {
+	res, err := p.store.Enqueue(ps.ctx, task.SourceReconcile, in)
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	switch {
+	case err != nil:
+		if ps.err == nil {
+			ps.err = &StoreError{Op: "enqueue", Key: key, Err: err}
+		}
+	case res.Created:
+		ps.sum.Enqueued++
+		p.log.Debug().Int("request_id", requestID).Str("task_id", res.Task.ID).Msg("reconcile: enqueued")
+	case res.Changed:
+		ps.sum.Merged++
+		p.log.Debug().Int("request_id", requestID).Str("task_id", res.Task.ID).Msg("reconcile: merged new seasons")
+	default:
+		// A webhook stored it between Has and Enqueue.
+		ps.sum.Unchanged++
+	}
+}
