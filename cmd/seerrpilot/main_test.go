@@ -253,3 +253,6 @@ func mergeEnv(a, b map[string]string) map[string]string {
 	}
 	return out
 }
+
+// interruptSignal stops a service the way docker stop does.
+var interruptSignal = syscall.SIGTERM

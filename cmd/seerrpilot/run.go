@@ -18,6 +18,10 @@ const usage = `Usage: seerrpilot <command> [flags]
 Commands:
   serve            run the service: webhook intake, worker, reconcile, operator API
   sync daemon      same as serve
+  sync once [--since DATE] [--dry-run]
+                   one reconcile pass, then try every due task once; print a summary;
+                   exit 1 if any task failed. --since: RFC 3339 or YYYY-MM-DD.
+                   --dry-run: print each MoviePilot payload, change nothing anywhere
   healthcheck      GET /healthz on the local service; exit 0 if healthy, 1 if not
                    (for distroless images: HEALTHCHECK CMD ["seerrpilot","healthcheck"])
   version          print the version
@@ -48,9 +52,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return serve(ctx, stdout, stderr)
 	case "sync":
 		if len(rest) == 0 {
-			return &usageError{"sync needs a subcommand: daemon"}
+			return &usageError{"sync needs a subcommand: once or daemon"}
 		}
 		switch rest[0] {
+		case "once":
+			return syncOnce(ctx, rest[1:], stdout, stderr)
 		case "daemon":
 			if err := noArgs("sync daemon", rest[1:]); err != nil {
 				return err

@@ -8,17 +8,26 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/rs/zerolog"
 
+	"github.com/seerrpilot/seerrpilot/pkg/api"
 	"github.com/seerrpilot/seerrpilot/pkg/config"
 	"github.com/seerrpilot/seerrpilot/pkg/envelope"
 	"github.com/seerrpilot/seerrpilot/pkg/logging"
+	"github.com/seerrpilot/seerrpilot/pkg/metrics"
+	"github.com/seerrpilot/seerrpilot/pkg/moviepilot"
+	"github.com/seerrpilot/seerrpilot/pkg/plan"
 	"github.com/seerrpilot/seerrpilot/pkg/redact"
 	"github.com/seerrpilot/seerrpilot/pkg/server"
+	"github.com/seerrpilot/seerrpilot/pkg/seerr"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
+	"github.com/seerrpilot/seerrpilot/pkg/worker"
+	"github.com/seerrpilot/seerrpilot/reconcile"
+	"github.com/seerrpilot/seerrpilot/webhook"
 )
 
 // shutdownBudget bounds the whole ordered shutdown.
@@ -123,7 +132,7 @@ func warnings(log zerolog.Logger, cfg *config.Config) {
 	}
 }
 
-// components wires the feature parts. Each part added by later work registers here.
+// components wires the feature parts.
 type components struct {
 	cfg   *config.Config
 	log   zerolog.Logger
@@ -131,17 +140,138 @@ type components struct {
 	ready *server.Readiness
 	env   envelope.Writer
 	red   *redact.Redactor
+	// onDryRun receives each payload a dry run would send (sync once --dry-run prints them).
+	onDryRun func(t *task.Task, item string, payload []byte)
+
+	mp      *moviepilot.Client
+	seerr   *seerr.Client
+	worker  *worker.Worker
+	hook    *webhook.Handler
+	poller  *reconcile.Poller // nil when Seerr is not configured
+	api     *api.API
+	metrics *metrics.Metrics
 }
 
-func (c *components) build() error { return nil }
+func (c *components) build() error {
+	var err error
+	c.metrics = metrics.New(c.store, nil)
+	if c.cfg.ReconcileEnabled() {
+		c.seerr, err = seerr.New(seerr.Config{BaseURL: c.cfg.JellyURL, APIKey: c.cfg.JellyAPIKey})
+		if err != nil {
+			return fmt.Errorf("seerr client: %w", err)
+		}
+	}
+	mpc := moviepilot.Config{
+		BaseURL: c.cfg.MPURL, Scheme: moviepilot.AuthScheme(c.cfg.MPAuthScheme), Token: c.cfg.MPToken,
+		Username: c.cfg.MPUsername, Password: c.cfg.MPPassword, APIVersion: c.cfg.MPAPIVersion,
+	}
+	if c.cfg.MPURL == "" {
+		// Dry run without MoviePilot: the client only renders payloads (for a v2 server) and
+		// is never asked to reach the network (see offlineMP).
+		mpc = moviepilot.Config{BaseURL: "http://moviepilot.invalid", Scheme: moviepilot.AuthXAPIKey, Token: "offline", APIVersion: "v2"}
+	}
+	mpc.Observe = c.metrics.MoviePilot
+	c.mp, err = moviepilot.New(mpc)
+	if err != nil {
+		return fmt.Errorf("moviepilot client: %w", err)
+	}
+	var mpAPI worker.MoviePilot = c.mp
+	if c.cfg.MPURL == "" {
+		mpAPI = offlineMP{c.mp}
+	}
+	wo := worker.Options{
+		Store: c.store, MoviePilot: mpAPI,
+		Policy:     plan.Policy{Specials: plan.Specials(c.cfg.TVSpecials), EpisodeMode: plan.EpisodeMode(c.cfg.MPEpisodeMode)},
+		RatePerSec: c.cfg.MPRateLimit, MaxAttempts: c.cfg.MaxAttempts, DryRun: c.cfg.MPDryRun,
+		Log: logging.Component(c.log, "worker"), OnState: c.workerState, OnDryRun: c.onDryRun,
+	}
+	if c.seerr != nil {
+		wo.Seerr, wo.Titler = c.seerr, c.seerr
+	}
+	c.worker, err = worker.New(wo)
+	if err != nil {
+		return fmt.Errorf("worker: %w", err)
+	}
+	c.workerState(c.worker.State())
+	c.hook = webhook.New(webhook.Options{
+		Store: c.store, Secret: c.cfg.WebhookSecret, Log: logging.Component(c.log, "webhook"), Envelope: c.env,
+		Observe: c.metrics.Webhook,
+	})
+	policy := plan.Policy{Specials: plan.Specials(c.cfg.TVSpecials), EpisodeMode: plan.EpisodeMode(c.cfg.MPEpisodeMode)}
+	ao := api.Options{Store: c.store, Worker: c.worker, Policy: policy, Envelope: c.env,
+		Log: logging.Component(c.log, "api"), Version: version}
+	if c.seerr != nil {
+		c.poller = reconcile.New(reconcile.Options{
+			Seerr: c.seerr, Store: c.store, Filter: c.cfg.JellyFilter, PageSize: c.cfg.JellyPageSize,
+			Interval: c.cfg.ReconcileInterval, Log: c.log, // the poller adds component=reconcile
+			Report: func(ready bool, status, detail string, last *reconcile.Summary) {
+				info := map[string]any{}
+				if last != nil {
+					info["last"] = last
+				}
+				c.ready.Set("reconcile", ready, status, detail, info)
+			},
+			OnRun: c.metrics.ReconcileRun,
+		})
+		ao.Reconciler = c.poller
+		c.ready.Set("reconcile", true, "starting", "first pass running", nil)
+	} else {
+		c.ready.Set("reconcile", true, "disabled", "JELLY_URL and JELLY_API_KEY are not set", nil)
+	}
+	c.api = api.New(ao)
+	return nil
+}
 
-func (c *components) mount(r chi.Router) {}
+// offlineMP is MoviePilot in a dry run without MP_URL: nothing to look up, and Create is
+// never called in a dry run.
+type offlineMP struct{ *moviepilot.Client }
+
+func (offlineMP) Lookup(context.Context, int, *int) (*moviepilot.Subscription, error) { return nil, nil }
+
+func (c *components) workerState(st worker.State) {
+	ready := st.Status == "running" || st.Status == "dry-run"
+	c.ready.Set("worker", ready, st.Status, st.Reason, nil)
+	if c.metrics != nil {
+		c.metrics.WorkerPaused(st.Status == "paused")
+	}
+}
+
+func (c *components) mount(r chi.Router) {
+	c.hook.Routes(r)
+	r.Method(http.MethodGet, "/metrics", c.metrics.Handler())
+	r.Group(func(r chi.Router) {
+		r.Use(server.AdminAuth(c.cfg.AdminToken, c.env))
+		if c.poller != nil {
+			r.Method(http.MethodPost, "/reconcile", c.poller.Handler(c.env))
+		} else {
+			r.Method(http.MethodPost, "/reconcile", reconcile.DisabledHandler(c.env))
+		}
+		c.api.Routes(r)
+	})
+}
 
 // start runs the background components; the returned channel closes when all have stopped.
 func (c *components) start(ctx context.Context) <-chan struct{} {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := c.worker.Run(ctx); err != nil {
+			c.log.Error().Err(err).Msg("worker stopped")
+		}
+	}()
+	if c.poller != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := c.poller.Run(ctx); err != nil && ctx.Err() == nil {
+				c.log.Error().Err(err).Msg("reconcile stopped")
+			}
+		}()
+	}
 	done := make(chan struct{})
 	go func() {
-		<-ctx.Done()
+		wg.Wait()
 		close(done)
 	}()
 	return done

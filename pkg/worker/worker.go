@@ -101,6 +101,8 @@ type Options struct {
 	Rand        func() float64 // jitter source in [0,1); default math/rand
 	// OnState is called whenever the worker's state changes (readiness, metrics).
 	OnState func(State)
+	// OnDryRun, when set, receives each payload a dry run would have sent.
+	OnDryRun func(t *task.Task, item string, payload []byte)
 }
 
 // Worker is the queue's single consumer.
@@ -313,6 +315,7 @@ const (
 
 // attempt is the running record of one processing of one task.
 type attempt struct {
+	task        *task.Task
 	items       []task.Item
 	input       task.Input
 	inputSet    bool // confirmation changed the input
@@ -333,7 +336,7 @@ type attempt struct {
 
 func (w *Worker) process(ctx context.Context, t *task.Task) task.Task {
 	log := w.log.With().Str("task_id", t.ID).Str("key", t.Key).Logger()
-	a := &attempt{input: t.Input}
+	a := &attempt{task: t, input: t.Input}
 	w.confirm(ctx, t, a, log)
 
 	if a.cancelled == "" && a.waitReason == "" && a.failReason == "" && !a.stopped && !a.nothingToDo {
@@ -490,6 +493,9 @@ func (w *Worker) deliver(ctx context.Context, a *attempt, it *task.Item, log zer
 			return w.failure(ctx, a, it, "payload", err, log)
 		}
 		log.Info().Str("item", it.Key()).RawJSON("payload", body).Msg("dry run: would create this MoviePilot subscription")
+		if w.o.OnDryRun != nil {
+			w.o.OnDryRun(a.task, it.Key(), body)
+		}
 		a.notes = append(a.notes, it.Key()+" would be created (dry run)")
 		w.markHealthy()
 		return outDryRun

@@ -96,7 +96,11 @@ type syncWriter struct {
 	b  *bytes.Buffer
 }
 
-func (w *syncWriter) Write(p []byte) (int, error) { w.mu.Lock(); defer w.mu.Unlock(); return w.b.Write(p) }
+func (w *syncWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
 
 func (h *harness) enqueue(in task.Input) string {
 	h.t.Helper()
@@ -367,8 +371,10 @@ func TestAuthPauseAndResume(t *testing.T) {
 
 func TestLoginReloginAfterMoviePilotRestart(t *testing.T) {
 	h := newHarness(t, setup{
-		mpOpts:   mptest.Options{Users: map[string]string{"admin": "pw-123456"}},
-		mpConfig: func(c *moviepilot.Config) { c.Scheme, c.Token, c.Username, c.Password = moviepilot.AuthLogin, "", "admin", "pw-123456" },
+		mpOpts: mptest.Options{Users: map[string]string{"admin": "pw-123456"}},
+		mpConfig: func(c *moviepilot.Config) {
+			c.Scheme, c.Token, c.Username, c.Password = moviepilot.AuthLogin, "", "admin", "pw-123456"
+		},
 	})
 	a := h.enqueue(movieIn(11, 555))
 	h.drain()

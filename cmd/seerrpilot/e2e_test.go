@@ -1,0 +1,200 @@
+package main
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/seerrpilot/seerrpilot/pkg/moviepilot/mptest"
+	"github.com/seerrpilot/seerrpilot/pkg/seerr"
+	"github.com/seerrpilot/seerrpilot/pkg/seerr/seerrtest"
+	"github.com/seerrpilot/seerrpilot/webhook/webhooktest"
+)
+
+// Distinctive secrets: the e2e output is searched for them in every encoding.
+const (
+	e2eMPToken  = "E2E-mp-token-5f2a9c71"
+	e2eSeerrKey = "E2E-seerr-key-8d13b0e4"
+	e2eHookSec  = "E2E-hook-secret-27c6ad"
+	e2eAdmin    = "E2E-admin-token-9e44f1"
+	e2eMPPass   = "E2E-mp-password-b7310c"
+)
+
+func postJSON(t *testing.T, url, auth string, body []byte) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var out map[string]any
+	_ = json.Unmarshal(raw, &out)
+	return resp.StatusCode, out
+}
+
+func render(t *testing.T, n webhooktest.Notification) []byte {
+	t.Helper()
+	b, err := webhooktest.Render(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func subsOf(mp *mptest.Server) []string {
+	var out []string
+	for _, s := range mp.Subscriptions() {
+		season := "-"
+		if s.Season != nil {
+			season = fmt.Sprint(*s.Season)
+		}
+		out = append(out, fmt.Sprintf("%d/%s", s.TMDBID, season))
+	}
+	return out
+}
+
+// assertNoSecrets searches text for every secret, plain, URL-encoded and base64.
+func assertNoSecrets(t *testing.T, text string, secrets ...string) {
+	t.Helper()
+	for _, s := range secrets {
+		for _, form := range []string{s, url.QueryEscape(s), base64.StdEncoding.EncodeToString([]byte(s)), base64.RawURLEncoding.EncodeToString([]byte(s))} {
+			if strings.Contains(text, form) {
+				t.Errorf("output contains a secret (%q form of %q)", form, s)
+			}
+		}
+	}
+}
+
+// TestEndToEndWebhookToSubscription runs the real binary against the fakes over loopback.
+func TestEndToEndWebhookToSubscription(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the binary")
+	}
+	cases := []struct {
+		name    string
+		mp      mptest.Options
+		env     map[string]string
+		seerrV  string
+		secrets []string
+	}{
+		{"seerr3.1 x mp-v2 x-api-key", mptest.Options{Version: mptest.V2, APIToken: e2eMPToken, AcceptAPIKey: true},
+			map[string]string{"MP_TOKEN": e2eMPToken}, "3.1.0", nil},
+		{"jellyseerr2.7 x mp-v2 login", mptest.Options{Version: mptest.V2, APIToken: e2eMPToken, Users: map[string]string{"admin": e2eMPPass}},
+			map[string]string{"MP_USERNAME": "admin", "MP_PASSWORD": e2eMPPass}, "2.7.3", nil},
+		{"overseerr1.34 x mp-v3 query-token", mptest.Options{Version: mptest.V3, APIToken: e2eMPToken, AcceptAPIKey: true},
+			map[string]string{"MP_TOKEN": e2eMPToken, "MP_AUTH_SCHEME": "query-token"}, "1.34.0", nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			mp := mptest.New(c.mp)
+			defer mp.Close()
+			js := seerrtest.New(seerrtest.Options{Version: c.seerrV, APIKey: e2eSeerrKey})
+			defer js.Close()
+			// The requests exist in Seerr, as they would when it sends the webhooks.
+			js.AddRequest(seerr.Request{Status: seerr.RequestApproved, Type: "movie", Media: seerr.Media{TMDBID: 27205, MediaType: "movie", Status: seerr.MediaProcessing}})
+			js.AddRequest(seerr.Request{Status: seerr.RequestApproved, Type: "tv", Media: seerr.Media{TMDBID: 1396, MediaType: "tv", Status: seerr.MediaProcessing},
+				Seasons: []seerr.SeasonRequest{{SeasonNumber: 0}, {SeasonNumber: 1}, {SeasonNumber: 2}}})
+			js.AddRequest(seerr.Request{Status: seerr.RequestApproved, Type: "movie", Media: seerr.Media{TMDBID: 550, MediaType: "movie", Status: seerr.MediaProcessing}})
+
+			env := map[string]string{
+				"MP_URL": mp.URL(), "JELLY_URL": js.URL(), "JELLY_API_KEY": e2eSeerrKey,
+				"WEBHOOK_SECRET": e2eHookSec, "ADMIN_TOKEN": e2eAdmin, "DATA_DIR": t.TempDir(),
+				"LOG_LEVEL": "debug", "MP_RATE_LIMIT_PER_SEC": "50", "RECONCILE_INTERVAL": "0",
+			}
+			for k, v := range c.env {
+				env[k] = v
+			}
+			svc := startService(t, env)
+			hook := "http://" + svc.addr + "/webhook/jellyseerr"
+
+			// Wrong secret: 401, nothing stored.
+			if code, body := postJSON(t, hook, "wrong", render(t, webhooktest.MovieApproved(1, 27205, "Inception", 2010))); code != 401 {
+				t.Fatalf("wrong secret: %d %v", code, body)
+			}
+			// Movie, and the same approval again (Seerr re-sends on every update). The first may
+			// already have been found by reconcile's start pass; the repeat never creates.
+			for i := 0; i < 2; i++ {
+				code, body := postJSON(t, hook, e2eHookSec, render(t, webhooktest.MovieApproved(1, 27205, "Inception", 2010)))
+				data, _ := body["data"].(map[string]any)
+				if code != 202 || (i == 1 && data["created"] != false) {
+					t.Fatalf("movie approval #%d: %d %v", i+1, code, body)
+				}
+			}
+			// TV with specials (default policy excludes them), with the Bearer form of the secret.
+			if code, body := postJSON(t, hook, "Bearer "+e2eHookSec, render(t, webhooktest.TVApproved(2, 1396, "Breaking Bad", 2008, []int{0, 1, 2}))); code != 202 {
+				t.Fatalf("tv approval: %d %v", code, body)
+			}
+			// Test notification: 200, nothing stored.
+			if code, body := postJSON(t, hook, e2eHookSec, render(t, webhooktest.Test())); code != 200 || !strings.Contains(fmt.Sprint(body["msg"]), "test") {
+				t.Fatalf("test notification: %d %v", code, body)
+			}
+			// Request 3 (tmdb 550) never sent a webhook: reconcile's start pass finds it.
+			waitFor(t, "four subscriptions", func() bool { return len(mp.Subscriptions()) == 4 })
+			time.Sleep(300 * time.Millisecond) // nothing more may arrive
+			got := subsOf(mp)
+			sort.Strings(got)
+			if strings.Join(got, ",") != "1396/1,1396/2,27205/-,550/-" {
+				t.Fatalf("MoviePilot has %v", got)
+			}
+			// A manual reconcile pass finds nothing new and changes nothing.
+			code, body := postJSON(t, "http://"+svc.addr+"/reconcile?wait=true", "Bearer "+e2eAdmin, nil)
+			data, _ := body["data"].(map[string]any)
+			if code != 200 || data["enqueued"] != float64(0) || data["seen"] != float64(3) {
+				t.Fatalf("reconcile?wait=true: %d %v", code, body)
+			}
+			if code, body := postJSON(t, "http://"+svc.addr+"/reconcile", "", nil); code != 401 {
+				t.Fatalf("reconcile without token: %d %v", code, body)
+			}
+			// Decline after delivery: answered, nothing cancelled (already sent).
+			decl := webhooktest.MovieApproved(1, 27205, "Inception", 2010).WithType("MEDIA_DECLINED")
+			if code, body := postJSON(t, hook, e2eHookSec, render(t, decl)); code != 200 {
+				t.Fatalf("decline: %d %v", code, body)
+			}
+
+			// Poke the operator endpoints with wrong and right tokens and odd queries (they must
+			// not echo secrets), then stop the service and scan everything it wrote.
+			for _, p := range []string{"/readyz", "/api/v1/tasks?token=" + e2eMPToken, "/metrics"} {
+				req, _ := http.NewRequest(http.MethodGet, "http://"+svc.addr+p, nil)
+				req.Header.Set("Authorization", "Bearer "+e2eAdmin)
+				if resp, err := http.DefaultClient.Do(req); err == nil {
+					b, _ := io.ReadAll(resp.Body)
+					resp.Body.Close()
+					assertNoSecrets(t, string(b), e2eMPToken, e2eSeerrKey, e2eHookSec, e2eAdmin, e2eMPPass)
+				}
+			}
+			_ = svc.cmd.Process.Signal(interruptSignal)
+			<-svc.done
+			svc.done <- nil
+			out := svc.Output()
+			if !strings.Contains(out, `"level":"debug"`) {
+				t.Fatalf("not at debug level?\n%s", out)
+			}
+			assertNoSecrets(t, out, e2eMPToken, e2eSeerrKey, e2eHookSec, e2eAdmin, e2eMPPass)
+		})
+	}
+}
