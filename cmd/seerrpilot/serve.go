@@ -22,8 +22,8 @@ import (
 	"github.com/seerrpilot/seerrpilot/pkg/moviepilot"
 	"github.com/seerrpilot/seerrpilot/pkg/plan"
 	"github.com/seerrpilot/seerrpilot/pkg/redact"
-	"github.com/seerrpilot/seerrpilot/pkg/server"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr"
+	"github.com/seerrpilot/seerrpilot/pkg/server"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
 	"github.com/seerrpilot/seerrpilot/pkg/worker"
 	"github.com/seerrpilot/seerrpilot/reconcile"
@@ -226,7 +226,9 @@ func (c *components) build() error {
 // never called in a dry run.
 type offlineMP struct{ *moviepilot.Client }
 
-func (offlineMP) Lookup(context.Context, int, *int) (*moviepilot.Subscription, error) { return nil, nil }
+func (offlineMP) Lookup(context.Context, int, *int) (*moviepilot.Subscription, error) {
+	return nil, nil
+}
 
 func (c *components) workerState(st worker.State) {
 	ready := st.Status == "running" || st.Status == "dry-run"
