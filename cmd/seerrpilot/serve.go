@@ -36,12 +36,7 @@ const shutdownBudget = 10 * time.Second
 // serve runs the service until ctx ends, then shuts down in order: HTTP server (no new
 // work in), then the worker and poller (finish or abandon the current call), then the database.
 func serve(ctx context.Context, stdout, stderr io.Writer) error {
-	cfg, err := config.Load()
-	if err != nil {
-		return err
-	}
-	red := redact.New(cfg.Secrets()...)
-	root, err := logging.New(stderr, cfg.LogLevel, cfg.LogFormat, red)
+	cfg, red, root, err := setup(stderr)
 	if err != nil {
 		return err
 	}
@@ -114,6 +109,20 @@ func serve(ctx context.Context, stdout, stderr io.Writer) error {
 	}
 	log.Info().Msg("stopped")
 	return runErr
+}
+
+// setup loads the configuration and builds the redaction guard and the root logger.
+func setup(stderr io.Writer) (*config.Config, *redact.Redactor, zerolog.Logger, error) {
+	cfg, err := config.Load()
+	if err != nil {
+		return nil, nil, zerolog.Nop(), err
+	}
+	red := redact.New(cfg.Secrets()...)
+	root, err := logging.New(stderr, cfg.LogLevel, cfg.LogFormat, red)
+	if err != nil {
+		return nil, nil, zerolog.Nop(), err
+	}
+	return cfg, red, root, nil
 }
 
 // warnings says at start what the configuration leaves open or off.

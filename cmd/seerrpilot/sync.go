@@ -12,10 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/seerrpilot/seerrpilot/pkg/config"
 	"github.com/seerrpilot/seerrpilot/pkg/envelope"
-	"github.com/seerrpilot/seerrpilot/pkg/logging"
-	"github.com/seerrpilot/seerrpilot/pkg/redact"
 	"github.com/seerrpilot/seerrpilot/pkg/server"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
 	"github.com/seerrpilot/seerrpilot/reconcile"
@@ -58,12 +55,7 @@ func syncOnce(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		// Config validation relaxes MP_URL in a dry run, like MP_DRY_RUN=true.
 		_ = os.Setenv("MP_DRY_RUN", "true")
 	}
-	cfg, err := config.Load()
-	if err != nil {
-		return err
-	}
-	red := redact.New(cfg.Secrets()...)
-	root, err := logging.New(stderr, cfg.LogLevel, cfg.LogFormat, red)
+	cfg, red, root, err := setup(stderr)
 	if err != nil {
 		return err
 	}
