@@ -4,7 +4,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 GO      ?= go
 PKGS    := ./...
 
-.PHONY: all build run test lint bench fuzz clean
+.PHONY: all build run demo test lint bench fuzz clean
 
 all: build
 
@@ -15,6 +15,10 @@ build:
 ## run: build and run the service with the environment you give it (see README)
 run: build
 	./bin/seerrpilot serve
+
+## demo: fake Seerr + fake MoviePilot + seerrpilot on loopback; prints what MoviePilot received
+demo:
+	$(GO) run ./cmd/demo
 
 ## test: gofmt check + go vet + go test -race -count=1 ./... (the README's and CI's command)
 test:

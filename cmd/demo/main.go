@@ -1,0 +1,551 @@
+// Command demo shows seerrpilot end to end on one machine, with nothing but Go: it builds
+// the binary, starts a fake Seerr and a fake MoviePilot on loopback (pkg/sandbox), seeds
+// three approved requests, runs `seerrpilot serve`, sends two approvals the way Seerr's
+// default webhook template renders them (the third is "lost"), waits until MoviePilot has
+// every subscription, prints what happened, and cleans up.
+//
+//	go run ./cmd/demo
+//
+// It exits 0 on success; on failure it prints the tail of seerrpilot's log and exits 1.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/seerrpilot/seerrpilot/pkg/sandbox"
+	"github.com/seerrpilot/seerrpilot/pkg/seerr"
+	"github.com/seerrpilot/seerrpilot/pkg/seerr/seerrtest"
+	"github.com/seerrpilot/seerrpilot/webhook/webhooktest"
+)
+
+const (
+	webhookSecret = "demo-webhook-secret-1234"
+	adminToken    = "demo-admin-token-5678"
+
+	totalBudget  = 110 * time.Second // the whole run, including the build
+	startBudget  = 15 * time.Second  // seerrpilot answering /healthz
+	deliverLimit = 20 * time.Second  // all subscriptions in MoviePilot
+	gateLimit    = 10 * time.Second  // how long the reconcile start pass may be held
+)
+
+// The seeded requests. The third never gets a webhook.
+var (
+	movie  = title{tmdb: 27205, name: "Inception", year: 2010}
+	show   = title{tmdb: 1396, name: "Breaking Bad", year: 2008, seasons: []int{0, 1, 2}}
+	lostMv = title{tmdb: 550, name: "Fight Club", year: 1999}
+)
+
+type title struct {
+	tmdb    int
+	name    string
+	year    int
+	seasons []int
+}
+
+func main() {
+	logPath, err := run(os.Stdout)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "\nDEMO FAILED:", err)
+		if logPath != "" {
+			fmt.Fprintf(os.Stderr, "--- last lines of the seerrpilot log ---\n%s", tail(logPath, 40))
+			_ = os.Remove(logPath)
+		}
+		os.Exit(1)
+	}
+}
+
+// run does the demo. It returns the log path (while the log still exists) with any error.
+func run(out io.Writer) (logPath string, err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), totalBudget)
+	defer cancel()
+
+	tmp, err := os.MkdirTemp("", "seerrpilot-demo-")
+	if err != nil {
+		return "", err
+	}
+	defer func() {
+		if err != nil && logPath != "" {
+			// Keep the log readable for main: copy its tail before the dir goes.
+			logPath = keepLog(logPath)
+		}
+		_ = os.RemoveAll(tmp)
+	}()
+
+	// 1. Build seerrpilot.
+	fmt.Fprintln(out, "== building seerrpilot")
+	bin := filepath.Join(tmp, "seerrpilot")
+	if err := build(ctx, bin); err != nil {
+		return "", err
+	}
+
+	// 2. The fakes. The reconcile start pass's list call is held until the two webhooks
+	// are in, so the story is the same on every run: webhooks first, then reconcile
+	// catches the one whose webhook was lost.
+	gate := make(chan struct{})
+	hook := func(_ *seerrtest.Fake, c seerrtest.Call) {
+		if strings.HasSuffix(strings.TrimSuffix(c.Path, "/"), "/request") {
+			select {
+			case <-gate:
+			case <-time.After(gateLimit):
+			}
+		}
+	}
+	sb, err := sandbox.Start(sandbox.Options{SeerrHook: hook})
+	if err != nil {
+		return "", err
+	}
+	defer func() {
+		cctx, ccancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer ccancel()
+		_ = sb.Close(cctx)
+	}()
+	openGate := func() {
+		select {
+		case <-gate:
+		default:
+			close(gate)
+		}
+	}
+	defer openGate()
+	fmt.Fprintf(out, "== fake Seerr %s at %s, fake MoviePilot %s at %s\n", sandbox.SeerrVersion, sb.SeerrURL, sandbox.MPVersion, sb.MPURL)
+
+	// 3. Seed Seerr with three approved requests.
+	ids := map[int]int{}
+	for _, t := range []title{movie, show, lostMv} {
+		typ := seerr.TypeMovie
+		if t.seasons != nil {
+			typ = seerr.TypeTV
+		}
+		sb.Seerr.SetMedia(typ, t.tmdb, t.name, t.year)
+		r := seerr.Request{Status: seerr.RequestApproved, Type: typ,
+			Media: seerr.Media{TMDBID: t.tmdb, MediaType: typ, Status: seerr.MediaProcessing}}
+		for _, s := range t.seasons {
+			r.Seasons = append(r.Seasons, seerr.SeasonRequest{SeasonNumber: s})
+		}
+		ids[t.tmdb] = sb.Seerr.AddRequest(r)
+	}
+	fmt.Fprintf(out, "== seeded Seerr: #%d %s (movie), #%d %s (tv, seasons 0,1,2), #%d %s (movie, its webhook will be lost)\n",
+		ids[movie.tmdb], movie.name, ids[show.tmdb], show.name, ids[lostMv.tmdb], lostMv.name)
+
+	// 4. Start seerrpilot.
+	addr, err := freeAddr()
+	if err != nil {
+		return "", err
+	}
+	logPath = filepath.Join(tmp, "seerrpilot.log")
+	svc, err := startService(bin, logPath, map[string]string{
+		"MP_URL": sb.MPURL, "MP_TOKEN": sb.MPToken,
+		"JELLY_URL": sb.SeerrURL, "JELLY_API_KEY": sb.SeerrKey,
+		"WEBHOOK_SECRET": webhookSecret, "ADMIN_TOKEN": adminToken,
+		"DATA_DIR": filepath.Join(tmp, "data"), "LISTEN_ADDR": addr,
+		"RECONCILE_INTERVAL": "0", "LOG_FORMAT": "console",
+	})
+	if err != nil {
+		return logPath, err
+	}
+	defer svc.kill()
+	base := "http://" + addr
+	if err := svc.waitHealthy(ctx, base); err != nil {
+		return logPath, err
+	}
+	fmt.Fprintf(out, "== seerrpilot serving on %s (log: console format)\n", base)
+
+	// 5. Two approvals, rendered from Seerr's default webhook template.
+	for _, n := range []webhooktest.Notification{
+		webhooktest.MovieApproved(ids[movie.tmdb], movie.tmdb, movie.name, movie.year),
+		webhooktest.TVApproved(ids[show.tmdb], show.tmdb, show.name, show.year, show.seasons),
+	} {
+		body, err := webhooktest.Render(n)
+		if err != nil {
+			return logPath, err
+		}
+		code, reply, err := do(ctx, http.MethodPost, base+"/webhook/jellyseerr", webhookSecret, body)
+		if err != nil {
+			return logPath, err
+		}
+		if code != http.StatusAccepted {
+			return logPath, fmt.Errorf("webhook %q: HTTP %d %s", n.Subject, code, reply)
+		}
+		fmt.Fprintf(out, "== POST /webhook/jellyseerr %-24s -> %d\n", n.Subject, code)
+	}
+	openGate()
+
+	// 6. Wait until MoviePilot has everything and every task is done.
+	want := []string{key(movie.tmdb, nil), key(show.tmdb, ptr(1)), key(show.tmdb, ptr(2)), key(lostMv.tmdb, nil)}
+	var tasks []taskView
+	deadline := time.Now().Add(deliverLimit)
+	for {
+		got := subKeys(sb.Subscriptions())
+		tasks, err = listTasks(ctx, base)
+		if err == nil && equal(got, want) && len(tasks) == 3 && allSuccess(tasks) {
+			break
+		}
+		if time.Now().After(deadline) {
+			return logPath, fmt.Errorf("after %v MoviePilot has %v (want %v), tasks %v (err %v)", deliverLimit, got, want, tasks, err)
+		}
+		if svc.exited() {
+			return logPath, errors.New("seerrpilot exited early")
+		}
+		if err := sleep(ctx, 100*time.Millisecond); err != nil {
+			return logPath, err
+		}
+	}
+	if err := sleep(ctx, 300*time.Millisecond); err != nil { // nothing more may arrive
+		return logPath, err
+	}
+	if got := subKeys(sb.Subscriptions()); !equal(got, want) {
+		return logPath, fmt.Errorf("MoviePilot has %v, want %v", got, want)
+	}
+
+	// 7. Report.
+	printSubs(out, sb.Subscriptions())
+	printTasks(out, tasks)
+	explain(out, tasks)
+
+	// 8. Stop seerrpilot with SIGTERM.
+	if err := svc.stop(15 * time.Second); err != nil {
+		return logPath, err
+	}
+	fmt.Fprintln(out, "\n== seerrpilot stopped cleanly (SIGTERM, exit 0); fakes stopped; temp dirs removed")
+	return "", nil
+}
+
+// build runs `go build -o bin ./cmd/seerrpilot` in the module root.
+func build(ctx context.Context, bin string) error {
+	goTool := filepath.Join(os.Getenv("GOROOT"), "bin", "go")
+	if os.Getenv("GOROOT") == "" {
+		goTool = "go"
+	}
+	gomod, err := exec.CommandContext(ctx, goTool, "env", "GOMOD").Output()
+	if err != nil {
+		return fmt.Errorf("go env GOMOD: %v", err)
+	}
+	root := filepath.Dir(strings.TrimSpace(string(gomod)))
+	if strings.TrimSpace(string(gomod)) == "" || strings.TrimSpace(string(gomod)) == os.DevNull {
+		return errors.New("run the demo inside the seerrpilot module (go run ./cmd/demo)")
+	}
+	cmd := exec.CommandContext(ctx, goTool, "build", "-o", bin, "./cmd/seerrpilot")
+	cmd.Dir = root
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build ./cmd/seerrpilot: %v\n%s", err, b)
+	}
+	return nil
+}
+
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+type service struct {
+	cmd  *exec.Cmd
+	log  *os.File
+	done chan struct{}
+	err  error
+}
+
+func startService(bin, logPath string, env map[string]string) (*service, error) {
+	f, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, "serve")
+	// A clean environment: only what the demo sets, so no local config leaks in.
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	cmd.Stdout, cmd.Stderr = f, f
+	if err := cmd.Start(); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("start seerrpilot: %v", err)
+	}
+	s := &service{cmd: cmd, log: f, done: make(chan struct{})}
+	go func() {
+		s.err = cmd.Wait()
+		f.Close()
+		close(s.done)
+	}()
+	return s, nil
+}
+
+func (s *service) exited() bool {
+	select {
+	case <-s.done:
+		return true
+	default:
+		return false
+	}
+}
+
+func (s *service) waitHealthy(ctx context.Context, base string) error {
+	deadline := time.Now().Add(startBudget)
+	for time.Now().Before(deadline) {
+		if code, _, err := do(ctx, http.MethodGet, base+"/healthz", "", nil); err == nil && code == http.StatusOK {
+			return nil
+		}
+		if s.exited() {
+			return fmt.Errorf("seerrpilot exited at start: %v", s.err)
+		}
+		if err := sleep(ctx, 50*time.Millisecond); err != nil {
+			return err
+		}
+	}
+	return fmt.Errorf("seerrpilot not healthy after %v", startBudget)
+}
+
+// stop sends SIGTERM and waits up to limit for exit 0.
+func (s *service) stop(limit time.Duration) error {
+	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		return fmt.Errorf("SIGTERM: %v", err)
+	}
+	select {
+	case <-s.done:
+		if s.err != nil {
+			return fmt.Errorf("seerrpilot exited with %v after SIGTERM", s.err)
+		}
+		return nil
+	case <-time.After(limit):
+		s.kill()
+		return fmt.Errorf("seerrpilot did not stop within %v of SIGTERM", limit)
+	}
+}
+
+// kill ends the process if it still runs and waits for it (bounded).
+func (s *service) kill() {
+	if s.exited() {
+		return
+	}
+	_ = s.cmd.Process.Kill()
+	select {
+	case <-s.done:
+	case <-time.After(5 * time.Second):
+	}
+}
+
+func do(ctx context.Context, method, url, auth string, body []byte) (int, []byte, error) {
+	rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(rctx, method, url, bytes.NewReader(body))
+	if err != nil {
+		return 0, nil, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	return resp.StatusCode, b, err
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return fmt.Errorf("demo budget of %v used up", totalBudget)
+	case <-t.C:
+		return nil
+	}
+}
+
+// taskView is the part of GET /api/v1/tasks the demo shows.
+type taskView struct {
+	ID     string `json:"id"`
+	Status string `json:"status"`
+	Source string `json:"source"`
+	Input  struct {
+		TMDBID    int    `json:"tmdbId"`
+		MediaType string `json:"mediaType"`
+		Title     string `json:"title"`
+	} `json:"input"`
+	Items []struct {
+		Season *int   `json:"season"`
+		State  string `json:"state"`
+		MPID   int    `json:"mpSubscriptionId"`
+		Reason string `json:"reason"`
+	} `json:"items"`
+}
+
+func listTasks(ctx context.Context, base string) ([]taskView, error) {
+	code, body, err := do(ctx, http.MethodGet, base+"/api/v1/tasks?limit=100", "Bearer "+adminToken, nil)
+	if err != nil {
+		return nil, err
+	}
+	if code != http.StatusOK {
+		return nil, fmt.Errorf("GET /api/v1/tasks: HTTP %d %s", code, body)
+	}
+	var env struct {
+		Data struct {
+			Tasks []taskView `json:"tasks"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(body, &env); err != nil {
+		return nil, fmt.Errorf("GET /api/v1/tasks: %v", err)
+	}
+	sort.Slice(env.Data.Tasks, func(i, j int) bool { return idLess(env.Data.Tasks[i].ID, env.Data.Tasks[j].ID) })
+	return env.Data.Tasks, nil
+}
+
+// idLess orders tsk_2 before tsk_10.
+func idLess(a, b string) bool {
+	if len(a) != len(b) {
+		return len(a) < len(b)
+	}
+	return a < b
+}
+
+func allSuccess(ts []taskView) bool {
+	for _, t := range ts {
+		if t.Status != "success" {
+			return false
+		}
+	}
+	return true
+}
+
+func ptr(n int) *int { return &n }
+
+func key(tmdb int, season *int) string {
+	if season == nil {
+		return fmt.Sprintf("%d", tmdb)
+	}
+	return fmt.Sprintf("%d/S%d", tmdb, *season)
+}
+
+func subKeys(subs []sandbox.Sub) []string {
+	out := []string{}
+	for _, s := range subs {
+		out = append(out, key(s.TMDBID, s.Season))
+	}
+	return out
+}
+
+func equal(got, want []string) bool {
+	a := append([]string(nil), got...)
+	b := append([]string(nil), want...)
+	sort.Strings(a)
+	sort.Strings(b)
+	return strings.Join(a, ",") == strings.Join(b, ",")
+}
+
+func season(s *int) string {
+	if s == nil {
+		return "-"
+	}
+	return fmt.Sprintf("S%02d", *s)
+}
+
+func printSubs(out io.Writer, subs []sandbox.Sub) {
+	fmt.Fprintln(out, "\nWhat MoviePilot received (GET /_sandbox/subscriptions on the fake):")
+	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "  ID\tTYPE\tTMDB\tSEASON\tNAME")
+	for _, s := range subs {
+		fmt.Fprintf(w, "  %d\t%s\t%d\t%s\t%s\n", s.ID, s.Type, s.TMDBID, season(s.Season), s.Name)
+	}
+	w.Flush()
+}
+
+func printTasks(out io.Writer, tasks []taskView) {
+	fmt.Fprintln(out, "\nseerrpilot's tasks (GET /api/v1/tasks?limit=100):")
+	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "  ID\tSTATUS\tSOURCE\tTMDB\tITEMS")
+	for _, t := range tasks {
+		var items []string
+		for _, it := range t.Items {
+			k := "movie"
+			if it.Season != nil {
+				k = season(it.Season)
+			}
+			s := k + ":" + it.State
+			if it.MPID != 0 {
+				s += fmt.Sprintf("(#%d)", it.MPID)
+			}
+			items = append(items, s)
+		}
+		fmt.Fprintf(w, "  %s\t%s\t%s\t%d\t%s\n", t.ID, t.Status, t.Source, t.Input.TMDBID, strings.Join(items, " "))
+	}
+	w.Flush()
+}
+
+func explain(out io.Writer, tasks []taskView) {
+	fmt.Fprintln(out, "\nWhat happened:")
+	for _, t := range tasks {
+		switch {
+		case t.Input.TMDBID == show.tmdb:
+			reason := "specials are excluded by default (TV_SPECIALS=exclude)"
+			for _, it := range t.Items {
+				if it.Season != nil && *it.Season == 0 && it.Reason != "" {
+					reason = it.Reason
+				}
+			}
+			fmt.Fprintf(out, "  - %s %s: the webhook asked for S00,S01,S02; S01 and S02 became one subscription each; S00 skipped: %s.\n", t.ID, show.name, reason)
+		case t.Input.TMDBID == lostMv.tmdb:
+			fmt.Fprintf(out, "  - %s %s: no webhook ever arrived; source=%s: the start pass of reconcile (RECONCILE_INTERVAL=0 → start pass only) found the approved request in Seerr and delivered it.\n", t.ID, lostMv.name, t.Source)
+		default:
+			fmt.Fprintf(out, "  - %s %s: source=%s: the approval webhook (Seerr's default template, WEBHOOK_SECRET checked) became one movie subscription.\n", t.ID, movie.name, t.Source)
+		}
+	}
+}
+
+// keepLog copies the log's last lines to a file outside the temp dir about to be removed,
+// and returns its path (or "" when it cannot).
+func keepLog(path string) string {
+	b := tail(path, 40)
+	f, err := os.CreateTemp("", "seerrpilot-demo-log-")
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	_, _ = f.WriteString(b)
+	return f.Name()
+}
+
+// tail returns the last n lines of a file.
+func tail(path string, n int) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return "(no log: " + err.Error() + ")\n"
+	}
+	defer f.Close()
+	var lines []string
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+		if len(lines) > n {
+			lines = lines[1:]
+		}
+	}
+	if len(lines) == 0 {
+		return "(log is empty)\n"
+	}
+	return strings.Join(lines, "\n") + "\n"
+}
