@@ -162,7 +162,7 @@ func startService(t *testing.T, env map[string]string) *service {
 	})
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		resp, err := http.Get("http://" + s.addr + "/healthz")
+		resp, err := http.Get("http://" + s.addr + env["BASE_PATH"] + "/healthz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
@@ -256,3 +256,17 @@ func mergeEnv(a, b map[string]string) map[string]string {
 
 // interruptSignal stops a service the way docker stop does.
 var interruptSignal = syscall.SIGTERM
+
+func TestBasePath(t *testing.T) {
+	env := map[string]string{"MP_DRY_RUN": "true", "DATA_DIR": t.TempDir(), "BASE_PATH": "/seerrpilot"}
+	svc := startService(t, env)
+	if code, _ := get(t, "http://"+svc.addr+"/seerrpilot/readyz"); code != 200 {
+		t.Fatalf("readyz under BASE_PATH: %d", code)
+	}
+	if code, _ := get(t, "http://"+svc.addr+"/healthz"); code != 404 {
+		t.Fatalf("healthz outside BASE_PATH: %d", code)
+	}
+	if r := runBin(t, map[string]string{"LISTEN_ADDR": svc.addr, "BASE_PATH": "/seerrpilot/"}, "healthcheck"); r.code != 0 {
+		t.Fatalf("healthcheck with BASE_PATH: %+v", r)
+	}
+}

@@ -71,6 +71,12 @@ func serve(ctx context.Context, stdout, stderr io.Writer) error {
 		Log: logging.Component(root, "http"), Envelope: env, DB: store, Readiness: ready,
 		Mount: app.mount,
 	})
+	if cfg.BasePath != "" {
+		// Behind a reverse proxy under a sub-path: every route, health included, lives there.
+		outer := chi.NewRouter()
+		outer.Mount(cfg.BasePath, handler)
+		handler = outer
+	}
 	srv := server.NewHTTPServer(cfg.ListenAddr, handler, logging.Component(root, "http"))
 	ln, err := net.Listen("tcp", cfg.ListenAddr)
 	if err != nil {

@@ -45,6 +45,7 @@ type env struct {
 	MaxAttempts string `envconfig:"MAX_ATTEMPTS" default:"10"`
 
 	ListenAddr        string `envconfig:"LISTEN_ADDR" default:":8770"`
+	BasePath          string `envconfig:"BASE_PATH"`
 	DataDir           string `envconfig:"DATA_DIR" default:"./data"`
 	WebhookSecret     string `envconfig:"WEBHOOK_SECRET"`
 	WebhookSecretFile string `envconfig:"WEBHOOK_SECRET_FILE"`
@@ -79,6 +80,7 @@ type Config struct {
 
 	// Service.
 	ListenAddr        string
+	BasePath          string // "" or "/sub/path" (no trailing slash): every route lives under it
 	DataDir           string
 	WebhookSecret     string
 	AdminToken        string
@@ -177,6 +179,7 @@ func fromEnv(raw env) (*Config, error) {
 	cfg.TVSpecials = oneOf(c, "TV_SPECIALS", raw.TVSpecials, specials)
 	cfg.MaxAttempts = intIn(c, "MAX_ATTEMPTS", raw.MaxAttempts, 1, maxAttemptCap)
 	cfg.ListenAddr = listenAddr(c, "LISTEN_ADDR", raw.ListenAddr)
+	cfg.BasePath = basePath(c, "BASE_PATH", raw.BasePath)
 	cfg.DataDir = strings.TrimSpace(raw.DataDir)
 	if cfg.DataDir == "" {
 		c.add("DATA_DIR", "must not be empty (default ./data; /data in the container)")
@@ -342,6 +345,19 @@ func interval(c *collector, name, raw string) time.Duration {
 	return d
 }
 
+// basePath accepts "", "/", "/seerrpilot" or "/a/b/" and returns "" or "/a/b".
+func basePath(c *collector, name, raw string) string {
+	v := strings.TrimRight(strings.TrimSpace(raw), "/")
+	if v == "" {
+		return ""
+	}
+	if !strings.HasPrefix(v, "/") || strings.ContainsAny(v, "?#% \t") || strings.Contains(v, "//") || strings.Contains(v, "/../") || strings.HasSuffix(v, "/..") {
+		c.add(name, "%q: want a path like /seerrpilot (leading slash, no query, no ..)", raw)
+		return ""
+	}
+	return v
+}
+
 func listenAddr(c *collector, name, raw string) string {
 	v := strings.TrimSpace(raw)
 	_, port, err := net.SplitHostPort(v)
@@ -387,7 +403,7 @@ func (c *Config) Summary() map[string]any {
 		"MP_AUTH_SCHEME": c.MPAuthScheme, "MP_USERNAME": c.MPUsername, "MP_PASSWORD": set(c.MPPassword),
 		"MP_RATE_LIMIT_PER_SEC": c.MPRateLimit, "MP_DRY_RUN": c.MPDryRun, "MP_TV_EPISODE_MODE": c.MPEpisodeMode,
 		"MP_API_VERSION": c.MPAPIVersion, "TV_SPECIALS": c.TVSpecials, "MAX_ATTEMPTS": c.MaxAttempts,
-		"LISTEN_ADDR": c.ListenAddr, "DATA_DIR": c.DataDir, "WEBHOOK_SECRET": set(c.WebhookSecret),
+		"LISTEN_ADDR": c.ListenAddr, "BASE_PATH": c.BasePath, "DATA_DIR": c.DataDir, "WEBHOOK_SECRET": set(c.WebhookSecret),
 		"ADMIN_TOKEN": set(c.AdminToken), "RECONCILE_INTERVAL": c.ReconcileInterval.String(),
 		"LOG_LEVEL": c.LogLevel, "LOG_FORMAT": c.LogFormat,
 	}

@@ -100,6 +100,13 @@ func TestValidConfigs(t *testing.T) {
 					t.Fatalf("urls %q %q", c.MPURL, c.JellyURL)
 				}
 			}},
+		{"base path normalised",
+			map[string]string{"MP_DRY_RUN": "true", "BASE_PATH": "/seerrpilot/"},
+			func(t *testing.T, c *Config) {
+				if c.BasePath != "/seerrpilot" {
+					t.Fatalf("base path %q", c.BasePath)
+				}
+			}},
 		{"reconcile 0 disables",
 			map[string]string{"MP_DRY_RUN": "1", "RECONCILE_INTERVAL": "0"},
 			func(t *testing.T, c *Config) {
@@ -165,6 +172,8 @@ func TestInvalidConfigs(t *testing.T) {
 			[]string{"ADMIN_TOKEN", "JELLY_FILTER", "JELLY_PAGE_SIZE", "LISTEN_ADDR", "LOG_FORMAT", "LOG_LEVEL", "MAX_ATTEMPTS",
 				"MP_API_VERSION", "MP_AUTH_SCHEME", "MP_DRY_RUN", "MP_RATE_LIMIT_PER_SEC", "MP_TV_EPISODE_MODE", "MP_URL",
 				"RECONCILE_INTERVAL", "TV_SPECIALS", "WEBHOOK_SECRET"}},
+		{"base path without slash", map[string]string{"MP_DRY_RUN": "true", "BASE_PATH": "seerrpilot"}, []string{"BASE_PATH"}},
+		{"base path with dots", map[string]string{"MP_DRY_RUN": "true", "BASE_PATH": "/a/../b"}, []string{"BASE_PATH"}},
 		{"page size too large", map[string]string{"MP_DRY_RUN": "true", "JELLY_PAGE_SIZE": "501"}, []string{"JELLY_PAGE_SIZE"}},
 		{"page size not a number", map[string]string{"MP_DRY_RUN": "true", "JELLY_PAGE_SIZE": "fifty"}, []string{"JELLY_PAGE_SIZE"}},
 		{"negative interval", map[string]string{"MP_DRY_RUN": "true", "RECONCILE_INTERVAL": "-1m"}, []string{"RECONCILE_INTERVAL"}},
