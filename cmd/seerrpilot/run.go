@@ -24,6 +24,7 @@ Commands:
                    --dry-run: print each MoviePilot payload, change nothing anywhere
   healthcheck      GET /healthz on the local service; exit 0 if healthy, 1 if not
                    (for distroless images: HEALTHCHECK CMD ["seerrpilot","healthcheck"])
+  doctor           check config, Seerr, MoviePilot, DATA_DIR; exit 1 if any fails (bad config too)
   version          print the version
   help             print this help
 
@@ -66,6 +67,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return &usageError{fmt.Sprintf("unknown sync subcommand %q", rest[0])}
 	case "healthcheck":
 		return healthcheck(ctx, rest, stdout, stderr)
+	case "doctor":
+		return doctor(ctx, rest, stdout, stderr)
 	case "version", "--version", "-version":
 		if err := noArgs("version", rest); err != nil {
 			return err
@@ -119,7 +122,8 @@ func healthcheck(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if host == "" || host == "0.0.0.0" || host == "::" {
 			host = "127.0.0.1"
 		}
-		*target = "http://" + net.JoinHostPort(host, port) + "/healthz"
+		base := strings.TrimRight(strings.TrimSpace(os.Getenv("BASE_PATH")), "/")
+		*target = "http://" + net.JoinHostPort(host, port) + base + "/healthz"
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()

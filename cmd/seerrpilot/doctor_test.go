@@ -1,0 +1,174 @@
+package main
+
+import (
+	"bytes"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/seerrpilot/seerrpilot/pkg/moviepilot/mptest"
+	"github.com/seerrpilot/seerrpilot/pkg/redact"
+	"github.com/seerrpilot/seerrpilot/pkg/seerr/seerrtest"
+)
+
+const doctorWrongToken = "Wrong-mp-token-0a1b2c3d"
+
+// doctorFakes starts a MoviePilot that accepts e2eMPToken (header or query) and admin/e2eMPPass,
+// and a Seerr 3.1.0 that accepts e2eSeerrKey.
+func doctorFakes(t *testing.T) (mp *mptest.Server, js *seerrtest.Server) {
+	t.Helper()
+	mp = mptest.New(mptest.Options{Version: mptest.V2, APIToken: e2eMPToken, AcceptAPIKey: true,
+		Users: map[string]string{"admin": e2eMPPass}})
+	t.Cleanup(mp.Close)
+	js = seerrtest.New(seerrtest.Options{Version: "3.1.0", APIKey: e2eSeerrKey})
+	t.Cleanup(js.Close)
+	return mp, js
+}
+
+func doctorEnv(t *testing.T, mp *mptest.Server, js *seerrtest.Server) map[string]string {
+	return map[string]string{
+		"MP_URL": mp.URL(), "MP_TOKEN": e2eMPToken, "MP_AUTH_SCHEME": "x-api-key",
+		"MP_USERNAME": "admin", "MP_PASSWORD": e2eMPPass,
+		"JELLY_URL": js.URL(), "JELLY_API_KEY": e2eSeerrKey,
+		"WEBHOOK_SECRET": e2eHookSec, "ADMIN_TOKEN": e2eAdmin, "DATA_DIR": t.TempDir(),
+	}
+}
+
+func assertDoctorClean(t *testing.T, r result, extra ...string) {
+	t.Helper()
+	assertNoSecrets(t, r.stdout+r.stderr, append([]string{e2eMPToken, e2eSeerrKey, e2eHookSec, e2eAdmin, e2eMPPass}, extra...)...)
+}
+
+func TestDoctorAllGood(t *testing.T) {
+	mp, js := doctorFakes(t)
+	r := runBin(t, doctorEnv(t, mp, js), "doctor")
+	if r.code != 0 {
+		t.Fatalf("exit %d:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, l := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+		if l == "all checks passed" {
+			continue
+		}
+		if !strings.HasPrefix(l, "[ OK ]") && !strings.HasPrefix(l, "[WARN]") {
+			t.Errorf("line is not OK/WARN: %q", l)
+		}
+	}
+	for _, want := range []string{"configuration is valid", "version 3.1.0", "flavor seerr", "MP_AUTH_SCHEME=x-api-key works; API v2",
+		"MP_AUTH_SCHEME=query-token would also work", "MP_AUTH_SCHEME=login would also work", "accepted JELLY_API_KEY",
+		"WEBHOOK_SECRET is set", "ADMIN_TOKEN is set", "is writable", "all checks passed"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	assertDoctorClean(t, r)
+}
+
+func TestDoctorWarnsWithoutSeerrAndSecrets(t *testing.T) {
+	mp, _ := doctorFakes(t)
+	r := runBin(t, map[string]string{"MP_URL": mp.URL(), "MP_TOKEN": e2eMPToken, "DATA_DIR": t.TempDir()}, "doctor")
+	if r.code != 0 {
+		t.Fatalf("exit %d:\n%s", r.code, r.stdout)
+	}
+	for _, want := range []string{"[WARN] Seerr: JELLY_URL is not set, reconcile off", "[WARN] WEBHOOK_SECRET is not set", "[WARN] ADMIN_TOKEN is not set"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	assertDoctorClean(t, r)
+}
+
+func TestDoctorWrongMPToken(t *testing.T) {
+	mp, js := doctorFakes(t)
+	env := doctorEnv(t, mp, js)
+	env["MP_TOKEN"] = doctorWrongToken
+	r := runBin(t, env, "doctor")
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{"[FAIL] MoviePilot", "→ fix: set MP_TOKEN to MoviePilot's API_TOKEN",
+		"MP_AUTH_SCHEME=login works", "MP_AUTH_SCHEME=query-token would not work", "check(s) failed"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	assertDoctorClean(t, r, doctorWrongToken)
+}
+
+func TestDoctorWrongSeerrKey(t *testing.T) {
+	mp, js := doctorFakes(t)
+	env := doctorEnv(t, mp, js)
+	env["JELLY_API_KEY"] = "Wrong-seerr-key-77aa88bb"
+	r := runBin(t, env, "doctor")
+	if r.code != 1 || !strings.Contains(r.stdout, "[FAIL] Seerr rejected JELLY_API_KEY") ||
+		!strings.Contains(r.stdout, "→ fix: copy the API key from Seerr") {
+		t.Fatalf("exit %d:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	assertDoctorClean(t, r, "Wrong-seerr-key-77aa88bb")
+}
+
+func TestDoctorBadFilterFallsBackToApproved(t *testing.T) {
+	mp, _ := doctorFakes(t)
+	js := seerrtest.New(seerrtest.Options{Version: "1.34.0", APIKey: e2eSeerrKey})
+	defer js.Close()
+	env := doctorEnv(t, mp, js)
+	env["JELLY_FILTER"] = "completed"
+	r := runBin(t, env, "doctor")
+	if r.code != 1 || !strings.Contains(r.stdout, "request list readable (filter=approved)") ||
+		!strings.Contains(r.stdout, "[FAIL] Seerr 1.34.0 rejects JELLY_FILTER=completed") {
+		t.Fatalf("exit %d:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	assertDoctorClean(t, r)
+}
+
+func TestDoctorLockedDataDir(t *testing.T) {
+	mp, js := doctorFakes(t)
+	env := doctorEnv(t, mp, js)
+	startService(t, mergeEnv(env, map[string]string{"RECONCILE_INTERVAL": "0"}))
+	r := runBin(t, env, "doctor")
+	if r.code != 1 || !strings.Contains(r.stdout, "[FAIL] database") ||
+		!strings.Contains(r.stdout, "another seerrpilot is running on this DATA_DIR — stop it or run doctor against a copy") {
+		t.Fatalf("exit %d:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	assertDoctorClean(t, r)
+}
+
+func TestDoctorBadConfig(t *testing.T) {
+	r := runBin(t, map[string]string{"MP_URL": "not a url", "MP_TOKEN": e2eMPToken, "ADMIN_TOKEN": "short",
+		"DATA_DIR": t.TempDir()}, "doctor")
+	if r.code != 1 || !strings.Contains(r.stdout, "[FAIL] configuration") ||
+		!strings.Contains(r.stdout, "- MP_URL:") || !strings.Contains(r.stdout, "- ADMIN_TOKEN:") {
+		t.Fatalf("exit %d:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	assertDoctorClean(t, r, "short")
+	if r := runBin(t, nil, "doctor", "extra"); r.code != 2 {
+		t.Fatalf("doctor extra: %+v", r)
+	}
+}
+
+func TestDoctorURLCredentialsMasked(t *testing.T) {
+	mp, js := doctorFakes(t)
+	env := doctorEnv(t, mp, js)
+	env["JELLY_URL"] = strings.Replace(js.URL(), "http://", "http://who:Url-pass-93e1c2@", 1)
+	env["MP_URL"] = mp.URL() + "/?token=Url-token-5d7e9f"
+	r := runBin(t, env, "doctor")
+	if r.code != 1 || !strings.Contains(r.stdout, "- JELLY_URL:") || !strings.Contains(r.stdout, "- MP_URL:") {
+		t.Fatalf("exit %d:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	assertDoctorClean(t, r, "Url-pass-93e1c2", "Url-token-5d7e9f")
+}
+
+func TestDoctorReportRedacts(t *testing.T) {
+	var buf bytes.Buffer
+	secret := "s3cret/value+with=chars"
+	rep := &report{w: &buf, red: redact.New(secret)}
+	rep.fail("url http://h/?token="+url.QueryEscape(secret), "use "+secret)
+	rep.detail("- X: " + secret)
+	rep.ok(secret)
+	if rep.failed != 1 {
+		t.Fatalf("failed = %d", rep.failed)
+	}
+	out := buf.String()
+	if strings.Contains(out, secret) || strings.Contains(out, url.QueryEscape(secret)) || !strings.Contains(out, redact.Mask) {
+		t.Fatalf("not redacted: %s", out)
+	}
+}
