@@ -95,19 +95,29 @@ func TestEndToEndWebhookToSubscription(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the binary")
 	}
-	cases := []struct {
-		name    string
-		mp      mptest.Options
-		env     map[string]string
-		seerrV  string
-		secrets []string
-	}{
-		{"seerr3.1 x mp-v2 x-api-key", mptest.Options{Version: mptest.V2, APIToken: e2eMPToken, AcceptAPIKey: true},
-			map[string]string{"MP_TOKEN": e2eMPToken}, "3.1.0", nil},
-		{"jellyseerr2.7 x mp-v2 login", mptest.Options{Version: mptest.V2, APIToken: e2eMPToken, Users: map[string]string{"admin": e2eMPPass}},
-			map[string]string{"MP_USERNAME": "admin", "MP_PASSWORD": e2eMPPass}, "2.7.3", nil},
-		{"overseerr1.34 x mp-v3 query-token", mptest.Options{Version: mptest.V3, APIToken: e2eMPToken, AcceptAPIKey: true},
-			map[string]string{"MP_TOKEN": e2eMPToken, "MP_AUTH_SCHEME": "query-token"}, "1.34.0", nil},
+	type mpSide struct {
+		name string
+		opts mptest.Options
+		env  map[string]string
+	}
+	mps := []mpSide{
+		{"mp-v2 x-api-key", mptest.Options{Version: mptest.V2, APIToken: e2eMPToken, AcceptAPIKey: true}, map[string]string{"MP_TOKEN": e2eMPToken}},
+		{"mp-v2 login", mptest.Options{Version: mptest.V2, APIToken: e2eMPToken, Users: map[string]string{"admin": e2eMPPass}},
+			map[string]string{"MP_USERNAME": "admin", "MP_PASSWORD": e2eMPPass}},
+		{"mp-v3 query-token", mptest.Options{Version: mptest.V3, APIToken: e2eMPToken, AcceptAPIKey: true},
+			map[string]string{"MP_TOKEN": e2eMPToken, "MP_AUTH_SCHEME": "query-token"}},
+	}
+	type testCase struct {
+		name   string
+		mp     mptest.Options
+		env    map[string]string
+		seerrV string
+	}
+	var cases []testCase
+	for _, v := range []string{"1.34.0", "2.7.3", "3.1.0"} {
+		for _, m := range mps {
+			cases = append(cases, testCase{"seerr" + v + " x " + m.name, m.opts, m.env, v})
+		}
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/seerrpilot/seerrpilot/pkg/moviepilot/mptest"
+	"github.com/seerrpilot/seerrpilot/webhook/webhooktest"
+)
+
+// TestKillNineDuringBurst: webhooks stream in from concurrent senders while the worker
+// delivers; the process is SIGKILLed mid-burst and restarted on the same data. Every webhook
+// that got a 202 must end as exactly one subscription in MoviePilot, none twice, nothing stuck.
+func TestKillNineDuringBurst(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills processes")
+	}
+	mp := mptest.New(mptest.Options{APIToken: e2eMPToken, AcceptAPIKey: true})
+	defer mp.Close()
+	mp.SetLatency(2 * time.Millisecond)
+	env := map[string]string{"MP_URL": mp.URL(), "MP_TOKEN": e2eMPToken, "DATA_DIR": t.TempDir(),
+		"MP_RATE_LIMIT_PER_SEC": "100", "LOG_LEVEL": "warn"}
+
+	acked := map[int]bool{}
+	var mu sync.Mutex
+	next := 0
+	for round := 0; round < 2; round++ {
+		svc := startService(t, env)
+		hook := "http://" + svc.addr + "/webhook/jellyseerr"
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		for s := 0; s < 8; s++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					mu.Lock()
+					next++
+					id := next
+					mu.Unlock()
+					body, err := webhooktest.Render(webhooktest.MovieApproved(id, 100000+id, fmt.Sprintf("Movie %d", id), 2020))
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					resp, err := http.Post(hook, "application/json", bytes.NewReader(body))
+					if err != nil {
+						return // the process died mid-request: not acknowledged
+					}
+					resp.Body.Close()
+					if resp.StatusCode == http.StatusAccepted {
+						mu.Lock()
+						acked[id] = true
+						mu.Unlock()
+					}
+				}
+			}()
+		}
+		// Kill once a few hundred more webhooks were acknowledged, mid-stream.
+		target := len(acked) + 300
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			mu.Lock()
+			n := len(acked)
+			mu.Unlock()
+			if n >= target || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+		_ = svc.cmd.Process.Signal(syscall.SIGKILL)
+		<-svc.done
+		svc.done <- nil
+		close(stop)
+		wg.Wait()
+	}
+
+	// Restart and drain.
+	svc := startService(t, env)
+	waitFor(t, "every acknowledged webhook delivered", func() bool { return len(mp.Subscriptions()) >= len(acked) })
+	time.Sleep(300 * time.Millisecond)
+	count := map[int]int{}
+	for _, s := range mp.Subscriptions() {
+		count[s.TMDBID-100000]++
+	}
+	lost, dup := 0, 0
+	for id := range acked {
+		if count[id] == 0 {
+			lost++
+		}
+	}
+	for _, n := range count {
+		if n > 1 {
+			dup++
+		}
+	}
+	t.Logf("acked %d, subscriptions %d, lost %d, duplicated %d", len(acked), len(mp.Subscriptions()), lost, dup)
+	if len(acked) < 300 || lost > 0 || dup > 0 {
+		t.Fatalf("acked %d lost %d duplicated %d", len(acked), lost, dup)
+	}
+	req, _ := http.NewRequest(http.MethodGet, "http://"+svc.addr+"/metrics", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b bytes.Buffer
+	_, _ = b.ReadFrom(resp.Body)
+	if !bytes.Contains(b.Bytes(), []byte(`seerrpilot_tasks{status="running"} 0`)) {
+		t.Fatalf("tasks stuck running:\n%s", b.String())
+	}
+}
