@@ -296,7 +296,8 @@ func baseURL(c *collector, name, raw string) string {
 		c.add(name, "%q has no host; want http(s)://host[:port][/path]", raw)
 		return ""
 	case u.RawQuery != "" || u.Fragment != "":
-		c.add(name, "%q: no query or fragment allowed, only scheme, host, port and path", raw)
+		// Not quoted: a query may hold a token.
+		c.add(name, "must not carry a query or fragment (a ?token= belongs in the credential variables): only scheme, host, port and path")
 		return ""
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
