@@ -208,3 +208,82 @@ func TestEndToEndWebhookToSubscription(t *testing.T) {
 		})
 	}
 }
+
+// TestEndToEndDeclineAndSpecialsSeparate: a decline before delivery cancels the task and
+// MoviePilot never gets it; under TV_SPECIALS=separate season 0 is its own failed item while
+// the other seasons are delivered.
+func TestEndToEndDeclineAndSpecialsSeparate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the binary")
+	}
+	mp := mptest.New(mptest.Options{APIToken: e2eMPToken, AcceptAPIKey: true})
+	defer mp.Close()
+	mp.SetDown(true) // nothing is delivered until the decline has arrived
+	svc := startService(t, map[string]string{"MP_URL": mp.URL(), "MP_TOKEN": e2eMPToken, "DATA_DIR": t.TempDir(),
+		"ADMIN_TOKEN": e2eAdmin, "TV_SPECIALS": "separate", "MP_RATE_LIMIT_PER_SEC": "50"})
+	hook := "http://" + svc.addr + "/webhook/jellyseerr"
+
+	if code, body := postJSON(t, hook, "", render(t, webhooktest.MovieApproved(10, 603, "The Matrix", 1999))); code != 202 {
+		t.Fatalf("approval: %d %v", code, body)
+	}
+	decl := webhooktest.MovieApproved(10, 603, "The Matrix", 1999).WithType("MEDIA_DECLINED")
+	code, body := postJSON(t, hook, "", render(t, decl))
+	if code != 200 || !strings.Contains(fmt.Sprint(body["msg"]), "cancelled") {
+		t.Fatalf("decline: %d %v", code, body)
+	}
+	if code, body := postJSON(t, hook, "", render(t, webhooktest.TVApproved(11, 1396, "Breaking Bad", 2008, []int{0, 1}))); code != 202 {
+		t.Fatalf("tv approval: %d %v", code, body)
+	}
+	mp.SetDown(false)
+	// The TV task was tried while MoviePilot was down; ask for it now instead of waiting 30 s.
+	tasks := func() []map[string]any {
+		req, _ := http.NewRequest(http.MethodGet, "http://"+svc.addr+"/api/v1/tasks?limit=10", nil)
+		req.Header.Set("Authorization", "Bearer "+e2eAdmin)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var env struct {
+			Data struct {
+				Tasks []map[string]any `json:"tasks"`
+			} `json:"data"`
+		}
+		_ = json.NewDecoder(resp.Body).Decode(&env)
+		return env.Data.Tasks
+	}
+	for _, tk := range tasks() {
+		if tk["key"] == "seerr:11" && tk["status"] == "pending" {
+			// cancel+retry resets the schedule: the worker takes it at once.
+			for _, op := range []string{"cancel", "retry"} {
+				if code, body := postJSON(t, "http://"+svc.addr+"/api/v1/tasks/"+fmt.Sprint(tk["id"])+"/"+op, "Bearer "+e2eAdmin, nil); code != 200 {
+					t.Fatalf("%s: %d %v", op, code, body)
+				}
+			}
+		}
+	}
+	waitFor(t, "the TV task to finish", func() bool {
+		for _, tk := range tasks() {
+			if tk["key"] == "seerr:11" && tk["status"] == "failed" {
+				return true
+			}
+		}
+		return false
+	})
+	if got := strings.Join(subsOf(mp), ","); got != "1396/1" {
+		t.Fatalf("MoviePilot has %s (want only season 1: the declined movie and season 0 never sent)", got)
+	}
+	for _, tk := range tasks() {
+		switch tk["key"] {
+		case "seerr:10":
+			if tk["status"] != "cancelled" {
+				t.Fatalf("declined task: %v", tk)
+			}
+		case "seerr:11":
+			items := fmt.Sprint(tk["items"])
+			if !strings.Contains(items, "mpSubscriptionId:1 season:1") || !strings.Contains(items, "season 0") {
+				t.Fatalf("tv items: %s", items)
+			}
+		}
+	}
+}
