@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/seerrpilot/seerrpilot/pkg/redact"
 )
 
 // AuthScheme is how the client authenticates to MoviePilot.
@@ -197,11 +199,7 @@ func (c *Client) scrub(s string) string {
 	c.jwtMu.Lock()
 	jwt := c.jwt
 	c.jwtMu.Unlock()
-	for _, secret := range []string{c.token, c.password, jwt} {
-		if len(secret) >= 4 {
-			s = strings.ReplaceAll(s, secret, "REDACTED")
-		}
-	}
+	s = redact.New(c.token, c.password, jwt).String(s) // every encoded form, not just the plain one
 	return c.secretRE.ReplaceAllStringFunc(s, func(m string) string {
 		sub := c.secretRE.FindStringSubmatch(m)
 		for _, prefix := range sub[1:] {

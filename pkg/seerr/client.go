@@ -121,7 +121,7 @@ func New(cfg Config) (*Client, error) {
 		key:     cfg.APIKey,
 		timeout: cfg.Timeout,
 		observe: cfg.Observe,
-		scrub:   scrubber{secret: cfg.APIKey},
+		scrub:   newScrubber(cfg.APIKey),
 	}
 	if c.timeout == 0 {
 		c.timeout = DefaultTimeout

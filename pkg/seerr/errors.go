@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/seerrpilot/seerrpilot/pkg/redact"
 )
 
 // Sentinel errors, matched with errors.Is against the *Error the client returns.
@@ -116,15 +118,18 @@ type scrubbedError struct {
 func (s *scrubbedError) Error() string { return s.msg }
 func (s *scrubbedError) Unwrap() error { return s.cause }
 
-// scrubber removes secret from text.
-type scrubber struct{ secret string }
-
-func (s scrubber) text(v string) string {
-	if s.secret == "" {
-		return v
-	}
-	return strings.ReplaceAll(v, s.secret, "[REDACTED]")
+// scrubber removes the API key from text, in every form the redaction guard knows
+// (plain, URL-encoded, JSON-escaped, base64).
+type scrubber struct {
+	secret string
+	red    *redact.Redactor
 }
+
+func newScrubber(secret string) scrubber {
+	return scrubber{secret: secret, red: redact.New(secret)}
+}
+
+func (s scrubber) text(v string) string { return s.red.String(v) }
 
 // err returns err unchanged when its message does not contain the secret. Otherwise it
 // returns a replacement with the scrubbed message that drops the original chain (which
