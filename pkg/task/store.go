@@ -164,17 +164,18 @@ func (s *Store) commitGroup(group []*enqueueReq) {
 		}
 		return
 	}
-	signal := false
+	// Signal the worker before answering anyone, so a caller that sees its enqueue return
+	// can rely on the worker having been woken (no window where the task sits unnoticed).
 	for _, r := range group {
 		if err != nil {
 			r.res, r.err = EnqueueResult{}, s.wrap(err)
 		} else if r.res.Task.Status == StatusPending && (r.res.Created || r.res.Changed) {
-			signal = true
+			s.signal()
+			break
 		}
-		close(r.done)
 	}
-	if signal {
-		s.signal()
+	for _, r := range group {
+		close(r.done)
 	}
 }
 
