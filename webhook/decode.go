@@ -117,6 +117,10 @@ func (s *scalar) UnmarshalJSON(raw []byte) error {
 	s.kind = kindOf(raw)
 	switch s.kind {
 	case kindString:
+		if v, ok := plainString(raw); ok {
+			s.text = v
+			return nil
+		}
 		var v string
 		if err := json.Unmarshal(raw, &v); err != nil {
 			return err
@@ -126,6 +130,21 @@ func (s *scalar) UnmarshalJSON(raw []byte) error {
 		s.text = string(bytes.TrimSpace(raw))
 	}
 	return nil
+}
+
+// plainString returns the contents of a JSON string literal that needs no unescaping (no
+// backslash, valid UTF-8), which is nearly every value Seerr renders, without running a
+// second decoder over it. The literal was already validated by the enclosing decode.
+func plainString(raw []byte) (string, bool) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return "", false
+	}
+	inner := raw[1 : len(raw)-1]
+	if bytes.IndexByte(inner, '\\') >= 0 || !utf8.Valid(inner) {
+		return "", false
+	}
+	return string(inner), true
 }
 
 // isPlaceholder reports whether v is an unreplaced template variable like

@@ -310,3 +310,17 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkDecodeApproval(b *testing.B) {
+	body := render(webhooktest.TVApproved(1, 1399, "Game of Thrones", 2011, []int{0, 1, 2, 3}))
+	b.ReportAllocs()
+	for b.Loop() {
+		p, err := decode(body)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := p.approvalInput(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

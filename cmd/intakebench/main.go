@@ -77,7 +77,7 @@ func parseFlags() (config, error) {
 	flag.IntVar(&c.senders, "senders", 64, "concurrent closed-loop senders in the saturation run")
 	flag.IntVar(&c.rateWork, "rate-workers", 0, "max requests in flight in the fixed-rate runs (default 4×senders)")
 	flag.StringVar(&rates, "rates", "100,1000,3000", "fixed offered rates per second, comma-separated")
-	flag.StringVar(&delays, "batch-delay", "0", "task store MaxBatchDelay values to compare, comma-separated; 0 = store default (commit as soon as the writer is free)")
+	flag.StringVar(&delays, "batch-delay", "0", "task store MaxBatchDelay values to compare, comma-separated; 0 = store default, off = never hold a group open")
 	flag.StringVar(&c.dir, "dir", "", "parent of the temporary data directory (default the system temp dir); put it on the disk you deploy to")
 	flag.BoolVar(&c.jsonOut, "json", false, "print the report as JSON on stdout (progress stays on stderr)")
 	flag.BoolVar(&c.noSecret, "no-secret", false, "run the real intake without WEBHOOK_SECRET")
@@ -127,7 +127,9 @@ func parseFlags() (config, error) {
 			continue
 		}
 		var d time.Duration
-		if f != "0" {
+		if f == "off" {
+			d = -1
+		} else if f != "0" {
 			var err error
 			if d, err = time.ParseDuration(f); err != nil || d < 0 || d > time.Second {
 				return c, fmt.Errorf("-batch-delay: %q is not a duration in 0..1s", f)
@@ -149,6 +151,9 @@ func parseFlags() (config, error) {
 func delayName(d time.Duration) string {
 	if d == 0 {
 		return "real(default)"
+	}
+	if d < 0 {
+		return "real(no wait)"
 	}
 	return "real(" + d.String() + ")"
 }
@@ -379,7 +384,12 @@ func run() error {
 	rep.Durability = append(rep.Durability, row)
 	for _, ri := range reals {
 		_ = ri.srv.Shutdown(shut)
-		rep.Durability = append(rep.Durability, ri.verify(ctx))
+		commits, enqueues := ri.store.GroupStats()
+		row := ri.verify(ctx)
+		if row.Note == "" {
+			row.Note = fmt.Sprintf("%d groups, mean %.1f", commits, float64(enqueues)/float64(max(commits, 1)))
+		}
+		rep.Durability = append(rep.Durability, row)
 	}
 
 	// 6. Ratios and the report.

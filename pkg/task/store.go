@@ -1,6 +1,7 @@
 package task
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -20,19 +22,19 @@ import (
 const FileName = "seerrpilot.db"
 
 // schemaVersion is written to the meta bucket; a newer file is refused rather than misread.
-const schemaVersion = 1
+// 2: the status/source indexes live in one flat bucket (schema 1 had a nested bucket per
+// status and per source, which cost twice the pages per commit); Open upgrades a schema-1 file.
+const schemaVersion = 2
 
 // Bucket layout. Every index holds 8-byte big-endian task sequence numbers, so a cursor walks
 // tasks oldest→newest and Last/Prev gives "newest first" without a scan.
 var (
-	bucketTasks    = []byte("tasks")     // seq → task JSON
-	bucketKeys     = []byte("keys")      // source key ("seerr:42") → seq
-	bucketByStatus = []byte("by_status") // <status>/seq → nil
-	bucketBySource = []byte("by_source") // <source>/seq → nil
-	bucketByBoth   = []byte("by_both")   // <status>|<source>/seq → nil
-	bucketDue      = []byte("due")       // nextAttemptAt(8) + seq(8) → nil, pending tasks only
-	bucketCounts   = []byte("counts")    // counter name → uint64
-	bucketMeta     = []byte("meta")
+	bucketTasks  = []byte("tasks")  // seq → task JSON
+	bucketKeys   = []byte("keys")   // source key ("seerr:42") → seq
+	bucketIndex  = []byte("index")  // <index name> 0x00 seq(8) → nil; names as the counters: status:<s>, source:<s>, both:<s>|<s>
+	bucketDue    = []byte("due")    // nextAttemptAt(8) + seq(8) → nil, pending tasks only
+	bucketCounts = []byte("counts") // counter name → uint64
+	bucketMeta   = []byte("meta")
 )
 
 // ErrLocked means another process holds the database file.
@@ -44,11 +46,15 @@ type Options struct {
 	LockTimeout time.Duration
 	// Now is the clock (default time.Now). Tests pass a fake.
 	Now func() time.Time
-	// MaxBatchDelay is how long the commit writer waits, after the first enqueue arrives, for
-	// more callers to join the same commit (default 0: it commits whatever is waiting as soon
-	// as the previous commit is done, which already groups concurrent callers).
+	// MaxBatchDelay bounds how long the commit writer holds a group open for callers that
+	// announced themselves with Arriving and have not queued yet (default 2ms; negative: never
+	// wait). The writer never waits when no announced caller is on its way, so a lone webhook
+	// is committed at once.
 	MaxBatchDelay time.Duration
 }
+
+// DefaultMaxBatchDelay is Options.MaxBatchDelay when unset.
+const DefaultMaxBatchDelay = 2 * time.Millisecond
 
 // Store is the durable task queue. All methods are safe for concurrent use.
 // Every write is committed with fsync before the method returns nil.
@@ -65,6 +71,10 @@ type Store struct {
 	writerDone chan struct{}
 	batchDelay time.Duration
 	closeOnce  sync.Once
+	arriving   atomic.Int64  // callers between Arriving and its done func
+	groups     atomic.Int64  // enqueue commits
+	grouped    atomic.Int64  // enqueues committed in them
+	nudge      chan struct{} // a caller left without queueing: re-check who is still coming
 }
 
 type enqueueReq struct {
@@ -89,7 +99,8 @@ func Open(path string, opts Options) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.LockTimeout})
+	bo := &bolt.Options{Timeout: opts.LockTimeout}
+	db, err := bolt.Open(path, 0o600, bo)
 	if err != nil {
 		if errors.Is(err, bolterrors.ErrTimeout) {
 			return nil, fmt.Errorf("%s: %w", path, ErrLocked)
@@ -98,7 +109,10 @@ func Open(path string, opts Options) (*Store, error) {
 	}
 	s := &Store{db: db, now: opts.Now, path: path, changed: make(chan struct{}, 1),
 		queue: make(chan *enqueueReq, maxGroup), quit: make(chan struct{}), writerDone: make(chan struct{}),
-		batchDelay: opts.MaxBatchDelay}
+		batchDelay: opts.MaxBatchDelay, nudge: make(chan struct{}, 1)}
+	if s.batchDelay == 0 {
+		s.batchDelay = DefaultMaxBatchDelay
+	}
 	if err := s.init(); err != nil {
 		_ = db.Close()
 		return nil, err
@@ -119,34 +133,75 @@ func (s *Store) writer() {
 			s.failQueued()
 			return
 		}
-		group := []*enqueueReq{first}
-		if s.batchDelay > 0 {
+		s.commitGroup(s.gather(first))
+	}
+}
+
+// gather builds one commit group: everything already queued, plus, for at most batchDelay,
+// the announced callers (Arriving) that are still on their way. Under a burst the webhooks
+// being read and decoded right now then share one fsync instead of paying one each; a lone
+// caller is committed at once because nobody else is announced.
+func (s *Store) gather(first *enqueueReq) []*enqueueReq {
+	group := []*enqueueReq{first}
+	var timeout <-chan time.Time
+	for len(group) < maxGroup {
+		select {
+		case r := <-s.queue:
+			group = append(group, r)
+			continue
+		default:
+		}
+		// Callers in the group are still counted until they are answered; anyone beyond
+		// them has announced itself and not queued yet.
+		if s.batchDelay <= 0 || s.arriving.Load() <= int64(len(group)) {
+			break
+		}
+		if timeout == nil {
 			t := time.NewTimer(s.batchDelay)
-		gather:
-			for len(group) < maxGroup {
-				select {
-				case r := <-s.queue:
-					group = append(group, r)
-				case <-t.C:
-					break gather
-				}
-			}
-			t.Stop()
+			defer t.Stop()
+			timeout = t.C
 		}
-	drain:
-		for len(group) < maxGroup {
+		select {
+		case r := <-s.queue:
+			group = append(group, r)
+		case <-s.nudge:
+		case <-timeout:
+			return group
+		case <-s.quit:
+			return group
+		}
+	}
+	return group
+}
+
+// GroupStats reports how many group commits the enqueue writer made and how many enqueues
+// they carried (their ratio is the mean group size: how many callers shared an fsync).
+func (s *Store) GroupStats() (commits, enqueues int64) {
+	return s.groups.Load(), s.grouped.Load()
+}
+
+// Arriving announces an Enqueue that is on its way: the caller is reading and decoding a
+// webhook and will most likely enqueue within a millisecond. The commit writer keeps its next
+// group open for announced callers (at most MaxBatchDelay), which is what lets a burst of
+// webhooks share fsyncs. Call the returned func once the caller is done with the store
+// (after Enqueue returned, or when it decided not to enqueue); calling it twice is harmless.
+func (s *Store) Arriving() (done func()) {
+	s.arriving.Add(1)
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			s.arriving.Add(-1)
 			select {
-			case r := <-s.queue:
-				group = append(group, r)
+			case s.nudge <- struct{}{}:
 			default:
-				break drain
 			}
-		}
-		s.commitGroup(group)
+		})
 	}
 }
 
 func (s *Store) commitGroup(group []*enqueueReq) {
+	s.groups.Add(1)
+	s.grouped.Add(int64(len(group)))
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		now := s.now().UTC()
 		for _, r := range group {
@@ -193,19 +248,51 @@ func (s *Store) failQueued() {
 
 func (s *Store) init() error {
 	return s.db.Update(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketTasks, bucketKeys, bucketByStatus, bucketBySource, bucketByBoth, bucketDue, bucketCounts, bucketMeta} {
+		for _, name := range [][]byte{bucketTasks, bucketKeys, bucketIndex, bucketDue, bucketCounts, bucketMeta} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)
 			}
 		}
 		meta := tx.Bucket(bucketMeta)
 		if v := meta.Get([]byte("schema")); v != nil {
-			if got := decodeUint(v); got > schemaVersion {
+			got := decodeUint(v)
+			if got > schemaVersion {
 				return fmt.Errorf("%s was written by a newer seerrpilot (schema %d > %d); upgrade seerrpilot", s.path, got, schemaVersion)
 			}
-			return nil
+			if got == schemaVersion {
+				return nil
+			}
+			if err := upgradeIndexes(tx); err != nil {
+				return fmt.Errorf("upgrade %s from schema %d: %w", s.path, got, err)
+			}
 		}
 		return meta.Put([]byte("schema"), encodeUint(schemaVersion))
+	})
+}
+
+// upgradeIndexes turns a schema-1 file (one nested bucket per status, per source and per
+// pair) into the flat index, rebuilt from the tasks themselves. The counters and the other
+// buckets are unchanged. It runs once, inside Open's write transaction: all or nothing.
+func upgradeIndexes(tx *bolt.Tx) error {
+	for _, old := range []string{"by_status", "by_source", "by_both"} {
+		if tx.Bucket([]byte(old)) != nil {
+			if err := tx.DeleteBucket([]byte(old)); err != nil {
+				return err
+			}
+		}
+	}
+	idx := tx.Bucket(bucketIndex)
+	return tx.Bucket(bucketTasks).ForEach(func(k, _ []byte) error {
+		t, err := getSeq(tx, decodeUint(k))
+		if err != nil {
+			return err
+		}
+		for _, name := range indexNames(t) {
+			if err := idx.Put(indexKey(name, k), nil); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 
@@ -472,20 +559,18 @@ func (s *Store) List(ctx context.Context, opts ListOptions) ([]Task, int, error)
 	var out []Task
 	var total int
 	err := s.db.View(func(tx *bolt.Tx) error {
-		idx, counter := indexFor(tx, opts.Status, opts.Source)
-		total = int(decodeUint(tx.Bucket(bucketCounts).Get([]byte(counter))))
-		if idx == nil {
-			return nil
-		}
-		c := idx.Cursor()
-		for k, _ := c.Last(); k != nil && len(out) < opts.Limit; k, _ = c.Prev() {
-			t, err := getSeq(tx, decodeUint(k))
-			if err != nil {
-				return err
+		name := indexFor(opts.Status, opts.Source)
+		total = int(decodeUint(tx.Bucket(bucketCounts).Get([]byte(name))))
+		var err error
+		newest(tx, name, func(seq uint64) bool {
+			var t *Task
+			if t, err = getSeq(tx, seq); err != nil {
+				return false
 			}
 			out = append(out, *t)
-		}
-		return nil
+			return len(out) < opts.Limit
+		})
+		return err
 	})
 	if err != nil {
 		return nil, 0, s.wrap(err)
@@ -496,18 +581,56 @@ func (s *Store) List(ctx context.Context, opts ListOptions) ([]Task, int, error)
 	return out, total, nil
 }
 
-// indexFor picks the narrowest index for a filter, and the counter that holds its size.
-func indexFor(tx *bolt.Tx, st Status, src Source) (*bolt.Bucket, string) {
+// indexFor names the narrowest index for a filter; its counter has the same name. "all" is
+// the tasks bucket itself.
+func indexFor(st Status, src Source) string {
 	switch {
 	case st != "" && src != "":
-		name := string(st) + "|" + string(src)
-		return tx.Bucket(bucketByBoth).Bucket([]byte(name)), "both:" + name
+		return "both:" + string(st) + "|" + string(src)
 	case st != "":
-		return tx.Bucket(bucketByStatus).Bucket([]byte(st)), "status:" + string(st)
+		return "status:" + string(st)
 	case src != "":
-		return tx.Bucket(bucketBySource).Bucket([]byte(src)), "source:" + string(src)
+		return "source:" + string(src)
 	}
-	return tx.Bucket(bucketTasks), "all"
+	return "all"
+}
+
+// indexKey is the flat index entry of one task (seq is its 8-byte key) under one index name.
+func indexKey(name string, seq []byte) []byte {
+	k := make([]byte, 0, len(name)+1+len(seq))
+	k = append(k, name...)
+	k = append(k, 0)
+	return append(k, seq...)
+}
+
+// newest calls fn with the tasks of one index, newest first, until fn returns false.
+func newest(tx *bolt.Tx, name string, fn func(seq uint64) bool) {
+	if name == "all" {
+		c := tx.Bucket(bucketTasks).Cursor()
+		for k, _ := c.Last(); k != nil && fn(decodeUint(k)); k, _ = c.Prev() {
+		}
+		return
+	}
+	prefix := append([]byte(name), 0)
+	c := tx.Bucket(bucketIndex).Cursor()
+	// Every entry of the index sorts below name+0x01: seek there and step back.
+	k, _ := c.Seek(append([]byte(name), 1))
+	if k == nil {
+		k, _ = c.Last()
+	} else {
+		k, _ = c.Prev()
+	}
+	for ; k != nil && bytes.HasPrefix(k, prefix) && fn(decodeUint(k[len(prefix):])); k, _ = c.Prev() {
+	}
+}
+
+// oldest calls fn with the tasks of one named index (not "all"), oldest first, until fn
+// returns false.
+func oldest(tx *bolt.Tx, name string, fn func(seq uint64) bool) {
+	prefix := append([]byte(name), 0)
+	c := tx.Bucket(bucketIndex).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && fn(decodeUint(k[len(prefix):])); k, _ = c.Next() {
+	}
 }
 
 // Stats is the queue at a glance.
@@ -527,15 +650,17 @@ func (s *Store) Stats(ctx context.Context) (Stats, error) {
 		for _, status := range Statuses {
 			st.ByStatus[status] = int(decodeUint(counts.Get([]byte("status:" + string(status)))))
 		}
-		if idx := tx.Bucket(bucketByStatus).Bucket([]byte(StatusPending)); idx != nil {
-			if k, _ := idx.Cursor().First(); k != nil {
-				t, err := getSeq(tx, decodeUint(k))
-				if err != nil {
-					return err
-				}
+		var err error
+		oldest(tx, "status:"+string(StatusPending), func(seq uint64) bool {
+			var t *Task
+			if t, err = getSeq(tx, seq); err == nil {
 				created := t.CreatedAt
 				st.OldestPending = &created
 			}
+			return false
+		})
+		if err != nil {
+			return err
 		}
 		if k, _ := tx.Bucket(bucketDue).Cursor().First(); k != nil {
 			due := time.Unix(0, int64(binary.BigEndian.Uint64(k[:8]))).UTC()
@@ -699,14 +824,8 @@ func (s *Store) ReclaimRunning(ctx context.Context) (int, error) {
 	n := 0
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		n = 0
-		idx := tx.Bucket(bucketByStatus).Bucket([]byte(StatusRunning))
-		if idx == nil {
-			return nil
-		}
 		var seqs []uint64
-		if err := idx.ForEach(func(k, _ []byte) error { seqs = append(seqs, decodeUint(k)); return nil }); err != nil {
-			return err
-		}
+		oldest(tx, "status:"+string(StatusRunning), func(seq uint64) bool { seqs = append(seqs, seq); return true })
 		now := s.now().UTC()
 		for _, seq := range seqs {
 			old, err := getSeq(tx, seq)
@@ -798,34 +917,22 @@ func put(tx *bolt.Tx, old, t *Task) error {
 	return nil
 }
 
-func indexNames(t *Task) [][2]string {
-	return [][2]string{
-		{string(bucketByStatus), string(t.Status)},
-		{string(bucketBySource), string(t.Source)},
-		{string(bucketByBoth), string(t.Status) + "|" + string(t.Source)},
+// indexNames are the indexes (and counters) a task belongs to besides "all".
+func indexNames(t *Task) [3]string {
+	return [3]string{
+		"status:" + string(t.Status),
+		"source:" + string(t.Source),
+		"both:" + string(t.Status) + "|" + string(t.Source),
 	}
-}
-
-func counterName(parent, child string) string {
-	switch parent {
-	case string(bucketByStatus):
-		return "status:" + child
-	case string(bucketBySource):
-		return "source:" + child
-	}
-	return "both:" + child
 }
 
 func addIndexes(tx *bolt.Tx, t *Task, seqKey []byte) error {
-	for _, n := range indexNames(t) {
-		b, err := tx.Bucket([]byte(n[0])).CreateBucketIfNotExists([]byte(n[1]))
-		if err != nil {
+	idx := tx.Bucket(bucketIndex)
+	for _, name := range indexNames(t) {
+		if err := idx.Put(indexKey(name, seqKey), nil); err != nil {
 			return err
 		}
-		if err := b.Put(seqKey, nil); err != nil {
-			return err
-		}
-		if err := bump(tx, counterName(n[0], n[1]), 1); err != nil {
+		if err := bump(tx, name, 1); err != nil {
 			return err
 		}
 	}
@@ -833,13 +940,12 @@ func addIndexes(tx *bolt.Tx, t *Task, seqKey []byte) error {
 }
 
 func removeIndexes(tx *bolt.Tx, t *Task, seqKey []byte) error {
-	for _, n := range indexNames(t) {
-		if b := tx.Bucket([]byte(n[0])).Bucket([]byte(n[1])); b != nil {
-			if err := b.Delete(seqKey); err != nil {
-				return err
-			}
+	idx := tx.Bucket(bucketIndex)
+	for _, name := range indexNames(t) {
+		if err := idx.Delete(indexKey(name, seqKey)); err != nil {
+			return err
 		}
-		if err := bump(tx, counterName(n[0], n[1]), -1); err != nil {
+		if err := bump(tx, name, -1); err != nil {
 			return err
 		}
 	}

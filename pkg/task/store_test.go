@@ -1,6 +1,7 @@
 package task
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -624,8 +625,8 @@ func checkCounters(t *testing.T, s *Store) {
 				return err
 			}
 			want["all"]++
-			for _, n := range indexNames(tk) {
-				note(counterName(n[0], n[1]), n[0]+"/"+n[1], tk.seq)
+			for _, name := range indexNames(tk) {
+				note(name, name, tk.seq)
 			}
 			if tk.Status == StatusPending {
 				wantDue[string(dueKey(tk))] = true
@@ -650,18 +651,29 @@ func checkCounters(t *testing.T, s *Store) {
 		for k, v := range want {
 			return fmt.Errorf("counter %s missing (scan says %d)", k, v)
 		}
-		for _, parent := range [][]byte{bucketByStatus, bucketBySource, bucketByBoth} {
-			err := tx.Bucket(parent).ForEachBucket(func(child []byte) error {
-				name := string(parent) + "/" + string(child)
-				got := map[uint64]bool{}
-				_ = tx.Bucket(parent).Bucket(child).ForEach(func(k, _ []byte) error { got[decodeUint(k)] = true; return nil })
-				if fmt.Sprint(got) != fmt.Sprint(wantIdx[name]) && (len(got) > 0 || len(wantIdx[name]) > 0) {
-					return fmt.Errorf("index %s = %v, scan says %v", name, got, wantIdx[name])
-				}
-				return nil
-			})
-			if err != nil {
-				return err
+		got := map[string]map[uint64]bool{}
+		if err := tx.Bucket(bucketIndex).ForEach(func(k, _ []byte) error {
+			i := bytes.IndexByte(k, 0)
+			if i < 0 || len(k) != i+9 {
+				return fmt.Errorf("malformed index key %q", k)
+			}
+			name := string(k[:i])
+			if got[name] == nil {
+				got[name] = map[uint64]bool{}
+			}
+			got[name][decodeUint(k[i+1:])] = true
+			return nil
+		}); err != nil {
+			return err
+		}
+		for name := range wantIdx {
+			if fmt.Sprint(got[name]) != fmt.Sprint(wantIdx[name]) {
+				return fmt.Errorf("index %s = %v, scan says %v", name, got[name], wantIdx[name])
+			}
+		}
+		for name := range got {
+			if wantIdx[name] == nil {
+				return fmt.Errorf("index %s = %v, scan says it should not exist", name, got[name])
 			}
 		}
 		n := 0
@@ -717,4 +729,116 @@ func TestChangedSignalsNewWork(t *testing.T) {
 	default:
 		t.Fatal("no signal after retry")
 	}
+}
+
+// TestOpenUpgradesSchema1 writes the schema-1 layout (a nested bucket per status, source and
+// pair) by hand, as seerrpilot before the flat index left it, and checks Open rebuilds the
+// flat index from the tasks, keeps the counters, and lists as before.
+func TestOpenUpgradesSchema1(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), FileName)
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for i := 1; i <= 6; i++ {
+		src := SourceWebhook
+		if i%2 == 0 {
+			src = SourceReconcile
+		}
+		ids = append(ids, mustEnqueue(t, s, src, movie(i, 100+i)).Task.ID)
+	}
+	forceStatus(t, s, ids[1], StatusFailed)
+	forceStatus(t, s, ids[2], StatusSuccess)
+	forceStatus(t, s, ids[4], StatusRunning)
+	// Turn the file into schema 1.
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		if err := tx.DeleteBucket(bucketIndex); err != nil {
+			return err
+		}
+		parents := map[string]*bolt.Bucket{}
+		for _, p := range []string{"by_status", "by_source", "by_both"} {
+			b, err := tx.CreateBucket([]byte(p))
+			if err != nil {
+				return err
+			}
+			parents[p] = b
+		}
+		if err := tx.Bucket(bucketTasks).ForEach(func(k, _ []byte) error {
+			tk, err := getSeq(tx, decodeUint(k))
+			if err != nil {
+				return err
+			}
+			for p, child := range map[string]string{"by_status": string(tk.Status), "by_source": string(tk.Source), "by_both": string(tk.Status) + "|" + string(tk.Source)} {
+				b, err := parents[p].CreateBucketIfNotExists([]byte(child))
+				if err != nil {
+					return err
+				}
+				if err := b.Put(k, nil); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketMeta).Put([]byte("schema"), encodeUint(1))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s, err = Open(path, Options{})
+	if err != nil {
+		t.Fatalf("open schema 1: %v", err)
+	}
+	defer s.Close()
+	checkCounters(t, s)
+	_ = s.db.View(func(tx *bolt.Tx) error {
+		if v := decodeUint(tx.Bucket(bucketMeta).Get([]byte("schema"))); v != schemaVersion {
+			t.Errorf("schema after upgrade = %d, want %d", v, schemaVersion)
+		}
+		for _, p := range []string{"by_status", "by_source", "by_both"} {
+			if tx.Bucket([]byte(p)) != nil {
+				t.Errorf("old bucket %s left behind", p)
+			}
+		}
+		return nil
+	})
+	tests := []struct {
+		opts ListOptions
+		want []string
+	}{
+		{ListOptions{Status: StatusPending}, []string{ids[5], ids[3], ids[0]}},
+		{ListOptions{Source: SourceReconcile}, []string{ids[5], ids[3], ids[1]}},
+		{ListOptions{Status: StatusPending, Source: SourceWebhook}, []string{ids[0]}},
+		{ListOptions{Status: StatusFailed}, []string{ids[1]}},
+		{ListOptions{Status: StatusCancelled}, nil},
+		{ListOptions{Limit: 2}, []string{ids[5], ids[4]}},
+	}
+	for _, tt := range tests {
+		got, total, err := s.List(ctx, tt.opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var gotIDs []string
+		for _, tk := range got {
+			gotIDs = append(gotIDs, tk.ID)
+		}
+		if fmt.Sprint(gotIDs) != fmt.Sprint(tt.want) {
+			t.Errorf("List(%+v) = %v, want %v", tt.opts, gotIDs, tt.want)
+		}
+		if tt.opts.Limit == 0 && total != len(tt.want) {
+			t.Errorf("List(%+v) total = %d, want %d", tt.opts, total, len(tt.want))
+		}
+	}
+	// The running task was left by "a crash": reclaim finds it through the new index.
+	if n, err := s.ReclaimRunning(ctx); err != nil || n != 1 {
+		t.Errorf("ReclaimRunning = %d, %v; want 1", n, err)
+	}
+	checkCounters(t, s)
 }
