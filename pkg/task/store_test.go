@@ -842,3 +842,67 @@ func TestOpenUpgradesSchema1(t *testing.T) {
 	}
 	checkCounters(t, s)
 }
+
+// TestGroupCommitWaitsForAnnouncedCallers: callers that announced themselves with Arriving
+// share one commit even when they queue tens of milliseconds apart; a caller that leaves
+// without enqueueing releases the wait; nobody announced means no wait at all. MaxBatchDelay
+// is far longer than the test so that only the announcement logic can end a wait early.
+func TestGroupCommitWaitsForAnnouncedCallers(t *testing.T) {
+	ctx := context.Background()
+	const delay = 20 * time.Second
+	open := func(t *testing.T) *Store {
+		s, err := Open(filepath.Join(t.TempDir(), FileName), Options{MaxBatchDelay: delay})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = s.Close() })
+		return s
+	}
+
+	t.Run("announced callers share a commit", func(t *testing.T) {
+		s := open(t)
+		dones := []func(){s.Arriving(), s.Arriving(), s.Arriving()}
+		var wg sync.WaitGroup
+		for i, done := range dones {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer done()
+				time.Sleep(time.Duration(i) * 30 * time.Millisecond)
+				if _, err := s.Enqueue(ctx, SourceWebhook, movie(i+1, i+1)); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		if commits, n := s.GroupStats(); commits != 1 || n != 3 {
+			t.Fatalf("GroupStats = %d commits, %d enqueues; want 1 commit of 3", commits, n)
+		}
+	})
+
+	t.Run("a caller that leaves releases the wait", func(t *testing.T) {
+		s := open(t)
+		leaver := s.Arriving()
+		enq := s.Arriving()
+		go func() { time.Sleep(50 * time.Millisecond); leaver() }()
+		start := time.Now()
+		if _, err := s.Enqueue(ctx, SourceWebhook, movie(1, 1)); err != nil {
+			t.Fatal(err)
+		}
+		enq()
+		if waited := time.Since(start); waited > delay/2 {
+			t.Fatalf("enqueue waited %s: the departed caller did not release the group", waited)
+		}
+	})
+
+	t.Run("no announcement, no wait", func(t *testing.T) {
+		s := open(t)
+		start := time.Now()
+		if _, err := s.Enqueue(ctx, SourceWebhook, movie(1, 1)); err != nil {
+			t.Fatal(err)
+		}
+		if waited := time.Since(start); waited > delay/2 {
+			t.Fatalf("a lone enqueue waited %s", waited)
+		}
+	})
+}
