@@ -527,3 +527,55 @@ func BenchmarkHandler(b *testing.B) {
 		}
 	})
 }
+
+// arrivingStore records the handler's announcements to the store's group commit.
+type arrivingStore struct {
+	*fakeStore
+	mu                sync.Mutex
+	arrived, left     int
+	inFlightAtEnqueue []int
+}
+
+func (s *arrivingStore) Arriving() func() {
+	s.mu.Lock()
+	s.arrived++
+	s.mu.Unlock()
+	return func() {
+		s.mu.Lock()
+		s.left++
+		s.mu.Unlock()
+	}
+}
+
+func (s *arrivingStore) Enqueue(ctx context.Context, src task.Source, in task.Input) (task.EnqueueResult, error) {
+	s.mu.Lock()
+	s.inFlightAtEnqueue = append(s.inFlightAtEnqueue, s.arrived-s.left)
+	s.mu.Unlock()
+	return s.fakeStore.Enqueue(ctx, src, in)
+}
+
+// TestHandlerAnnouncesArrivals: an authorised post announces itself before it enqueues and
+// always signs off (enqueued, invalid or not), so the store never waits for a ghost; an
+// unauthorised one never announces.
+func TestHandlerAnnouncesArrivals(t *testing.T) {
+	st := &arrivingStore{fakeStore: newFakeStore()}
+	h := New(Options{Store: st, Secret: "a-webhook-secret", Log: zerolog.Nop()})
+	auth := map[string]string{"Authorization": "a-webhook-secret"}
+	if a := postBytes(t, h, render(webhooktest.MovieApproved(1, 603, "The Matrix", 1999)), auth); a.Status != http.StatusAccepted {
+		t.Fatalf("approval: %d %s", a.Status, a.Raw)
+	}
+	if a := postBytes(t, h, []byte(`{"notification_type":`), auth); a.Status != http.StatusBadRequest {
+		t.Fatalf("broken body: %d %s", a.Status, a.Raw)
+	}
+	if a := postBytes(t, h, render(webhooktest.MovieApproved(2, 604, "X", 1999)), map[string]string{"Authorization": "wrong-secret"}); a.Status != http.StatusUnauthorized {
+		t.Fatalf("bad secret: %d %s", a.Status, a.Raw)
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.arrived != 2 || st.left != 2 {
+		t.Fatalf("arrived %d, left %d; want 2 and 2 (authorised posts only, each signs off)", st.arrived, st.left)
+	}
+	if fmt.Sprint(st.inFlightAtEnqueue) != "[1]" {
+		t.Fatalf("announced callers in flight at Enqueue = %v, want [1]", st.inFlightAtEnqueue)
+	}
+}
