@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -281,19 +282,30 @@ func upgradeIndexes(tx *bolt.Tx) error {
 			}
 		}
 	}
-	idx := tx.Bucket(bucketIndex)
-	return tx.Bucket(bucketTasks).ForEach(func(k, _ []byte) error {
+	var keys [][]byte
+	err := tx.Bucket(bucketTasks).ForEach(func(k, _ []byte) error {
 		t, err := getSeq(tx, decodeUint(k))
 		if err != nil {
 			return err
 		}
 		for _, name := range indexNames(t) {
-			if err := idx.Put(indexKey(name, k), nil); err != nil {
-				return err
-			}
+			keys = append(keys, indexKey(name, k))
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	// Insert in key order: every Put then appends to the node instead of shifting it, which
+	// keeps a large rebuild linear (interleaved names made it quadratic: 40 s for 100k tasks).
+	slices.SortFunc(keys, bytes.Compare)
+	idx := tx.Bucket(bucketIndex)
+	for _, k := range keys {
+		if err := idx.Put(k, nil); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Changed is signalled (without blocking, coalesced) whenever a task becomes pending, so the

@@ -752,40 +752,7 @@ func TestOpenUpgradesSchema1(t *testing.T) {
 	forceStatus(t, s, ids[1], StatusFailed)
 	forceStatus(t, s, ids[2], StatusSuccess)
 	forceStatus(t, s, ids[4], StatusRunning)
-	// Turn the file into schema 1.
-	err = s.db.Update(func(tx *bolt.Tx) error {
-		if err := tx.DeleteBucket(bucketIndex); err != nil {
-			return err
-		}
-		parents := map[string]*bolt.Bucket{}
-		for _, p := range []string{"by_status", "by_source", "by_both"} {
-			b, err := tx.CreateBucket([]byte(p))
-			if err != nil {
-				return err
-			}
-			parents[p] = b
-		}
-		if err := tx.Bucket(bucketTasks).ForEach(func(k, _ []byte) error {
-			tk, err := getSeq(tx, decodeUint(k))
-			if err != nil {
-				return err
-			}
-			for p, child := range map[string]string{"by_status": string(tk.Status), "by_source": string(tk.Source), "by_both": string(tk.Status) + "|" + string(tk.Source)} {
-				b, err := parents[p].CreateBucketIfNotExists([]byte(child))
-				if err != nil {
-					return err
-				}
-				if err := b.Put(k, nil); err != nil {
-					return err
-				}
-			}
-			return nil
-		}); err != nil {
-			return err
-		}
-		return tx.Bucket(bucketMeta).Put([]byte("schema"), encodeUint(1))
-	})
-	if err != nil {
+	if err := s.db.Update(downgradeToSchema1); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {
@@ -905,4 +872,39 @@ func TestGroupCommitWaitsForAnnouncedCallers(t *testing.T) {
 			t.Fatalf("a lone enqueue waited %s", waited)
 		}
 	})
+}
+
+// downgradeToSchema1 rewrites the indexes the way schema 1 kept them (a nested bucket per
+// status, per source and per pair) and stamps the file schema 1.
+func downgradeToSchema1(tx *bolt.Tx) error {
+	if err := tx.DeleteBucket(bucketIndex); err != nil {
+		return err
+	}
+	parents := map[string]*bolt.Bucket{}
+	for _, p := range []string{"by_status", "by_source", "by_both"} {
+		b, err := tx.CreateBucket([]byte(p))
+		if err != nil {
+			return err
+		}
+		parents[p] = b
+	}
+	if err := tx.Bucket(bucketTasks).ForEach(func(k, _ []byte) error {
+		tk, err := getSeq(tx, decodeUint(k))
+		if err != nil {
+			return err
+		}
+		for p, child := range map[string]string{"by_status": string(tk.Status), "by_source": string(tk.Source), "by_both": string(tk.Status) + "|" + string(tk.Source)} {
+			b, err := parents[p].CreateBucketIfNotExists([]byte(child))
+			if err != nil {
+				return err
+			}
+			if err := b.Put(k, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	return tx.Bucket(bucketMeta).Put([]byte("schema"), encodeUint(1))
 }
