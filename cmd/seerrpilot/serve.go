@@ -186,6 +186,7 @@ func (c *components) build() error {
 		mpc = moviepilot.Config{BaseURL: "http://moviepilot.invalid", Scheme: moviepilot.AuthXAPIKey, Token: "offline", APIVersion: "v2"}
 	}
 	mpc.Observe = c.metrics.MoviePilot
+	mpc.RatePerSec = c.cfg.MPRateLimit
 	c.mp, err = moviepilot.New(mpc)
 	if err != nil {
 		return fmt.Errorf("moviepilot client: %w", err)
@@ -196,8 +197,8 @@ func (c *components) build() error {
 	}
 	wo := worker.Options{
 		Store: c.store, MoviePilot: mpAPI,
-		Policy:     plan.Policy{Specials: plan.Specials(c.cfg.TVSpecials), EpisodeMode: plan.EpisodeMode(c.cfg.MPEpisodeMode)},
-		RatePerSec: c.cfg.MPRateLimit, MaxAttempts: c.cfg.MaxAttempts, DryRun: c.cfg.MPDryRun,
+		Policy:      plan.Policy{Specials: plan.Specials(c.cfg.TVSpecials), EpisodeMode: plan.EpisodeMode(c.cfg.MPEpisodeMode)},
+		MaxAttempts: c.cfg.MaxAttempts, DryRun: c.cfg.MPDryRun,
 		Log: logging.Component(c.log, "worker"), OnState: c.workerState, OnDryRun: c.onDryRun,
 	}
 	if c.seerr != nil {

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/seerrpilot/seerrpilot/pkg/redact"
 )
 
@@ -68,6 +70,11 @@ type Config struct {
 	// "http_4xx", "http_5xx", "business", "network", "auth", "malformed", "canceled",
 	// "invalid") and the duration.
 	Observe func(op, outcome string, d time.Duration)
+	// RatePerSec, when > 0, paces every HTTP request this client sends (lookups, creates,
+	// version detection, logins and the retry after a re-login) through one token bucket of
+	// that rate with burst 1 (MP_RATE_LIMIT_PER_SEC), so MoviePilot never sees more. 0 means
+	// unpaced (doctor's one-off probes, tests).
+	RatePerSec float64
 }
 
 // Client talks to one MoviePilot. It is safe for concurrent use.
@@ -81,6 +88,7 @@ type Client struct {
 	timeout  time.Duration
 	hc       *http.Client
 	observe  func(op, outcome string, d time.Duration)
+	pace     *rate.Limiter // nil: unpaced
 	now      func() time.Time
 	secretRE *regexp.Regexp
 
@@ -143,6 +151,9 @@ func New(cfg Config) (*Client, error) {
 		now:       time.Now,
 		loginSem:  make(chan struct{}, 1),
 		detectSem: make(chan struct{}, 1),
+	}
+	if cfg.RatePerSec > 0 {
+		c.pace = rate.NewLimiter(rate.Limit(cfg.RatePerSec), 1)
 	}
 	c.secretRE = regexp.MustCompile(`(?i)((?:token|apikey|api_key|access_token|password)=)[^&\s"'<>]+` +
 		`|((?:"access_token"|"token"|"password")\s*:\s*")[^"]*` +
@@ -257,6 +268,17 @@ func (c *Client) send(ctx context.Context, op string, req request, jwt string) (
 	safe.RawQuery = safeQ.Encode()
 	safeURL := safe.String()
 
+	if c.pace != nil {
+		// The token is taken before the per-call timeout starts: waiting for our own rate
+		// limit is not MoviePilot being slow.
+		if err := c.pace.Wait(ctx); err != nil {
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				return nil, &Error{Op: op, Class: ClassCanceled, Message: ctxErr.Error(), cause: ctxErr}
+			}
+			// The caller's deadline ends before a token is free: nothing was sent; try later.
+			return nil, &Error{Op: op, Class: ClassRetry, Message: "rate limit (MP_RATE_LIMIT_PER_SEC): " + err.Error(), cause: err}
+		}
+	}
 	actx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	var body io.Reader

@@ -657,3 +657,37 @@ func TestLookupLenientShapes(t *testing.T) {
 		})
 	}
 }
+
+// TestRatePerSecPacesEveryRequest: with RatePerSec set, the login, the version detection, the
+// lookup, the create and the re-login after a restart are all spaced by the bucket (burst 1):
+// MoviePilot never sees two requests closer than 1/rate, whatever the request is for.
+func TestRatePerSecPacesEveryRequest(t *testing.T) {
+	const perSec = 20.0
+	mp := fake(t, mptest.Options{})
+	c := client(t, Config{BaseURL: mp.URL(), Scheme: AuthLogin, APIVersion: "auto", RatePerSec: perSec})
+	ctx := context.Background()
+	if _, err := c.Lookup(ctx, 95396, intp(1)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Create(ctx, tvReq(1)); err != nil {
+		t.Fatal(err)
+	}
+	mp.Fake.Restart() // JWTs invalid: the next call is refused, logs in again and retries
+	if _, err := c.Lookup(ctx, 95396, intp(2)); err != nil {
+		t.Fatal(err)
+	}
+	calls := mp.Calls()
+	var ops []string
+	for _, cl := range calls {
+		ops = append(ops, cl.Op)
+	}
+	if len(calls) < 6 {
+		t.Fatalf("calls %v: want login, detect, lookup, create, refused lookup, login, lookup", ops)
+	}
+	const minGap = time.Duration(float64(time.Second)/perSec) - 10*time.Millisecond // timestamp jitter
+	for i := 1; i < len(calls); i++ {
+		if gap := calls[i].Time.Sub(calls[i-1].Time); gap < minGap {
+			t.Errorf("%s then %s only %s apart (want ≥ %s): %v", calls[i-1].Op, calls[i].Op, gap, minGap, ops)
+		}
+	}
+}

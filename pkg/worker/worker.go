@@ -2,8 +2,9 @@
 //
 // There is one worker, the queue's only consumer. For each due task it confirms the request
 // with Seerr (when configured), plans the subscriptions (pkg/plan), and for each item still
-// to do looks the subscription up in MoviePilot and creates it only if it is missing. Every
-// MoviePilot call goes through one token bucket. What happened is written back to the task
+// to do looks the subscription up in MoviePilot and creates it only if it is missing. The
+// MoviePilot client paces every call it sends (MP_RATE_LIMIT_PER_SEC, see
+// moviepilot.Config.RatePerSec), logins and version detection included. What happened is written back to the task
 // (items, attempts, nextAttemptAt, history), so a restart keeps the schedule, and a crash
 // between "MoviePilot created it" and "we recorded it" is harmless: the next attempt's lookup
 // finds the subscription and links it instead of creating a second one.
@@ -21,7 +22,6 @@ import (
 
 	"github.com/cenkalti/backoff/v4"
 	"github.com/rs/zerolog"
-	"golang.org/x/time/rate"
 
 	"github.com/seerrpilot/seerrpilot/pkg/moviepilot"
 	"github.com/seerrpilot/seerrpilot/pkg/plan"
@@ -84,13 +84,11 @@ func (s Schedule) withDefaults() Schedule {
 
 // Options are the worker's dependencies and settings.
 type Options struct {
-	Store      Store
-	MoviePilot MoviePilot
-	Seerr      Seerr  // nil: no confirmation, the webhook's data is used
-	Titler     Titler // nil: no title lookup
-	Policy     plan.Policy
-	// RatePerSec bounds every MoviePilot call (MP_RATE_LIMIT_PER_SEC); burst 1, so never above it.
-	RatePerSec  float64
+	Store       Store
+	MoviePilot  MoviePilot
+	Seerr       Seerr  // nil: no confirmation, the webhook's data is used
+	Titler      Titler // nil: no title lookup
+	Policy      plan.Policy
 	MaxAttempts int
 	DryRun      bool
 	Schedule    Schedule
@@ -107,10 +105,9 @@ type Options struct {
 
 // Worker is the queue's single consumer.
 type Worker struct {
-	o       Options
-	sched   Schedule
-	limiter *rate.Limiter
-	log     zerolog.Logger
+	o     Options
+	sched Schedule
+	log   zerolog.Logger
 
 	mu          sync.Mutex
 	state       State
@@ -122,9 +119,6 @@ type Worker struct {
 func New(o Options) (*Worker, error) {
 	if o.Store == nil || o.MoviePilot == nil {
 		return nil, errors.New("worker: Store and MoviePilot are required")
-	}
-	if o.RatePerSec <= 0 {
-		return nil, errors.New("worker: RatePerSec must be > 0")
 	}
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = 10
@@ -148,7 +142,7 @@ func New(o Options) (*Worker, error) {
 	pause := backoff.NewExponentialBackOff(
 		backoff.WithInitialInterval(s.PauseBase), backoff.WithMaxInterval(s.PauseMax),
 		backoff.WithMultiplier(2), backoff.WithRandomizationFactor(0.2), backoff.WithMaxElapsedTime(0))
-	w := &Worker{o: o, sched: s, limiter: rate.NewLimiter(rate.Limit(o.RatePerSec), 1), log: o.Log, pause: pause}
+	w := &Worker{o: o, sched: s, log: o.Log, pause: pause}
 	status := "running"
 	if o.DryRun {
 		status = "dry-run"
@@ -466,9 +460,6 @@ func (w *Worker) deliver(ctx context.Context, a *attempt, it *task.Item, log zer
 		a.notes = append(a.notes, it.Key()+" not sent (specials)")
 		return outFailed
 	}
-	if err := w.limiter.Wait(ctx); err != nil {
-		return outStopped
-	}
 	sub, err := w.o.MoviePilot.Lookup(ctx, in.TMDBID, it.Season)
 	if err != nil {
 		return w.failure(ctx, a, it, "lookup", err, log)
@@ -499,9 +490,6 @@ func (w *Worker) deliver(ctx context.Context, a *attempt, it *task.Item, log zer
 		a.notes = append(a.notes, it.Key()+" would be created (dry run)")
 		w.markHealthy()
 		return outDryRun
-	}
-	if err := w.limiter.Wait(ctx); err != nil {
-		return outStopped
 	}
 	id, err := w.o.MoviePilot.Create(ctx, req)
 	if err != nil {

@@ -77,7 +77,7 @@ func newHarness(t *testing.T, s setup) *harness {
 		t.Fatal(err)
 	}
 	o := Options{
-		Store: store, MoviePilot: h.client, RatePerSec: 1000, MaxAttempts: 5,
+		Store: store, MoviePilot: h.client, MaxAttempts: 5,
 		Log: zerolog.New(&syncWriter{mu: &h.mu, b: h.logs}), Now: h.clock.Now, Rand: func() float64 { return 0.5 },
 		OnState: func(st State) { h.mu.Lock(); h.states = append(h.states, st); h.mu.Unlock() },
 	}
@@ -468,7 +468,10 @@ func TestCancelWhileRunningStopsBeforeNextCall(t *testing.T) {
 // TestRateLimitNeverExceeded runs 30 tasks through a 20/s bucket and counts calls per window.
 func TestRateLimitNeverExceeded(t *testing.T) {
 	const perSec = 20.0
-	h := newHarness(t, setup{opts: func(o *Options) { o.RatePerSec = perSec; o.Now = time.Now }})
+	h := newHarness(t, setup{
+		mpConfig: func(c *moviepilot.Config) { c.RatePerSec = perSec },
+		opts:     func(o *Options) { o.Now = time.Now },
+	})
 	for i := 0; i < 30; i++ {
 		h.enqueue(movieIn(100+i, 1000+i))
 	}
@@ -477,12 +480,13 @@ func TestRateLimitNeverExceeded(t *testing.T) {
 	if len(calls) < 60 {
 		t.Fatalf("%d calls, want ≥ 60 (lookup+create per task)", len(calls))
 	}
-	// Over any window of length d, a burst-1 bucket allows at most 1 + rate·d calls.
+	// Over any window of length d, a burst-1 bucket allows at most 1 + rate·d calls, and
+	// every call counts: the version detection too.
 	for i := range calls {
 		for j := i + 1; j < len(calls); j++ {
 			d := calls[j].Time.Sub(calls[i].Time).Seconds()
-			// +1 and 25ms for jitter between the limiter's clock and the handler's timestamps.
-			allowed := 2 + perSec*(d+0.025)
+			// 25ms for jitter between the limiter's clock and the handler's timestamps.
+			allowed := 1 + perSec*(d+0.025)
 			if float64(j-i+1) > allowed {
 				t.Fatalf("%d calls within %.3fs (allowed %.1f)", j-i+1, d, allowed)
 			}
