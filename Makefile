@@ -4,7 +4,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 GO      ?= go
 PKGS    := ./...
 
-.PHONY: all build run demo test lint bench fuzz clean
+.PHONY: all build run demo test lint bench soak fuzz clean
 
 all: build
 
@@ -30,13 +30,19 @@ lint:
 	GOBIN=$(CURDIR)/bin $(GO) install honnef.co/go/tools/cmd/staticcheck@v0.8.2
 	./bin/staticcheck $(PKGS)
 
-## bench: store (1M tasks), reconcile (1k/10k/100k) and durable intake load (64 senders + fixed rates)
+## bench: store (1M tasks), schema upgrade, reconcile, durable intake load, service figures (latency, MP call rate, RSS, start → ready)
 bench:
 	SEERRPILOT_BENCH_TASKS=$${SEERRPILOT_BENCH_TASKS:-1000000} $(GO) test -run '^$$' -bench 'LargeStore' -benchtime=2000x -timeout 60m -v ./pkg/task/
 	$(GO) test -run '^$$' -bench 'EnqueueParallel' -benchtime=3s ./pkg/task/
 	$(GO) test -run '^$$' -bench 'Pass10k' -benchtime=1x -timeout 30m ./reconcile/
 	$(GO) test -run '^$$' -bench 'IntakeDurable|Handler' ./webhook/
-	$(GO) run ./cmd/intakebench -duration 10s
+	$(GO) test -run '^$$' -bench 'UpgradeFromSchema1' -benchtime=2x ./pkg/task/
+	$(GO) run ./cmd/intakebench -duration 10s -repeat 3
+	$(GO) run ./cmd/opsbench
+
+## soak: kill -9 rounds and outage scenarios against the real binary (~15 min, not in CI)
+soak:
+	$(GO) run ./cmd/soak
 
 ## fuzz: run each fuzz target for FUZZTIME (default 60s)
 FUZZTIME ?= 60s
