@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/seerrpilot/seerrpilot/pkg/moviepilot/mptest"
+)
+
+// killRate is MP_RATE_LIMIT_PER_SEC in the kill scenario: the highest the service accepts,
+// so a round drains in seconds.
+const killRate = 100
+
+// killRound is one round's figures.
+type killRound struct {
+	killAt    int // the ack count that triggered SIGKILL
+	sent      outcomes
+	v         verdict
+	reclaimed int // tasks the restarted process found left running
+	drain     time.Duration
+	running   int
+}
+
+// runKill: rounds of burst → SIGKILL mid-burst → restart on the same data → drain. One
+// DATA_DIR and one fake MoviePilot serve every round; request and TMDB ids never repeat.
+func runKill(ctx context.Context, h *harness, r *report) {
+	mp := mptest.New(mptest.Options{APIToken: mpToken, AcceptAPIKey: true})
+	defer mp.Close()
+	env := map[string]string{"MP_URL": mp.URL(), "MP_TOKEN": mpToken, "MP_RATE_LIMIT_PER_SEC": fmt.Sprint(killRate)}
+	svc, err := startScenario(ctx, h, "kill", env)
+	if err != nil {
+		r.fail(err)
+		return
+	}
+	defer func() { svc.kill() }()
+	r.fact("setup", "%d rounds × %d webhooks, %d senders, SIGKILL after a random 10–90%% of the burst was acked; "+
+		"one DATA_DIR and one fake MoviePilot for all rounds; MP_RATE_LIMIT_PER_SEC=%d", h.cfg.rounds, h.cfg.burst, h.cfg.senders, killRate)
+
+	rng := newRand(h.cfg.seed, "kill")
+	r.row("round", "kill@", "sent", "acked", "unacked", "refused", "unsent", "delivered", "lost", "dup", "unacked→delivered", "reclaimed", "drain")
+	var tot killRound
+	stuck := 0
+	for round := 1; round <= h.cfg.rounds; round++ {
+		var res killRound
+		res, svc, err = doKillRound(ctx, h, svc, mp, round, rng)
+		addRound(&tot, res)
+		r.row(killRow(fmt.Sprint(round), res)...)
+		if err != nil {
+			r.fail(fmt.Errorf("round %d: %w", round, err))
+			r.note("service log tail:\n%s", svc.logTail(15))
+			break
+		}
+		if res.running != 0 {
+			stuck++
+		}
+	}
+	r.row(killRow("total", tot)...)
+	checkDelivery(r, tot.v)
+	r.check(stuck == 0, "no task left running after any round's drain (rounds with running > 0: %d)", stuck)
+	checkIdle(ctx, r, svc)
+	r.fact("MoviePilot", "%d subscriptions, %d creates, %d calls", len(mp.Subscriptions()), mp.CreateCount(), len(mp.Calls()))
+	r.note("unacked = sent but no 2xx (cut off by the kill): each may or may not be delivered, never twice; " +
+		"refused = sent to the dead process before the senders stopped: never reached it")
+	svc.stopClean(r)
+}
+
+func killRow(label string, k killRound) []any {
+	killAt := "-"
+	if k.killAt > 0 {
+		killAt = fmt.Sprint(k.killAt)
+	}
+	return []any{label, killAt, k.sent.sent(), k.sent.acked, k.sent.unacked(), k.sent.refused, k.sent.unsent,
+		k.v.delivered, k.v.lost, k.v.duplicated, k.v.unackedDelivered, k.reclaimed, k.drain.Round(100 * time.Millisecond)}
+}
+
+func addRound(t *killRound, k killRound) {
+	t.sent.acked += k.sent.acked
+	t.sent.rejected += k.sent.rejected
+	t.sent.broken += k.sent.broken
+	t.sent.refused += k.sent.refused
+	t.sent.unsent += k.sent.unsent
+	t.v.acked += k.v.acked
+	t.v.delivered += k.v.delivered
+	t.v.lost += k.v.lost
+	t.v.duplicated += k.v.duplicated
+	t.v.unacked += k.v.unacked
+	t.v.unackedDelivered += k.v.unackedDelivered
+	t.reclaimed += k.reclaimed
+	t.drain += k.drain
+	t.running += k.running
+}
+
+// doKillRound sends one burst, SIGKILLs svc once killAt webhooks were acked, restarts on the
+// same data and drains. It returns the running service (the restarted one).
+func doKillRound(ctx context.Context, h *harness, svc *service, mp *mptest.Server, round int, rng *rand.Rand) (killRound, *service, error) {
+	n := h.cfg.burst
+	hooks, err := movieWebhooks(idRange((round-1)*n+1, n))
+	if err != nil {
+		return killRound{}, svc, err
+	}
+	res := killRound{killAt: n/10 + rng.IntN(n*8/10+1)}
+	fire, stop := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	b := burst{h: h, url: svc.url("/webhook/jellyseerr"), hooks: hooks, senders: h.cfg.senders, stop: stop,
+		onAck: func(k int64) {
+			if k >= int64(res.killAt) {
+				once.Do(func() { close(fire) })
+			}
+		}}
+	done := make(chan []outcome, 1)
+	go func() {
+		out, _ := b.run(ctx) // a webhook cut off by the kill gets no answer: expected
+		done <- out
+	}()
+	var out []outcome
+	select {
+	case <-fire:
+	case out = <-done: // the burst ended without reaching killAt (everything refused?)
+	case <-ctx.Done():
+	}
+	svc.kill()
+	close(stop)
+	if out == nil {
+		out = <-done
+	}
+	res.sent = countOutcomes(out)
+	if ctx.Err() != nil {
+		return res, svc, context.Cause(ctx)
+	}
+
+	next, err := svc.restart(ctx)
+	if err != nil {
+		return res, svc, fmt.Errorf("restart after SIGKILL: %w", err)
+	}
+	res.reclaimed = reclaimed(next)
+	res.drain, _, err = drain(ctx, next, mp, ackedIDs(hooks, out), drainBudget(res.sent.sent(), killRate))
+	res.v = judge(hooks, out, subsByTMDB(mp)) // also after a failed drain: the figures are the evidence
+	if err != nil {
+		return res, next, err
+	}
+	if res.running, err = next.runningGauge(ctx); err != nil {
+		return res, next, err
+	}
+	return res, next, nil
+}
+
+// drainBudget bounds a drain of tasks movie tasks (a lookup and a create each) at rate calls/s.
+func drainBudget(tasks int, rate float64) time.Duration {
+	return 30*time.Second + 3*time.Duration(float64(2*tasks)/rate*float64(time.Second))
+}
+
+// reclaimed reads how many tasks a starting process returned from running to pending (its
+// "returned tasks left running by the previous process" warning), 0 if none.
+func reclaimed(s *service) int {
+	for _, line := range strings.Split(s.log(), "\n") {
+		if !strings.Contains(line, "returned tasks left running") {
+			continue
+		}
+		var v struct {
+			Tasks int `json:"tasks"`
+		}
+		if json.Unmarshal([]byte(line), &v) == nil {
+			return v.Tasks
+		}
+	}
+	return 0
+}

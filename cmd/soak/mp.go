@@ -1,0 +1,308 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/seerrpilot/seerrpilot/pkg/moviepilot/mptest"
+)
+
+// mpRate is MP_RATE_LIMIT_PER_SEC in the MoviePilot fault scenarios.
+const mpRate = 50
+
+// apiKeyMP is a v2.9+-like fake MoviePilot that takes the API token.
+func apiKeyMP() (*mptest.Server, map[string]string) {
+	mp := mptest.New(mptest.Options{APIToken: mpToken, AcceptAPIKey: true})
+	return mp, map[string]string{"MP_URL": mp.URL(), "MP_TOKEN": mpToken, "MP_RATE_LIMIT_PER_SEC": fmt.Sprint(mpRate)}
+}
+
+// startScenario makes the scenario's directory and starts a service in it.
+func startScenario(ctx context.Context, h *harness, name string, env map[string]string) (*service, error) {
+	dir, err := h.scenarioDir(name)
+	if err != nil {
+		return nil, err
+	}
+	return h.start(ctx, dir, env)
+}
+
+// runMP503: MoviePilot answers 503 to everything for -outage while a backlog waits.
+func runMP503(ctx context.Context, h *harness, r *report) {
+	mp, env := apiKeyMP()
+	defer mp.Close()
+	svc, err := startScenario(ctx, h, "mp503", env)
+	if err != nil {
+		r.fail(err)
+		return
+	}
+	defer svc.kill()
+
+	// One delivery first: the API version is then detected, so every call during the outage
+	// is a lookup that names its task.
+	warm, _ := movieWebhooks([]int{1})
+	if err := h.sendAll(ctx, svc, warm); err != nil {
+		r.fail(err)
+		return
+	}
+	if _, _, err := drain(ctx, svc, mp, ackedIDs(warm, nil), 30*time.Second); err != nil {
+		r.fail(fmt.Errorf("warm-up: %w", err))
+		return
+	}
+
+	hooks, _ := movieWebhooks(idRange(2, h.cfg.backlog))
+	mp.SetDown(true)
+	downAt := time.Now()
+	if err := h.sendAll(ctx, svc, hooks); err != nil {
+		mp.SetDown(false)
+		r.fail(err)
+		return
+	}
+	if !sleepCtx(ctx, h.cfg.outage-time.Since(downAt)) {
+		r.fail(context.Cause(ctx))
+		return
+	}
+	rzOut, rzErr := svc.readyz(ctx)
+	mp.SetDown(false)
+	upAt := time.Now()
+	outage := upAt.Sub(downAt)
+
+	perTask := attemptsWithin(outage)
+	budget := longestWait(perTask) + drainBudget(len(hooks), mpRate)
+	took, _, err := drain(ctx, svc, mp, ackedIDs(hooks, nil), budget)
+	if err != nil {
+		r.fail(err)
+	}
+
+	during := callsIn(mp.Calls(), downAt, upAt)
+	bound := len(hooks) * perTask
+	rateBound := int(outage.Seconds()*mpRate) + 1
+	most, mostID := mostCallsForOneTask(during)
+	r.fact("setup", "%d webhooks sent while MoviePilot answers 503 to everything; MP_RATE_LIMIT_PER_SEC=%d", len(hooks), mpRate)
+	r.fact("outage", "%s", outage.Round(100*time.Millisecond))
+	r.fact("schedule", "retry %s doubling to %s, ±20%% jitter, MAX_ATTEMPTS %d; one call per failed attempt", retryBase, retryMax, maxAttempts)
+	r.fact("calls during outage", "%d (%d answered 503); the most for one task: %d (tmdb %d)", len(during), countStatus(during, http.StatusServiceUnavailable), most, mostID)
+	r.fact("bound", "%d = %d tasks × %d attempts a task can make in %s (rate limit alone would allow %d)",
+		bound, len(hooks), perTask, outage.Round(time.Second), rateBound)
+	r.fact("retry horizon", "≥ %s before a task can fail (MAX_ATTEMPTS %d); the outage is %s", retryHorizon().Round(time.Minute), maxAttempts, outage.Round(time.Second))
+	r.fact("/readyz at the outage's end", "%s%s", rzOut, errSuffix(rzErr))
+	r.fact("recovery", "all delivered %s after MoviePilot came back (schedule allows up to %s for the retry, plus the drain)",
+		took.Round(100*time.Millisecond), longestWait(perTask).Round(time.Second))
+	r.check(len(during) <= bound, "calls during the outage within the backoff bound (%d ≤ %d)", len(during), bound)
+	r.check(most <= perTask, "no task called MoviePilot more often than its schedule allows (%d ≤ %d)", most, perTask)
+	checkDelivery(r, judge(append(warm, hooks...), nil, subsByTMDB(mp)))
+	checkIdle(ctx, r, svc)
+	svc.stopClean(r)
+}
+
+// runMP429: a few MoviePilot calls are answered 429 with Retry-After while a backlog drains.
+func runMP429(ctx context.Context, h *harness, r *report) {
+	const (
+		throttled  = 3
+		retryAfter = 2 * time.Second
+	)
+	mp, env := apiKeyMP()
+	defer mp.Close()
+	svc, err := startScenario(ctx, h, "mp429", env)
+	if err != nil {
+		r.fail(err)
+		return
+	}
+	defer svc.kill()
+	hooks, _ := movieWebhooks(idRange(1, h.cfg.backlog))
+	if err := h.sendAll(ctx, svc, hooks); err != nil {
+		r.fail(err)
+		return
+	}
+	if err := waitCreates(ctx, mp, len(hooks)/4); err != nil {
+		r.fail(err)
+		return
+	}
+	mp.RateLimitNext(throttled, retryAfter)
+	budget := longestWait(1) + drainBudget(len(hooks), mpRate)
+	if _, _, err := drain(ctx, svc, mp, ackedIDs(hooks, nil), budget); err != nil {
+		r.fail(err)
+	}
+
+	calls := mp.Calls()
+	r.fact("setup", "%d webhooks; once a quarter were created, the next %d MoviePilot calls answer 429 Retry-After: %s; MP_RATE_LIMIT_PER_SEC=%d",
+		len(hooks), throttled, retryAfter, mpRate)
+	r.row("429 #", "op", "tmdb", "next call", "gap", "same task's next call", "gap")
+	minAny, minSame := time.Duration(-1), time.Duration(-1)
+	n := 0
+	for i, c := range calls {
+		if c.Status != http.StatusTooManyRequests {
+			continue
+		}
+		n++
+		task := taskOf(calls, i)
+		nextAny, gapAny := describeNext(calls, i, func(int) bool { return true })
+		nextSame, gapSame := describeNext(calls, i, func(j int) bool { return taskOf(calls, j) == task })
+		minAny, minSame = minGap(minAny, gapAny), minGap(minSame, gapSame)
+		r.row(n, c.Op, task, nextAny, fmtGap(gapAny), nextSame, fmtGap(gapSame))
+	}
+	r.check(n == throttled, "MoviePilot answered 429 %d times (injected %d)", n, throttled)
+	r.check(minAny >= retryAfter, "no MoviePilot call before Retry-After elapsed (shortest gap after a 429: %s, Retry-After %s)", fmtGap(minAny), retryAfter)
+	r.check(minSame >= retryAfter, "the throttled task waits at least Retry-After (shortest: %s)", fmtGap(minSame))
+	checkDelivery(r, judge(hooks, nil, subsByTMDB(mp)))
+	checkIdle(ctx, r, svc)
+	svc.stopClean(r)
+}
+
+// runMPRestart: MoviePilot (JWT login) restarts three times while a backlog drains.
+func runMPRestart(ctx context.Context, h *harness, r *report) {
+	mp := mptest.New(mptest.Options{Users: map[string]string{mpUser: mpPassword}}) // v2.5.6: JWT only
+	defer mp.Close()
+	mp.SetLatency(5 * time.Millisecond)
+	env := map[string]string{"MP_URL": mp.URL(), "MP_AUTH_SCHEME": "login", "MP_USERNAME": mpUser,
+		"MP_PASSWORD": mpPassword, "MP_RATE_LIMIT_PER_SEC": fmt.Sprint(mpRate)}
+	svc, err := startScenario(ctx, h, "mprestart", env)
+	if err != nil {
+		r.fail(err)
+		return
+	}
+	defer svc.kill()
+	hooks, _ := movieWebhooks(idRange(1, h.cfg.backlog))
+	if err := h.sendAll(ctx, svc, hooks); err != nil {
+		r.fail(err)
+		return
+	}
+	restarts := 0
+	for _, pct := range []int{25, 50, 75} {
+		if err := waitCreates(ctx, mp, len(hooks)*pct/100); err != nil {
+			r.fail(err)
+			return
+		}
+		mp.Restart()
+		restarts++
+	}
+	if _, _, err := drain(ctx, svc, mp, ackedIDs(hooks, nil), drainBudget(len(hooks), mpRate)); err != nil {
+		r.fail(err)
+	}
+	calls := mp.Calls()
+	forbidden := countStatus(calls, http.StatusForbidden)
+	paused := svc.logCount("worker paused")
+	retried := svc.logCount("will retry")
+	r.fact("setup", "%d webhooks; MP_AUTH_SCHEME=login; MoviePilot restarted (JWT secret rotated) at 25%%, 50%%, 75%% of creates", len(hooks))
+	r.fact("MoviePilot", "%d restarts, %d logins, %d calls answered 403 (stale JWT), %d calls in all", restarts, mp.LoginCount(), forbidden, len(calls))
+	r.fact("seerrpilot log", "%d \"worker paused\", %d \"will retry\" lines", paused, retried)
+	r.check(mp.LoginCount() >= restarts+1 && forbidden <= restarts,
+		"logged in again after every restart (logins %d ≥ %d, 403s %d ≤ %d)", mp.LoginCount(), restarts+1, forbidden, restarts)
+	r.check(paused == 0 && retried == 0, "no task attempt spent and the worker never paused on the stale JWT")
+	checkDelivery(r, judge(hooks, nil, subsByTMDB(mp)))
+	checkIdle(ctx, r, svc)
+	svc.stopClean(r)
+}
+
+// waitCreates waits until MoviePilot has received n create calls.
+func waitCreates(ctx context.Context, mp *mptest.Server, n int) error {
+	return waitFor(ctx, 2*time.Minute, fmt.Sprintf("%d MoviePilot creates", n), func() (bool, error) {
+		return mp.CreateCount() >= n, nil
+	})
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// callsIn are the calls that arrived in [from, to).
+func callsIn(calls []mptest.Call, from, to time.Time) []mptest.Call {
+	var out []mptest.Call
+	for _, c := range calls {
+		if !c.Time.Before(from) && c.Time.Before(to) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func countStatus(calls []mptest.Call, status int) int {
+	n := 0
+	for _, c := range calls {
+		if c.Status == status {
+			n++
+		}
+	}
+	return n
+}
+
+// lookupTMDB is the TMDB id a lookup call names (v2 path /api/v1/subscribe/media/tmdb:N).
+func lookupTMDB(c mptest.Call) (int, bool) {
+	if c.Op != "lookup" {
+		return 0, false
+	}
+	id, err := strconv.Atoi(strings.TrimPrefix(c.Path, "/api/v1/subscribe/media/tmdb:"))
+	return id, err == nil
+}
+
+// taskOf is the TMDB id of the task behind calls[i]: a lookup names it; a create belongs to
+// the lookup before it (the worker is the only caller and looks up before creating). 0 when
+// it cannot tell.
+func taskOf(calls []mptest.Call, i int) int {
+	for j := i; j >= 0; j-- {
+		if id, ok := lookupTMDB(calls[j]); ok {
+			return id
+		}
+		if calls[j].Op == "login" || (j == i && calls[j].Op == "create") {
+			continue
+		}
+		return 0
+	}
+	return 0
+}
+
+// mostCallsForOneTask is the largest number of lookups for one TMDB id, and that id.
+func mostCallsForOneTask(calls []mptest.Call) (int, int) {
+	per := map[int]int{}
+	most, mostID := 0, 0
+	for _, c := range calls {
+		if id, ok := lookupTMDB(c); ok {
+			per[id]++
+			if per[id] > most {
+				most, mostID = per[id], id
+			}
+		}
+	}
+	return most, mostID
+}
+
+// describeNext finds the first call after calls[i] that match accepts: "op tmdb (status)"
+// and the gap, or "none" and -1.
+func describeNext(calls []mptest.Call, i int, match func(j int) bool) (string, time.Duration) {
+	for j := i + 1; j < len(calls); j++ {
+		if calls[j].Op == "login" || !match(j) {
+			continue
+		}
+		return fmt.Sprintf("%s %d (%d)", calls[j].Op, taskOf(calls, j), calls[j].Status), calls[j].Time.Sub(calls[i].Time)
+	}
+	return "none", -1
+}
+
+func minGap(cur, gap time.Duration) time.Duration {
+	if gap < 0 {
+		return cur
+	}
+	if cur < 0 || gap < cur {
+		return gap
+	}
+	return cur
+}
+
+func fmtGap(d time.Duration) string {
+	if d < 0 {
+		return "-"
+	}
+	return d.Round(time.Millisecond).String()
+}

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/seerrpilot/seerrpilot/pkg/seerr"
+	"github.com/seerrpilot/seerrpilot/pkg/seerr/seerrtest"
+)
+
+// missedWebhooks is how many approvals the seerrdown scenario never sends a webhook for.
+const missedWebhooks = 10
+
+// runSeerrDown: Seerr is down while webhooks arrive and while some approvals' webhooks are
+// lost; after it returns, POST /reconcile must find the lost ones.
+func runSeerrDown(ctx context.Context, h *harness, r *report) {
+	js := seerrtest.New(seerrtest.Options{APIKey: seerrKey})
+	defer js.Close()
+	mp, env := apiKeyMP()
+	defer mp.Close()
+	env["JELLY_URL"], env["JELLY_API_KEY"], env["RECONCILE_INTERVAL"] = js.URL(), seerrKey, "0"
+	svc, err := startScenario(ctx, h, "seerrdown", env)
+	if err != nil {
+		r.fail(err)
+		return
+	}
+	defer svc.kill()
+	if err := waitReady(ctx, svc); err != nil { // the start pass (empty Seerr) has finished
+		r.fail(err)
+		return
+	}
+
+	js.SetDown(true)
+	sent, err := addApproved(js, idRange(1, max(10, h.cfg.backlog/10)))
+	if err != nil {
+		r.fail(err)
+		return
+	}
+	sendErr := h.sendAll(ctx, svc, sent)
+	missed, err := addApproved(js, idRange(len(sent)+1, missedWebhooks))
+	if err != nil {
+		r.fail(err)
+		return
+	}
+	rzQuiet, _ := svc.readyz(ctx)
+	downCode, downSum, downErr := svc.reconcile(ctx)
+	rzDown, rzErr := svc.readyz(ctx)
+	_, _, deliverErr := drain(ctx, svc, mp, ackedIDs(sent, nil), drainBudget(len(sent), mpRate))
+	seerr503 := 0
+	for _, c := range js.Calls() {
+		if c.Status == http.StatusServiceUnavailable {
+			seerr503++
+		}
+	}
+
+	js.SetDown(false)
+	upCode, upSum, upErr := svc.reconcile(ctx)
+	_, _, drainErr := drain(ctx, svc, mp, ackedIDs(append(sent, missed...), nil), drainBudget(len(sent)+missedWebhooks, mpRate))
+	var rzUp readiness
+	readyErr := waitFor(ctx, 10*time.Second, "/readyz 200", func() (bool, error) {
+		var err error
+		rzUp, err = svc.readyz(ctx)
+		return err == nil && rzUp.Code == http.StatusOK, err
+	})
+
+	r.fact("setup", "Seerr down; %d approvals sent as webhooks, %d approvals whose webhook never came; RECONCILE_INTERVAL=0", len(sent), len(missed))
+	r.fact("/readyz, Seerr down, no pass yet", "%s", rzQuiet)
+	r.fact("POST /reconcile, Seerr down", "HTTP %d outcome %q %s%s", downCode, downSum.Outcome, cut(downSum.Error, 100), errSuffix(downErr))
+	r.fact("/readyz after that pass", "%s%s", rzDown, errSuffix(rzErr))
+	r.fact("Seerr calls answered 503", "%d (the worker's confirmations and the pass)", seerr503)
+	r.fact("POST /reconcile, Seerr back", "HTTP %d seen %d approved %d enqueued %d%s", upCode, upSum.Seen, upSum.Approved, upSum.Enqueued, errSuffix(upErr))
+	r.fact("/readyz, Seerr back", "%s", rzUp)
+	r.note("/readyz learns about Seerr only from reconcile passes (the worker's failed confirmations do not change it); " +
+		"it answers \"ready\"/\"not ready\" with the reconcile component at status \"error\"; no component ever reports \"degraded\"")
+	r.check(sendErr == nil, "webhooks accepted while Seerr is down (%d sent%s)", len(sent), errSuffix(sendErr))
+	r.check(rzErr == nil && rzDown.Code != http.StatusOK && !rzDown.Components["reconcile"].Ready,
+		"/readyz reports Seerr down once a pass failed (HTTP %d, reconcile %q)", rzDown.Code, rzDown.Components["reconcile"].Status)
+	r.check(deliverErr == nil, "the webhooks were delivered while Seerr was still down%s", errSuffix(deliverErr))
+	r.check(upErr == nil && upCode == http.StatusOK && upSum.Enqueued == len(missed),
+		"reconcile after Seerr returned enqueued the %d missed approvals (enqueued %d)", len(missed), upSum.Enqueued)
+	r.check(drainErr == nil, "everything delivered after reconcile%s", errSuffix(drainErr))
+	subs := subsByTMDB(mp)
+	checkDelivery(r, judge(sent, nil, subs))
+	mv := judge(missed, nil, subs)
+	r.check(mv.lost == 0 && mv.duplicated == 0, "every missed approval delivered exactly once (%d of %d, duplicated %d)", mv.delivered, len(missed), mv.duplicated)
+	r.check(readyErr == nil, "/readyz recovers (HTTP %d)", rzUp.Code)
+	checkIdle(ctx, r, svc)
+	svc.stopClean(r)
+}
+
+// addApproved adds an approved movie request per id to the fake Seerr (TMDB id tmdbBase+id,
+// title known to its TMDB stand-in) and returns the webhooks Seerr would send for them.
+func addApproved(js *seerrtest.Server, ids []int) ([]webhook, error) {
+	hooks, err := movieWebhooks(ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		got := js.AddRequest(seerr.Request{ID: id, Status: seerr.RequestApproved, Type: seerr.TypeMovie,
+			Media: seerr.Media{TMDBID: tmdbBase + id, MediaType: seerr.TypeMovie, Status: seerr.MediaProcessing}})
+		if got != id {
+			return nil, fmt.Errorf("fake Seerr gave request %d the id %d", id, got)
+		}
+		js.SetMedia(seerr.TypeMovie, tmdbBase+id, fmt.Sprintf("Soak Movie %d", id), 1990+id%35)
+	}
+	return hooks, nil
+}
+
+// waitReady waits for /readyz to answer 200.
+func waitReady(ctx context.Context, svc *service) error {
+	return waitFor(ctx, 30*time.Second, "/readyz 200", func() (bool, error) {
+		rz, err := svc.readyz(ctx)
+		return err == nil && rz.Code == http.StatusOK, err
+	})
+}
