@@ -1,10 +1,11 @@
 package main
 
 import (
+	"github.com/seerrpilot/seerrpilot/pkg/benchkit"
+
 	"bytes"
 	"context"
 	"io"
-	"math"
 	"net"
 	"net/http"
 	"slices"
@@ -124,25 +125,14 @@ func merge(rc *receiver, res *runResult, start time.Time, recs []*recorder) {
 		res.AcksPerS = float64(res.Acks) / el.Seconds()
 	}
 	slices.Sort(lat)
-	res.P50Ms = ms(pct(lat, 0.50))
-	res.P90Ms = ms(pct(lat, 0.90))
-	res.P99Ms = ms(pct(lat, 0.99))
-	res.P999Ms = ms(pct(lat, 0.999))
+	res.P50Ms = benchkit.Ms(benchkit.Quantile(lat, 0.50))
+	res.P90Ms = benchkit.Ms(benchkit.Quantile(lat, 0.90))
+	res.P99Ms = benchkit.Ms(benchkit.Quantile(lat, 0.99))
+	res.P999Ms = benchkit.Ms(benchkit.Quantile(lat, 0.999))
 	if len(lat) > 0 {
-		res.MaxMs = ms(lat[len(lat)-1])
+		res.MaxMs = benchkit.Ms(lat[len(lat)-1])
 	}
 }
-
-// pct is the nearest-rank percentile of sorted latencies.
-func pct(sorted []time.Duration, q float64) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	i := int(math.Ceil(q*float64(len(sorted)))) - 1
-	return sorted[min(max(i, 0), len(sorted)-1)]
-}
-
-func ms(d time.Duration) float64 { return math.Round(float64(d)/1e4) / 100 }
 
 // maxPerRun bounds the requests of one run whatever the machine does.
 const maxPerRun = 5_000_000

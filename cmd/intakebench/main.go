@@ -35,6 +35,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/seerrpilot/seerrpilot/pkg/benchkit"
 	"github.com/seerrpilot/seerrpilot/pkg/envelope"
 	"github.com/seerrpilot/seerrpilot/pkg/logging"
 	"github.com/seerrpilot/seerrpilot/pkg/redact"
@@ -168,31 +169,24 @@ type realIntake struct {
 }
 
 type report struct {
-	Date        string          `json:"date"`
-	GoVersion   string          `json:"goVersion"`
-	NumCPU      int             `json:"numCPU"`
-	GOMAXPROCS  int             `json:"gomaxprocs"`
-	OS          string          `json:"os"`
-	DataDir     string          `json:"dataDir"`
-	Secret      bool            `json:"webhookSecret"`
-	DurationS   float64         `json:"durationSec"`
-	Senders     int             `json:"senders"`
-	RateWorkers int             `json:"rateWorkers"`
-	BodyBytes   int             `json:"bodyBytes"`
-	Fsync       probeSummary    `json:"fsync4KiB"`
-	BoltCommit  probeSummary    `json:"boltSingleCommit"`
-	Rounds      int             `json:"rounds"`
-	Runs        []runResult     `json:"runs"`
-	Summary     []runResult     `json:"summary"` // per-metric medians over the rounds
-	Ratios      []ratio         `json:"saturationRatios"`
-	Durability  []durabilityRow `json:"durability"`
-}
-
-type probeSummary struct {
-	N     int     `json:"n"`
-	P50Ms float64 `json:"p50Ms"`
-	P99Ms float64 `json:"p99Ms"`
-	MaxMs float64 `json:"maxMs"`
+	Date        string           `json:"date"`
+	GoVersion   string           `json:"goVersion"`
+	NumCPU      int              `json:"numCPU"`
+	GOMAXPROCS  int              `json:"gomaxprocs"`
+	OS          string           `json:"os"`
+	DataDir     string           `json:"dataDir"`
+	Secret      bool             `json:"webhookSecret"`
+	DurationS   float64          `json:"durationSec"`
+	Senders     int              `json:"senders"`
+	RateWorkers int              `json:"rateWorkers"`
+	BodyBytes   int              `json:"bodyBytes"`
+	Fsync       benchkit.Summary `json:"fsync4KiB"`
+	BoltCommit  benchkit.Summary `json:"boltSingleCommit"`
+	Rounds      int              `json:"rounds"`
+	Runs        []runResult      `json:"runs"`
+	Summary     []runResult      `json:"summary"` // per-metric medians over the rounds
+	Ratios      []ratio          `json:"saturationRatios"`
+	Durability  []durabilityRow  `json:"durability"`
 }
 
 type ratio struct {
@@ -210,12 +204,6 @@ type durabilityRow struct {
 	Missing  int    `json:"ackedButMissing"`
 	OK       bool   `json:"ok"`
 	Note     string `json:"note,omitempty"`
-}
-
-func summarizeProbe(lat []time.Duration) probeSummary {
-	s := slices.Clone(lat)
-	slices.Sort(s)
-	return probeSummary{N: len(s), P50Ms: ms(pct(s, 0.5)), P99Ms: ms(pct(s, 0.99)), MaxMs: ms(pct(s, 1))}
 }
 
 func run() error {
@@ -243,16 +231,16 @@ func run() error {
 	logf("intakebench %s  go %s  %s  NumCPU=%d GOMAXPROCS=%d  data dir %s", rep.Date, rep.GoVersion, rep.OS, rep.NumCPU, rep.GOMAXPROCS, dir)
 
 	// 1. The disk.
-	fl, err := probeFsync(dir, cfg.fsyncCount)
+	fl, err := benchkit.FsyncProbe(dir, cfg.fsyncCount)
 	if err != nil {
 		return fmt.Errorf("fsync probe: %w", err)
 	}
-	rep.Fsync = summarizeProbe(fl)
+	rep.Fsync = benchkit.Summarize(fl)
 	bl, err := probeBoltCommit(dir, min(cfg.fsyncCount, 200))
 	if err != nil {
 		return err
 	}
-	rep.BoltCommit = summarizeProbe(bl)
+	rep.BoltCommit = benchkit.Summarize(bl)
 	logf("disk: 4 KiB append+fsync p50 %.2fms p99 %.2fms (n=%d); single bbolt commit p50 %.2fms p99 %.2fms",
 		rep.Fsync.P50Ms, rep.Fsync.P99Ms, rep.Fsync.N, rep.BoltCommit.P50Ms, rep.BoltCommit.P99Ms)
 	if rep.Fsync.P50Ms < 0.05 {

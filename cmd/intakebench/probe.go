@@ -10,34 +10,6 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// probeFsync appends n × 4 KiB to a file in dir, each followed by fsync, and returns the
-// per-round latencies (write + fsync).
-func probeFsync(dir string, n int) ([]time.Duration, error) {
-	f, err := os.OpenFile(filepath.Join(dir, "fsync-probe"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		return nil, err
-	}
-	defer os.Remove(f.Name())
-	defer f.Close()
-	buf := make([]byte, 4096)
-	for i := range buf {
-		buf[i] = byte(i * 7)
-	}
-	out := make([]time.Duration, 0, n)
-	for i := 0; i < n; i++ {
-		binary.BigEndian.PutUint64(buf, uint64(i))
-		start := time.Now()
-		if _, err := f.Write(buf); err != nil {
-			return nil, err
-		}
-		if err := f.Sync(); err != nil {
-			return nil, err
-		}
-		out = append(out, time.Since(start))
-	}
-	return out, nil
-}
-
 // probeBoltCommit times n single-key bbolt Update transactions (one fsync'd commit each), the
 // cost a store without group commit pays per webhook.
 func probeBoltCommit(dir string, n int) ([]time.Duration, error) {

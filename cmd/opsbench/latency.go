@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seerrpilot/seerrpilot/pkg/benchkit"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr/seerrtest"
 )
@@ -71,7 +72,7 @@ func (b *bench) latencyRow(ctx context.Context, withSeerr bool) error {
 		return err
 	}
 	b.noteLog("latency, "+label, svc)
-	s, a := summarize(toSub), summarize(toAck)
+	s, a := benchkit.Summarize(toSub), benchkit.Summarize(toAck)
 	scen := "1 latency, " + label
 	b.add(
 		fig(scen, "approval→subscription p50", s.P50Ms, "ms").atMost(1000).

@@ -36,6 +36,8 @@
 package main
 
 import (
+	"github.com/seerrpilot/seerrpilot/pkg/benchkit"
+
 	"context"
 	"encoding/json"
 	"errors"
@@ -150,17 +152,17 @@ func (c config) wants(scenario string) bool { return slices.Contains(c.only, sce
 
 // report is everything one run measured.
 type report struct {
-	Date       string   `json:"date"`
-	GoVersion  string   `json:"goVersion"`
-	OS         string   `json:"os"`
-	NumCPU     int      `json:"numCPU"`
-	GOMAXPROCS int      `json:"gomaxprocs"`
-	Binary     string   `json:"binary"`
-	DataDir    string   `json:"dataDir"`
-	Fsync      summary  `json:"fsync4KiB"`
-	Figures    []figure `json:"figures"`
-	Notes      []string `json:"notes,omitempty"`
-	Errors     []string `json:"errors,omitempty"`
+	Date       string           `json:"date"`
+	GoVersion  string           `json:"goVersion"`
+	OS         string           `json:"os"`
+	NumCPU     int              `json:"numCPU"`
+	GOMAXPROCS int              `json:"gomaxprocs"`
+	Binary     string           `json:"binary"`
+	DataDir    string           `json:"dataDir"`
+	Fsync      benchkit.Summary `json:"fsync4KiB"`
+	Figures    []figure         `json:"figures"`
+	Notes      []string         `json:"notes,omitempty"`
+	Errors     []string         `json:"errors,omitempty"`
 }
 
 // figure is one measured value and, when the issue sets one, its target.
@@ -267,11 +269,11 @@ func run() error {
 	}
 	b.logf("opsbench %s  %s  %s  NumCPU=%d  temp dir %s", b.rep.Date, b.rep.GoVersion, b.rep.OS, b.rep.NumCPU, dir)
 
-	lat, err := probeFsync(dir, cfg.fsyncProbes)
+	lat, err := benchkit.FsyncProbe(dir, cfg.fsyncProbes)
 	if err != nil {
 		return fmt.Errorf("fsync probe: %w", err)
 	}
-	b.rep.Fsync = summarize(lat)
+	b.rep.Fsync = benchkit.Summarize(lat)
 	b.logf("disk: 4 KiB write+fsync p50 %.2fms p99 %.2fms (n=%d)", b.rep.Fsync.P50Ms, b.rep.Fsync.P99Ms, b.rep.Fsync.N)
 
 	if b.bin, err = b.binary(ctx); err != nil {

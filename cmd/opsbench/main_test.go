@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/seerrpilot/seerrpilot/pkg/benchkit"
+
 	"strings"
 	"testing"
 	"time"
@@ -76,7 +78,7 @@ func TestTailProblems(t *testing.T) {
 
 func TestQuantileAndNum(t *testing.T) {
 	d := []time.Duration{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
-	if quantile(d, 0.5) != 5 || quantile(d, 0.99) != 10 || quantile(nil, 0.5) != 0 {
+	if benchkit.Quantile(d, 0.5) != 5 || benchkit.Quantile(d, 0.99) != 10 || benchkit.Quantile(nil, 0.5) != 0 {
 		t.Error("quantile")
 	}
 	for v, want := range map[float64]string{1: "1", 0.95: "0.95", 4.75: "4.75", 12.449: "12.45", -0.001: "0"} {

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/seerrpilot/seerrpilot/pkg/benchkit"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
 )
 
@@ -56,11 +57,11 @@ func (b *bench) startup(ctx context.Context) error {
 	}
 	scen := fmt.Sprintf("5 start, %d tasks", b.cfg.tasks)
 	b.add(
-		fig(scen, "exec → /readyz 200, median", ms(median(ready)), "ms").atMost(200).note("%d starts, polled every 2ms", len(ready)),
-		fig(scen, "exec → /readyz 200, max", ms(maxOf(ready)), "ms").atMost(200),
-		fig(scen, "exec → /healthz 200, median", ms(median(health)), "ms"),
-		fig(scen, "exec → /healthz 200, max", ms(maxOf(health)), "ms"),
-		fig(scen, "exec → /readyz 200, empty DATA_DIR, median", ms(median(emptyReady)), "ms").note("control: same starts, no tasks"),
+		fig(scen, "exec → /readyz 200, median", benchkit.Ms(median(ready)), "ms").atMost(200).note("%d starts, polled every 2ms", len(ready)),
+		fig(scen, "exec → /readyz 200, max", benchkit.Ms(maxOf(ready)), "ms").atMost(200),
+		fig(scen, "exec → /healthz 200, median", benchkit.Ms(median(health)), "ms"),
+		fig(scen, "exec → /healthz 200, max", benchkit.Ms(maxOf(health)), "ms"),
+		fig(scen, "exec → /readyz 200, empty DATA_DIR, median", benchkit.Ms(median(emptyReady)), "ms").note("control: same starts, no tasks"),
 	)
 	b.notef("startup: DATA_DIR pre-filled with %d pending, due tasks through pkg/task in %s (%.1f MiB, page cache warm: the file was just written); fake MoviePilot up. At start the service opens the store and returns leftover running tasks to pending before it listens; the worker then claims the oldest due task and calls MoviePilot at once, which /readyz does not wait for (MoviePilot received %s over the %d runs)",
 		b.cfg.tasks, filled.Round(100*time.Millisecond), mib(st.Size()), countOps(mp.Calls()[mpBefore:]), len(ready))
@@ -76,7 +77,7 @@ func (b *bench) starts(ctx context.Context, label string, env map[string]string)
 			return nil, nil, fmt.Errorf("%s: %w", run, err)
 		}
 		health, ready = append(health, h), append(ready, r)
-		b.logf("  %s: /healthz 200 after %.1fms, /readyz 200 after %.1fms; SIGTERM → exit %.1fms", run, ms(h), ms(r), ms(stopped))
+		b.logf("  %s: /healthz 200 after %.1fms, /readyz 200 after %.1fms; SIGTERM → exit %.1fms", run, benchkit.Ms(h), benchkit.Ms(r), benchkit.Ms(stopped))
 	}
 	return health, ready, nil
 }

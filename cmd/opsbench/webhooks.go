@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/seerrpilot/seerrpilot/pkg/benchkit"
 	"github.com/seerrpilot/seerrpilot/webhook/webhooktest"
 )
 
@@ -120,7 +121,7 @@ feed:
 type loadResult struct {
 	Sent, Acks, Errors, Non202, Dropped int
 	Elapsed                             time.Duration
-	Latency                             summary // from each request's scheduled send time
+	Latency                             benchkit.Summary // from each request's scheduled send time
 }
 
 // openLoop sends bodies at rate per second: body i is due at start+i/rate, whatever the
@@ -188,6 +189,6 @@ func (s *sender) openLoop(ctx context.Context, bodies [][]byte, rate, conns int)
 			last = t.last
 		}
 	}
-	res.Sent, res.Elapsed, res.Latency = len(lat), last.Sub(start), summarize(lat)
+	res.Sent, res.Elapsed, res.Latency = len(lat), last.Sub(start), benchkit.Summarize(lat)
 	return res
 }
