@@ -908,3 +908,29 @@ func downgradeToSchema1(tx *bolt.Tx) error {
 	}
 	return tx.Bucket(bucketMeta).Put([]byte("schema"), encodeUint(1))
 }
+
+// Tasks, due times and index entries are appended in key order. With bbolt's default 50%
+// fill every appended-to page was split in half: the file held twice the pages it needed and
+// every commit wrote them. The write path raises the fill percent; this fails if it is lost.
+func TestAppendedBucketsArePacked(t *testing.T) {
+	s := openTest(t, nil)
+	ctx := context.Background()
+	for i := 1; i <= 2000; i++ {
+		if _, err := s.Enqueue(ctx, SourceWebhook, movie(i, i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		for _, name := range [][]byte{bucketTasks, bucketIndex, bucketDue} {
+			st := tx.Bucket(name).Stats()
+			fill := float64(st.LeafInuse) / float64(st.LeafAlloc)
+			if fill < 0.7 {
+				t.Errorf("bucket %s: leaf pages %.0f%% full (%d pages), want ≥ 70%% (bbolt's default split leaves 50%%)", name, 100*fill, st.LeafPageN)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
