@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -77,6 +78,20 @@ type runResult struct {
 	P99Ms    float64 `json:"p99Ms"`
 	P999Ms   float64 `json:"p999Ms"`
 	MaxMs    float64 `json:"maxMs"`
+	// CPUUsPerAck is the whole process's CPU time (user+system, the load generator included)
+	// per 202 in a saturation run. The generator's share is the same for every receiver, so the
+	// difference between receivers is what each costs per webhook; unlike acks/s it hardly
+	// moves with the neighbours of a shared VM.
+	CPUUsPerAck float64 `json:"cpuUsPerAck,omitempty"`
+}
+
+// processCPU is the user+system CPU time this process has used so far.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // recorder collects one worker's outcomes; merged after the run.
@@ -143,6 +158,7 @@ func saturate(ctx context.Context, rc *receiver, tpl *bodyTemplate, ids *atomic.
 	res := runResult{Scenario: scenario, Receiver: rc.name, Senders: senders}
 	recs := make([]*recorder, senders)
 	var sent atomic.Int64
+	cpu0 := processCPU()
 	start := time.Now()
 	deadline := start.Add(dur)
 	var wg sync.WaitGroup
@@ -162,7 +178,11 @@ func saturate(ctx context.Context, rc *receiver, tpl *bodyTemplate, ids *atomic.
 		}()
 	}
 	wg.Wait()
+	cpu := processCPU() - cpu0
 	merge(rc, &res, start, recs)
+	if res.Acks > 0 && cpu > 0 {
+		res.CPUUsPerAck = float64(cpu.Microseconds()) / float64(res.Acks)
+	}
 	return res
 }
 

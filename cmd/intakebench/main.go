@@ -325,8 +325,12 @@ func run() error {
 	}
 	add := func(r runResult) {
 		rep.Runs = append(rep.Runs, r)
-		logf("  #%d %-11s %-20s %8.0f acks/s  p50 %7.2fms  p99 %7.2fms  p99.9 %7.2fms  errors %d  non-202 %d  dropped %d",
-			r.Round, r.Scenario, r.Receiver, r.AcksPerS, r.P50Ms, r.P99Ms, r.P999Ms, r.Errors, r.Non202, r.Dropped)
+		cpu := ""
+		if r.CPUUsPerAck > 0 {
+			cpu = fmt.Sprintf("  cpu %5.1fµs/ack", r.CPUUsPerAck)
+		}
+		logf("  #%d %-11s %-20s %8.0f acks/s  p50 %7.2fms  p99 %7.2fms  p99.9 %7.2fms  errors %d  non-202 %d  dropped %d%s",
+			r.Round, r.Scenario, r.Receiver, r.AcksPerS, r.P50Ms, r.P99Ms, r.P999Ms, r.Errors, r.Non202, r.Dropped, cpu)
 	}
 	for round := 1; round <= cfg.repeat; round++ {
 		for _, rc := range receivers {
@@ -505,10 +509,14 @@ func printReport(out io.Writer, rep report, at1000 map[string]runResult) {
 		fmt.Fprintf(out, "every figure below is the median over %d rounds (errors, non-202, dropped and sent are totals); -json has each round\n", rep.Rounds)
 	}
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\treceiver\tacks/s\tp50 ms\tp90 ms\tp99 ms\tp99.9 ms\tmax ms\tsent\terrors\tnon-202\tdropped\t")
+	fmt.Fprintln(tw, "scenario\treceiver\tacks/s\tp50 ms\tp90 ms\tp99 ms\tp99.9 ms\tmax ms\tsent\terrors\tnon-202\tdropped\tcpu µs/ack\t")
 	for _, r := range rep.Summary {
-		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%d\t%d\t%d\t%d\t\n",
-			r.Scenario, r.Receiver, r.AcksPerS, r.P50Ms, r.P90Ms, r.P99Ms, r.P999Ms, r.MaxMs, r.Sent, r.Errors, r.Non202, r.Dropped)
+		cpu := "-"
+		if r.CPUUsPerAck > 0 {
+			cpu = fmt.Sprintf("%.1f", r.CPUUsPerAck)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%d\t%d\t%d\t%d\t%s\t\n",
+			r.Scenario, r.Receiver, r.AcksPerS, r.P50Ms, r.P90Ms, r.P99Ms, r.P999Ms, r.MaxMs, r.Sent, r.Errors, r.Non202, r.Dropped, cpu)
 	}
 	_ = tw.Flush()
 	fmt.Fprintln(out)
@@ -578,6 +586,7 @@ func medians(runs []runResult) []runResult {
 		m.P99Ms = med(rs, func(r runResult) float64 { return r.P99Ms })
 		m.P999Ms = med(rs, func(r runResult) float64 { return r.P999Ms })
 		m.MaxMs = med(rs, func(r runResult) float64 { return r.MaxMs })
+		m.CPUUsPerAck = med(rs, func(r runResult) float64 { return r.CPUUsPerAck })
 		out = append(out, m)
 	}
 	return out
