@@ -203,7 +203,7 @@ func (s *Store) Arriving() (done func()) {
 func (s *Store) commitGroup(group []*enqueueReq) {
 	s.groups.Add(1)
 	s.grouped.Add(int64(len(group)))
-	err := s.update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *writeTx) error {
 		now := s.now().UTC()
 		for _, r := range group {
 			r.res, r.err = enqueueTx(tx, r.src, r.in, now)
@@ -248,7 +248,7 @@ func (s *Store) failQueued() {
 }
 
 func (s *Store) init() error {
-	return s.update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *writeTx) error {
 		for _, name := range [][]byte{bucketTasks, bucketKeys, bucketIndex, bucketDue, bucketCounts, bucketMeta} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)
@@ -263,7 +263,7 @@ func (s *Store) init() error {
 			if got == schemaVersion {
 				return nil
 			}
-			if err := upgradeIndexes(tx); err != nil {
+			if err := upgradeIndexes(tx.Tx); err != nil {
 				return fmt.Errorf("upgrade %s from schema %d: %w", s.path, got, err)
 			}
 		}
@@ -315,15 +315,52 @@ func upgradeIndexes(tx *bolt.Tx) error {
 const appendFill = 0.95
 
 // update runs fn in a write transaction (committed with fsync). Every write goes through it.
-func (s *Store) update(fn func(tx *bolt.Tx) error) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+func (s *Store) update(fn func(tx *writeTx) error) error {
+	return s.db.Update(func(btx *bolt.Tx) error {
 		for _, name := range [][]byte{bucketTasks, bucketKeys, bucketIndex, bucketDue} {
-			if b := tx.Bucket(name); b != nil {
+			if b := btx.Bucket(name); b != nil {
 				b.FillPercent = appendFill
 			}
 		}
-		return fn(tx)
+		tx := &writeTx{Tx: btx}
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return tx.flushCounts()
 	})
+}
+
+// writeTx is a write transaction plus the counter changes made in it. A group commit of n
+// new tasks moves the same four counters n times; they are written once, at the end, instead
+// of a read-modify-write per task per counter.
+type writeTx struct {
+	*bolt.Tx
+	counts map[string]int64
+}
+
+func (tx *writeTx) bump(name string, delta int64) {
+	if tx.counts == nil {
+		tx.counts = make(map[string]int64, 8)
+	}
+	tx.counts[name] += delta
+}
+
+func (tx *writeTx) flushCounts() error {
+	b := tx.Bucket(bucketCounts)
+	for name, delta := range tx.counts {
+		if delta == 0 {
+			continue
+		}
+		v := int64(decodeUint(b.Get([]byte(name)))) + delta
+		if v < 0 {
+			v = 0
+		}
+		if err := b.Put([]byte(name), encodeUint(uint64(v))); err != nil {
+			return err
+		}
+	}
+	tx.counts = nil
+	return nil
 }
 
 // Changed is signalled (without blocking, coalesced) whenever a task becomes pending, so the
@@ -449,9 +486,9 @@ func (s *Store) Enqueue(ctx context.Context, src Source, in Input) (EnqueueResul
 }
 
 // enqueueTx stores or merges one input inside a write transaction.
-func enqueueTx(tx *bolt.Tx, src Source, in Input, now time.Time) (EnqueueResult, error) {
+func enqueueTx(tx *writeTx, src Source, in Input, now time.Time) (EnqueueResult, error) {
 	key := in.Key()
-	old, err := getByKey(tx, key)
+	old, err := getByKey(tx.Tx, key)
 	if err != nil {
 		return EnqueueResult{}, err
 	}
@@ -710,7 +747,7 @@ func (s *Store) ClaimNext(ctx context.Context, lease time.Duration) (*Task, time
 	}
 	var claimed *Task
 	var next time.Time
-	err := s.update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *writeTx) error {
 		now := s.now().UTC()
 		k, _ := tx.Bucket(bucketDue).Cursor().First()
 		if k == nil {
@@ -721,7 +758,7 @@ func (s *Store) ClaimNext(ctx context.Context, lease time.Duration) (*Task, time
 			next = due.UTC()
 			return nil
 		}
-		old, err := getSeq(tx, binary.BigEndian.Uint64(k[8:]))
+		old, err := getSeq(tx.Tx, binary.BigEndian.Uint64(k[8:]))
 		if err != nil {
 			return err
 		}
@@ -754,8 +791,8 @@ func (s *Store) Update(ctx context.Context, id string, fn func(t *Task) error) (
 		return Task{}, err
 	}
 	var out Task
-	err = s.update(func(tx *bolt.Tx) error {
-		old, err := getSeq(tx, seq)
+	err = s.update(func(tx *writeTx) error {
+		old, err := getSeq(tx.Tx, seq)
 		if err != nil {
 			return err
 		}
@@ -852,13 +889,13 @@ func (s *Store) CancelUnsent(ctx context.Context, key, reason string) (Task, err
 // was left by a crash.
 func (s *Store) ReclaimRunning(ctx context.Context) (int, error) {
 	n := 0
-	err := s.update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *writeTx) error {
 		n = 0
 		var seqs []uint64
-		oldest(tx, "status:"+string(StatusRunning), func(seq uint64) bool { seqs = append(seqs, seq); return true })
+		oldest(tx.Tx, "status:"+string(StatusRunning), func(seq uint64) bool { seqs = append(seqs, seq); return true })
 		now := s.now().UTC()
 		for _, seq := range seqs {
-			old, err := getSeq(tx, seq)
+			old, err := getSeq(tx.Tx, seq)
 			if err != nil {
 				return err
 			}
@@ -906,7 +943,7 @@ func getByKey(tx *bolt.Tx, key string) (*Task, error) {
 
 // put writes t and keeps every index and counter in step with the change from old (nil when new).
 // It is the only function that writes tasks.
-func put(tx *bolt.Tx, old, t *Task) error {
+func put(tx *writeTx, old, t *Task) error {
 	seqKey := encodeUint(t.seq)
 	body, err := json.Marshal(t)
 	if err != nil {
@@ -919,9 +956,7 @@ func put(tx *bolt.Tx, old, t *Task) error {
 		if err := tx.Bucket(bucketKeys).Put([]byte(t.Key), seqKey); err != nil {
 			return err
 		}
-		if err := bump(tx, "all", 1); err != nil {
-			return err
-		}
+		tx.bump("all", 1)
 		if err := addIndexes(tx, t, seqKey); err != nil {
 			return err
 		}
@@ -956,39 +991,26 @@ func indexNames(t *Task) [3]string {
 	}
 }
 
-func addIndexes(tx *bolt.Tx, t *Task, seqKey []byte) error {
+func addIndexes(tx *writeTx, t *Task, seqKey []byte) error {
 	idx := tx.Bucket(bucketIndex)
 	for _, name := range indexNames(t) {
 		if err := idx.Put(indexKey(name, seqKey), nil); err != nil {
 			return err
 		}
-		if err := bump(tx, name, 1); err != nil {
-			return err
-		}
+		tx.bump(name, 1)
 	}
 	return nil
 }
 
-func removeIndexes(tx *bolt.Tx, t *Task, seqKey []byte) error {
+func removeIndexes(tx *writeTx, t *Task, seqKey []byte) error {
 	idx := tx.Bucket(bucketIndex)
 	for _, name := range indexNames(t) {
 		if err := idx.Delete(indexKey(name, seqKey)); err != nil {
 			return err
 		}
-		if err := bump(tx, name, -1); err != nil {
-			return err
-		}
+		tx.bump(name, -1)
 	}
 	return nil
-}
-
-func bump(tx *bolt.Tx, name string, delta int) error {
-	b := tx.Bucket(bucketCounts)
-	v := int64(decodeUint(b.Get([]byte(name)))) + int64(delta)
-	if v < 0 {
-		v = 0
-	}
-	return b.Put([]byte(name), encodeUint(uint64(v)))
 }
 
 func dueKey(t *Task) []byte {
