@@ -247,7 +247,9 @@ func (offlineMP) Lookup(context.Context, int, *int) (*moviepilot.Subscription, e
 }
 
 func (c *components) workerState(st worker.State) {
-	ready := st.Status == "running" || st.Status == "dry-run"
+	// "throttled" (holding for MoviePilot's Retry-After, at most a few minutes and ending by
+	// itself) stays ready: webhooks are still taken and queued. Only an auth pause is unready.
+	ready := st.Status == "running" || st.Status == "dry-run" || st.Status == "throttled"
 	c.ready.Set("worker", ready, st.Status, st.Reason, nil)
 	if c.metrics != nil {
 		c.metrics.WorkerPaused(st.Status == "paused")

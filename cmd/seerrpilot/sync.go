@@ -99,8 +99,11 @@ func syncOnce(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
-	if st := c.worker.State(); st.Status == "paused" {
+	switch st := c.worker.State(); st.Status {
+	case "paused":
 		fmt.Fprintln(stdout, "worker paused:", st.Reason)
+	case "throttled":
+		fmt.Fprintln(stdout, "worker stopped early:", st.Reason+"; the rest waits for the next run")
 	}
 	counts := map[task.Status]int{}
 	var failed []task.Task

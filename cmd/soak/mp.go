@@ -121,14 +121,21 @@ func runMP429(ctx context.Context, h *harness, r *report) {
 		return
 	}
 	mp.RateLimitNext(throttled, retryAfter)
-	budget := longestWait(1) + drainBudget(len(hooks), mpRate)
+	// Each throttled task waits about one retry delay, and the hold after each 429 delays
+	// the whole queue by Retry-After.
+	budget := longestWait(1) + throttled*retryAfter + drainBudget(len(hooks), mpRate)
+	sampled := sampleReadyz(ctx, svc, 100*time.Millisecond)
 	if _, _, err := drain(ctx, svc, mp, ackedIDs(hooks, nil), budget); err != nil {
 		r.fail(err)
 	}
+	rz := sampled()
 
 	calls := mp.Calls()
+	hold := min(retryAfter, holdMax)
 	r.fact("setup", "%d webhooks; once a quarter were created, the next %d MoviePilot calls answer 429 Retry-After: %s; MP_RATE_LIMIT_PER_SEC=%d",
 		len(hooks), throttled, retryAfter, mpRate)
+	r.fact("expected", "after each 429 no MoviePilot call for %s (Retry-After, capped at %s); the throttled task waits ≥ %s and spends no attempt",
+		hold, holdMax, retryAfter)
 	r.row("429 #", "op", "tmdb", "next call", "gap", "same task's next call", "gap")
 	minAny, minSame := time.Duration(-1), time.Duration(-1)
 	n := 0
@@ -144,11 +151,96 @@ func runMP429(ctx context.Context, h *harness, r *report) {
 		r.row(n, c.Op, task, nextAny, fmtGap(gapAny), nextSame, fmtGap(gapSame))
 	}
 	r.check(n == throttled, "MoviePilot answered 429 %d times (injected %d)", n, throttled)
-	r.check(minAny >= retryAfter, "no MoviePilot call before Retry-After elapsed (shortest gap after a 429: %s, Retry-After %s)", fmtGap(minAny), retryAfter)
+	r.check(minAny >= hold, "no MoviePilot call before Retry-After elapsed, server-wide (shortest gap after a 429 to any call: %s, Retry-After %s)", fmtGap(minAny), retryAfter)
 	r.check(minSame >= retryAfter, "the throttled task waits at least Retry-After (shortest: %s)", fmtGap(minSame))
+	ids := svc.logField("task_id", "rate-limited this call (429)")
+	spent, seen := throttledAttempts(ctx, svc, ids)
+	r.check(len(ids) == throttled && spent == 0 && seen == len(ids),
+		"no attempt spent on a 429 (%d throttled tasks in the log, %d with a \"throttled\" history entry, attempts spent: %d)", len(ids), seen, spent)
+	r.fact("/readyz during the drain", "%d samples: %d ready, %d with the worker throttled (%s)", rz.samples, rz.ready, rz.throttled, cut(rz.detail(), 90))
+	r.check(rz.samples > 0 && rz.ready == rz.samples && rz.throttled > 0,
+		"/readyz stays ready while the worker holds for Retry-After (%d of %d samples ready, %d throttled)", rz.ready, rz.samples, rz.throttled)
 	checkDelivery(r, judge(hooks, nil, subsByTMDB(mp)))
 	checkIdle(ctx, r, svc)
 	svc.stopClean(r)
+}
+
+// throttledAttempts reads each task by id: the attempts they spent in all, and how many have a
+// "throttled" history entry.
+func throttledAttempts(ctx context.Context, svc *service, ids []string) (spent, seen int) {
+	type taskView struct {
+		Attempts int `json:"attempts"`
+		History  []struct {
+			Outcome string `json:"outcome"`
+		} `json:"history"`
+	}
+	for _, id := range ids {
+		t, err := getData[taskView](ctx, svc, "/api/v1/tasks/"+id)
+		if err != nil {
+			spent++ // unreadable counts against the check
+			continue
+		}
+		spent += t.Attempts
+		for _, h := range t.History {
+			if h.Outcome == "throttled" {
+				seen++
+				break
+			}
+		}
+	}
+	return spent, seen
+}
+
+// readyzSamples is what sampleReadyz saw.
+type readyzSamples struct {
+	samples, ready, throttled int
+	throttledDetail           string // the worker's detail while throttled
+	notReady                  string // the first answer that was not ready
+}
+
+func (z readyzSamples) detail() string {
+	if z.notReady != "" {
+		return z.notReady
+	}
+	return z.throttledDetail
+}
+
+// sampleReadyz polls /readyz every interval until the returned function is called, which
+// stops it and returns the tally.
+func sampleReadyz(ctx context.Context, svc *service, interval time.Duration) func() readyzSamples {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan readyzSamples, 1)
+	go func() {
+		var out readyzSamples
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				done <- out
+				return
+			case <-t.C:
+			}
+			rz, err := svc.readyz(ctx)
+			if ctx.Err() != nil {
+				continue // the answer was cut short by the stop, not by the service
+			}
+			out.samples++
+			if err == nil && rz.Code == http.StatusOK {
+				out.ready++
+			} else if out.notReady == "" {
+				out.notReady = fmt.Sprintf("not ready: %s%s", rz, errSuffix(err))
+			}
+			if w, ok := rz.Components["worker"]; ok && w.Status == "throttled" {
+				out.throttled++
+				out.throttledDetail = w.Detail
+			}
+		}
+	}()
+	return func() readyzSamples {
+		cancel()
+		return <-done
+	}
 }
 
 // runMPRestart: MoviePilot (JWT login) restarts three times while a backlog drains.

@@ -7,13 +7,18 @@ import "time"
 // attempt of a task its next attempt is due RetryBase·2^(n-1) later (capped at RetryMax),
 // with ±20% jitter; the MAX_ATTEMPTS-th failed attempt marks the task failed. An attempt
 // stops at its first failing MoviePilot call, so a failed attempt costs exactly one call.
-// Retry-After only lengthens the throttled task's own delay.
+// A Retry-After on 429/503 holds every MoviePilot call, for every task, until it has passed
+// (at most holdMax), and the throttled task's own next attempt waits at least the full
+// Retry-After. A 429 spends no attempt (the task's backoff still grows with throttles in a
+// row); a 503 counts like any failure. The 503 outage (mptest's SetDown) sends no Retry-After,
+// so the mp503 bounds are the plain schedule's.
 const (
 	retryBase   = 30 * time.Second
 	retryMax    = 6 * time.Hour
 	jitterLow   = 0.8
 	jitterHigh  = 1.2
 	maxAttempts = 10
+	holdMax     = 5 * time.Minute // cap on the worker-wide Retry-After hold
 )
 
 // retryDelay is the nominal delay after the n-th failed attempt (n ≥ 1).

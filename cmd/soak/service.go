@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -178,6 +179,27 @@ func (s *service) logCount(parts ...string) int {
 		}
 	}
 	return n
+}
+
+// logField returns field (a string) from each of this process's JSON log lines that contain
+// every one of parts, once each, in log order.
+func (s *service) logField(field string, parts ...string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, line := range strings.Split(s.log(), "\n") {
+		if !containsAll(line, parts) {
+			continue
+		}
+		var m map[string]any
+		if json.Unmarshal([]byte(line), &m) != nil {
+			continue
+		}
+		if v, ok := m[field].(string); ok && !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 func containsAll(s string, parts []string) bool {

@@ -8,6 +8,10 @@
 // (items, attempts, nextAttemptAt, history), so a restart keeps the schedule, and a crash
 // between "MoviePilot created it" and "we recorded it" is harmless: the next attempt's lookup
 // finds the subscription and links it instead of creating a second one.
+//
+// When MoviePilot answers 429 or 503 with Retry-After, the whole worker holds: no MoviePilot
+// call at all until Retry-After has passed on the worker's clock (at most Schedule.HoldMax).
+// A 429 spends none of the task's attempts; the server was rate-limiting, not the task failing.
 package worker
 
 import (
@@ -15,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand"
+	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -61,6 +66,7 @@ type Schedule struct {
 	BusinessBase, BusinessMax time.Duration // success:false at HTTP 200: 15m doubling to 12h
 	ConfirmBase, ConfirmMax   time.Duration // waiting for Seerr to confirm seasons: 1m doubling to 1h
 	PauseBase, PauseMax       time.Duration // MoviePilot auth failing: the whole worker, 30s doubling to 15m
+	HoldMax                   time.Duration // Retry-After on 429/503 holds every MoviePilot call: at most 5m
 	DryRun                    time.Duration // dry run: look at the task again after 1h
 }
 
@@ -78,6 +84,7 @@ func (s Schedule) withDefaults() Schedule {
 	def(&s.ConfirmMax, time.Hour)
 	def(&s.PauseBase, 30*time.Second)
 	def(&s.PauseMax, 15*time.Minute)
+	def(&s.HoldMax, 5*time.Minute)
 	def(&s.DryRun, time.Hour)
 	return s
 }
@@ -111,9 +118,19 @@ type Worker struct {
 
 	mu          sync.Mutex
 	state       State
-	pausedUntil time.Time
+	pausedUntil time.Time // auth failing: no MoviePilot call before then
+	heldUntil   time.Time // MoviePilot's Retry-After: no MoviePilot call before then
 	pause       *backoff.ExponentialBackOff
 }
+
+// The worker's statuses (State.Status).
+const (
+	statusRunning   = "running"
+	statusDryRun    = "dry-run"
+	statusPaused    = "paused"    // MoviePilot auth failing
+	statusThrottled = "throttled" // holding every MoviePilot call for MoviePilot's Retry-After
+	statusStopped   = "stopped"
+)
 
 // New builds a worker.
 func New(o Options) (*Worker, error) {
@@ -143,11 +160,7 @@ func New(o Options) (*Worker, error) {
 		backoff.WithInitialInterval(s.PauseBase), backoff.WithMaxInterval(s.PauseMax),
 		backoff.WithMultiplier(2), backoff.WithRandomizationFactor(0.2), backoff.WithMaxElapsedTime(0))
 	w := &Worker{o: o, sched: s, log: o.Log, pause: pause}
-	status := "running"
-	if o.DryRun {
-		status = "dry-run"
-	}
-	w.state = State{Status: status, Since: o.Now().UTC()}
+	w.state = State{Status: w.normalStatus(), Since: o.Now().UTC()}
 	return w, nil
 }
 
@@ -174,29 +187,26 @@ func (w *Worker) setState(status, reason string, until *time.Time) {
 
 func (w *Worker) normalStatus() string {
 	if w.o.DryRun {
-		return "dry-run"
+		return statusDryRun
 	}
-	return "running"
+	return statusRunning
 }
 
 // Run drains due tasks until ctx ends. It sleeps until the next task falls due or the store
 // signals new work.
 func (w *Worker) Run(ctx context.Context) error {
 	w.setState(w.normalStatus(), "", nil)
-	defer w.setState("stopped", "", nil)
+	defer w.setState(statusStopped, "", nil)
 	storeErrors := 0
 	for {
 		if ctx.Err() != nil {
 			return nil
 		}
-		if until := w.paused(); !until.IsZero() {
+		if until := w.blockedUntil(); !until.IsZero() {
 			if !sleep(ctx, until.Sub(w.o.Now()), nil) {
 				return nil
 			}
-			w.mu.Lock()
-			w.pausedUntil = time.Time{}
-			w.mu.Unlock()
-			// The next call is the probe; state says running again only when it succeeds.
+			w.resume()
 		}
 		t, next, err := w.o.Store.ClaimNext(ctx, w.o.Lease)
 		if err != nil {
@@ -241,8 +251,11 @@ func (w *Worker) Drain(ctx context.Context) (DrainReport, error) {
 	var rep DrainReport
 	seen := map[string]bool{}
 	for ctx.Err() == nil {
-		if !w.paused().IsZero() {
-			break
+		if until := w.blockedUntil(); !until.IsZero() {
+			if w.o.Now().Before(until) {
+				break // paused or held: what is left waits for the next run
+			}
+			w.resume()
 		}
 		t, _, err := w.o.Store.ClaimNext(ctx, w.o.Lease)
 		if err != nil {
@@ -276,6 +289,29 @@ func (w *Worker) paused() time.Time {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.pausedUntil
+}
+
+// blockedUntil is when the worker may call MoviePilot again (auth pause or Retry-After hold,
+// whichever ends later); zero when nothing holds it.
+func (w *Worker) blockedUntil() time.Time {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.heldUntil.After(w.pausedUntil) {
+		return w.heldUntil
+	}
+	return w.pausedUntil
+}
+
+// resume ends a pause or hold whose time has come. After an auth pause the next call is the
+// probe, and state says running again only when it succeeds; a Retry-After hold is simply over.
+func (w *Worker) resume() {
+	w.mu.Lock()
+	w.pausedUntil, w.heldUntil = time.Time{}, time.Time{}
+	throttled := w.state.Status == statusThrottled
+	w.mu.Unlock()
+	if throttled {
+		w.setState(w.normalStatus(), "", nil)
+	}
 }
 
 // sleep waits d (or until wake fires); false when ctx ended.
@@ -318,6 +354,7 @@ type attempt struct {
 	lastErr     string
 	retryAfter  time.Duration
 	retry       bool // some item needs a transient retry
+	throttled   bool // the attempt ended on a 429: MoviePilot rate-limited us, no attempt spent
 	business    bool // some item got success:false
 	dryRun      bool
 	auth        bool
@@ -535,6 +572,14 @@ func (w *Worker) failure(ctx context.Context, a *attempt, it *task.Item, op stri
 		return outAuth
 	case moviepilot.ClassRetry:
 		it.LastError, a.lastErr = msg, msg
+		if mpErr != nil && mpErr.RetryAfter > 0 {
+			w.holdFor(mpErr.Status, mpErr.RetryAfter, log)
+		}
+		if mpErr != nil && mpErr.Status == http.StatusTooManyRequests {
+			a.throttled = true
+			log.Warn().Str("item", it.Key()).Str("op", op).Err(err).Msg("MoviePilot rate-limited this call (429); will retry, no attempt counted")
+			return outRetry
+		}
 		log.Warn().Str("item", it.Key()).Str("op", op).Err(err).Msg("MoviePilot call failed; will retry")
 		return outRetry
 	case moviepilot.ClassBusiness:
@@ -560,7 +605,30 @@ func (w *Worker) pauseFor(reason string, log zerolog.Logger) {
 	w.mu.Unlock()
 	log.Error().Str("reason", reason).Dur("retry_in", d).Msg("MoviePilot auth failing: worker paused (no task attempts are spent)")
 	u := until.UTC()
-	w.setState("paused", "moviepilot auth failing: "+reason, &u)
+	w.setState(statusPaused, "moviepilot auth failing: "+reason, &u)
+}
+
+// holdFor stops every MoviePilot call, for every task, until MoviePilot's Retry-After has
+// passed on the worker's clock. The hold is capped at Schedule.HoldMax, so a hostile or broken
+// header cannot stall the queue for hours; the throttled task itself still waits the full
+// Retry-After through its own schedule. A hold is not a failure: no attempt is spent on it,
+// and the worker stays ready.
+func (w *Worker) holdFor(status int, retryAfter time.Duration, log zerolog.Logger) {
+	d := min(retryAfter, w.sched.HoldMax)
+	w.mu.Lock()
+	if until := w.o.Now().Add(d); until.After(w.heldUntil) {
+		w.heldUntil = until
+	}
+	until := w.heldUntil
+	w.mu.Unlock()
+	reason := fmt.Sprintf("MoviePilot asked to wait (%d Retry-After %s)", status, retryAfter)
+	if d < retryAfter {
+		reason += fmt.Sprintf("; holding %s, the most seerrpilot waits", d)
+	}
+	log.Warn().Int("status", status).Dur("retry_after", retryAfter).Time("until", until).
+		Msg("MoviePilot asked to wait: no MoviePilot call until then")
+	u := until.UTC()
+	w.setState(statusThrottled, reason, &u)
 }
 
 // markHealthy records a MoviePilot call that worked: an auth pause is over.
@@ -666,6 +734,17 @@ func (w *Worker) settle(t *task.Task, a *attempt, newer bool, now time.Time, not
 		*summary = joinNonEmpty("dry run", notes)
 		t.Reason = "MP_DRY_RUN=true: nothing is sent; the task stays pending"
 		t.AddHistory(now, "dry-run", *summary)
+	case sum.Pending > 0 && a.throttled && !a.business:
+		// MoviePilot rate-limited us (429): the task did nothing wrong, so no attempt is
+		// spent. It still backs off (throttled attempts in a row count like failures), and
+		// waits at least the full Retry-After, beyond the worker-wide hold's cap.
+		n := t.Attempts + trailing(t.History, "throttled") + 1
+		d := max(w.delay(n, w.sched.RetryBase, w.sched.RetryMax), a.retryAfter)
+		t.Status, t.NextAttemptAt = task.StatusPending, now.Add(d)
+		t.LastError = a.lastErr
+		*summary = joinNonEmpty(fmt.Sprintf("MoviePilot rate-limited (429); retry in %s, no attempt counted: %s",
+			d.Round(time.Second), a.lastErr), notes)
+		t.AddHistory(now, "throttled", *summary)
 	case sum.Pending > 0:
 		t.Attempts++
 		t.LastError = a.lastErr

@@ -642,3 +642,228 @@ func TestDelaySchedule(t *testing.T) {
 		t.Errorf("low jitter %v", got)
 	}
 }
+
+// faultMP answers the next MoviePilot calls with scripted errors, then passes them through;
+// it records every call (op, TMDB id, time on the worker's clock).
+type faultMP struct {
+	MoviePilot
+	now func() time.Time
+
+	mu     sync.Mutex
+	faults []error
+	calls  []mpCall
+}
+
+type mpCall struct {
+	op   string
+	tmdb int
+	at   time.Time
+}
+
+func (f *faultMP) call(op string, tmdb int) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, mpCall{op: op, tmdb: tmdb, at: f.now()})
+	if len(f.faults) == 0 {
+		return nil
+	}
+	err := f.faults[0]
+	f.faults = f.faults[1:]
+	return err
+}
+
+func (f *faultMP) Lookup(ctx context.Context, tmdbID int, season *int) (*moviepilot.Subscription, error) {
+	if err := f.call("lookup", tmdbID); err != nil {
+		return nil, err
+	}
+	return f.MoviePilot.Lookup(ctx, tmdbID, season)
+}
+
+func (f *faultMP) Create(ctx context.Context, req moviepilot.SubscribeRequest) (int, error) {
+	if err := f.call("create", req.TMDBID); err != nil {
+		return 0, err
+	}
+	return f.MoviePilot.Create(ctx, req)
+}
+
+func (f *faultMP) Calls() []mpCall {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]mpCall(nil), f.calls...)
+}
+
+// mpStatusErr is what the client returns for a 429/503, with the parsed Retry-After.
+func mpStatusErr(status int, retryAfter time.Duration) error {
+	return &moviepilot.Error{Op: "lookup", Status: status, Class: moviepilot.ClassRetry, Message: "slow down", RetryAfter: retryAfter}
+}
+
+func lastOutcome(tk task.Task) string {
+	if len(tk.History) == 0 {
+		return ""
+	}
+	return tk.History[len(tk.History)-1].Outcome
+}
+
+// TestRetryAfterHoldsEveryCall: a 429/503 with Retry-After on task A holds every MoviePilot
+// call, task B's included, until Retry-After has passed on the worker's clock (capped at 5m);
+// a 429 spends no attempt, a 503 does; the throttled task waits max(backoff, Retry-After).
+func TestRetryAfterHoldsEveryCall(t *testing.T) {
+	cases := []struct {
+		name         string
+		err          error
+		wantHold     time.Duration // 0: no hold, B goes in the same drain
+		wantAttempts int
+		wantOutcome  string
+		wantNext     time.Duration // task A's next attempt, from the 429/503
+	}{
+		{"429 Retry-After 2s", mpStatusErr(429, 2*time.Second), 2 * time.Second, 0, "throttled", 30 * time.Second},
+		{"429 Retry-After 1h: hold capped at 5m, the task waits the hour", mpStatusErr(429, time.Hour), 5 * time.Minute, 0, "throttled", time.Hour},
+		{"429 without Retry-After: no hold, no attempt", mpStatusErr(429, 0), 0, 0, "throttled", 30 * time.Second},
+		{"503 Retry-After 3s: hold, attempt counted", mpStatusErr(503, 3*time.Second), 3 * time.Second, 1, "retry", 30 * time.Second},
+		{"503 Retry-After 10m: hold capped, attempt counted", mpStatusErr(503, 10*time.Minute), 5 * time.Minute, 1, "retry", 10 * time.Minute},
+		{"503 without Retry-After: no hold", mpStatusErr(503, 0), 0, 1, "retry", 30 * time.Second},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHarness(t, setup{})
+			f := &faultMP{MoviePilot: h.client, now: h.clock.Now, faults: []error{c.err}}
+			h.w.o.MoviePilot = f
+			a := h.enqueue(movieIn(60, 2001))
+			b := h.enqueue(movieIn(61, 2002))
+			start := h.clock.Now()
+
+			h.drain()
+			tkA := h.get(a)
+			if tkA.Status != task.StatusPending || tkA.Attempts != c.wantAttempts || lastOutcome(tkA) != c.wantOutcome {
+				t.Fatalf("task A: %s attempts %d (want %d) outcome %q (want %q)", tkA.Status, tkA.Attempts, c.wantAttempts, lastOutcome(tkA), c.wantOutcome)
+			}
+			if got := tkA.NextAttemptAt.Sub(start); got != c.wantNext {
+				t.Fatalf("task A next attempt in %v, want %v", got, c.wantNext)
+			}
+			if calls := f.Calls(); calls[0].tmdb != 2001 {
+				t.Fatalf("first call %+v, want task A's", calls[0])
+			}
+
+			if c.wantHold == 0 {
+				if tk := h.get(b); tk.Status != task.StatusSuccess {
+					t.Fatalf("no Retry-After, yet task B was held: %s", tk.Status)
+				}
+				return
+			}
+			st := h.w.State()
+			if st.Status != "throttled" || st.PausedUntil == nil || !st.PausedUntil.Equal(start.Add(c.wantHold)) ||
+				!strings.Contains(st.Reason, "MoviePilot asked to wait") || strings.Contains(st.Reason, "auth") {
+				t.Fatalf("state %+v, want throttled until +%v", st, c.wantHold)
+			}
+			// Held: no call for B right after, nor just before the hold ends.
+			for _, at := range []time.Duration{0, c.wantHold - time.Second} {
+				h.clock.Advance(start.Add(at).Sub(h.clock.Now()))
+				if rep := h.drain(); rep.Processed != 0 || len(f.Calls()) != 1 {
+					t.Fatalf("at +%v of a %v hold: processed %d, %d MoviePilot calls (want 1): %+v", at, c.wantHold, rep.Processed, len(f.Calls()), f.Calls())
+				}
+			}
+			if tk := h.get(b); tk.Status != task.StatusPending || len(tk.History) != 1 {
+				t.Fatalf("task B touched during the hold: %s %+v", tk.Status, tk.History)
+			}
+			// Hold over: B goes, A still waits for its own schedule.
+			h.clock.Advance(start.Add(c.wantHold).Sub(h.clock.Now()))
+			h.drain()
+			if tk := h.get(b); tk.Status != task.StatusSuccess {
+				t.Fatalf("task B after the hold: %s", tk.Status)
+			}
+			for _, call := range f.Calls()[1:] {
+				if call.at.Before(start.Add(c.wantHold)) || call.tmdb != 2002 {
+					t.Fatalf("call %+v after the hold, want task B's at ≥ +%v", call, c.wantHold)
+				}
+			}
+			if st := h.w.State(); st.Status != "running" || st.PausedUntil != nil {
+				t.Fatalf("state after the hold %+v", st)
+			}
+			h.clock.Advance(tkA.NextAttemptAt.Sub(h.clock.Now()))
+			h.drain()
+			if tk := h.get(a); tk.Status != task.StatusSuccess || tk.Attempts != c.wantAttempts {
+				t.Fatalf("task A at its next attempt: %s attempts %d", tk.Status, tk.Attempts)
+			}
+		})
+	}
+}
+
+// TestThrottleNeverSpendsAttempts: a task rate-limited more often than MAX_ATTEMPTS is not
+// failed; it backs off like a retry and is delivered once MoviePilot lets it.
+func TestThrottleNeverSpendsAttempts(t *testing.T) {
+	h := newHarness(t, setup{opts: func(o *Options) { o.MaxAttempts = 2 }})
+	id := h.enqueue(movieIn(62, 2003))
+	// Four 429s scripted, then a fifth from the fake server through the real client (header
+	// parsed, 429 classified).
+	var faults []error
+	for i := 0; i < 4; i++ {
+		faults = append(faults, mpStatusErr(429, time.Second))
+	}
+	f := &faultMP{MoviePilot: h.client, now: h.clock.Now, faults: faults}
+	h.mp.RateLimitNext(1, time.Second)
+	h.w.o.MoviePilot = f
+	var nexts []time.Duration
+	for i := 0; i < 5; i++ {
+		h.drain()
+		tk := h.get(id)
+		if tk.Status != task.StatusPending || tk.Attempts != 0 || lastOutcome(tk) != "throttled" ||
+			!strings.Contains(tk.History[len(tk.History)-1].Summary, "no attempt counted") || !strings.Contains(tk.LastError, "429") {
+			t.Fatalf("throttle %d: %s attempts %d history %+v lastError %q", i+1, tk.Status, tk.Attempts, tk.History, tk.LastError)
+		}
+		nexts = append(nexts, tk.NextAttemptAt.Sub(h.clock.Now()))
+		h.clock.Advance(tk.NextAttemptAt.Sub(h.clock.Now()))
+	}
+	want := []time.Duration{30 * time.Second, time.Minute, 2 * time.Minute, 4 * time.Minute, 8 * time.Minute}
+	if fmt.Sprint(nexts) != fmt.Sprint(want) {
+		t.Fatalf("backoff while throttled %v, want %v", nexts, want)
+	}
+	h.drain()
+	if tk := h.get(id); tk.Status != task.StatusSuccess || tk.Attempts != 0 {
+		t.Fatalf("after the throttling: %s attempts %d", tk.Status, tk.Attempts)
+	}
+	if n := countStatus(h.mp.Calls(), 429); n != 1 {
+		t.Fatalf("the fake server answered 429 %d times, want 1", n)
+	}
+}
+
+func countStatus(calls []mptest.Call, status int) int {
+	n := 0
+	for _, c := range calls {
+		if c.Status == status {
+			n++
+		}
+	}
+	return n
+}
+
+// TestRunHoldsForRetryAfter: Run itself waits out the hold before it claims the next task
+// (real clock, a 300ms Retry-After).
+func TestRunHoldsForRetryAfter(t *testing.T) {
+	const retryAfter = 300 * time.Millisecond
+	h := newHarness(t, setup{opts: func(o *Options) { o.Now = time.Now }})
+	f := &faultMP{MoviePilot: h.client, now: time.Now, faults: []error{mpStatusErr(429, retryAfter)}}
+	h.w.o.MoviePilot = f
+	h.enqueue(movieIn(63, 2004))
+	b := h.enqueue(movieIn(64, 2005))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- h.w.Run(ctx) }()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	for h.get(b).Status != task.StatusSuccess {
+		if time.Now().After(deadline) {
+			t.Fatalf("task B not delivered within 5s: %s", h.get(b).Status)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	calls := f.Calls()
+	if len(calls) < 2 || calls[0].tmdb != 2004 || calls[1].tmdb != 2005 {
+		t.Fatalf("calls %+v", calls)
+	}
+	if gap := calls[1].at.Sub(calls[0].at); gap < retryAfter {
+		t.Fatalf("next MoviePilot call %v after the 429, want ≥ Retry-After %v", gap, retryAfter)
+	}
+}
