@@ -249,10 +249,10 @@ func (offlineMP) Lookup(context.Context, int, *int) (*moviepilot.Subscription, e
 func (c *components) workerState(st worker.State) {
 	// "throttled" (holding for MoviePilot's Retry-After, at most a few minutes and ending by
 	// itself) stays ready: webhooks are still taken and queued. Only an auth pause is unready.
-	ready := st.Status == "running" || st.Status == "dry-run" || st.Status == "throttled"
+	ready := st.Status == worker.StatusRunning || st.Status == worker.StatusDryRun || st.Status == worker.StatusThrottled
 	c.ready.Set("worker", ready, st.Status, st.Reason, nil)
 	if c.metrics != nil {
-		c.metrics.WorkerPaused(st.Status == "paused")
+		c.metrics.WorkerPaused(st.Status == worker.StatusPaused)
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/seerrpilot/seerrpilot/pkg/envelope"
 	"github.com/seerrpilot/seerrpilot/pkg/server"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
+	"github.com/seerrpilot/seerrpilot/pkg/worker"
 	"github.com/seerrpilot/seerrpilot/reconcile"
 )
 
@@ -100,9 +101,9 @@ func syncOnce(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	switch st := c.worker.State(); st.Status {
-	case "paused":
+	case worker.StatusPaused:
 		fmt.Fprintln(stdout, "worker paused:", st.Reason)
-	case "throttled":
+	case worker.StatusThrottled:
 		fmt.Fprintln(stdout, "worker stopped early:", st.Reason+"; the rest waits for the next run")
 	}
 	counts := map[task.Status]int{}

@@ -125,11 +125,11 @@ type Worker struct {
 
 // The worker's statuses (State.Status).
 const (
-	statusRunning   = "running"
-	statusDryRun    = "dry-run"
-	statusPaused    = "paused"    // MoviePilot auth failing
-	statusThrottled = "throttled" // holding every MoviePilot call for MoviePilot's Retry-After
-	statusStopped   = "stopped"
+	StatusRunning   = "running"
+	StatusDryRun    = "dry-run"
+	StatusPaused    = "paused"    // MoviePilot auth failing
+	StatusThrottled = "throttled" // holding every MoviePilot call for MoviePilot's Retry-After
+	StatusStopped   = "stopped"
 )
 
 // New builds a worker.
@@ -187,16 +187,16 @@ func (w *Worker) setState(status, reason string, until *time.Time) {
 
 func (w *Worker) normalStatus() string {
 	if w.o.DryRun {
-		return statusDryRun
+		return StatusDryRun
 	}
-	return statusRunning
+	return StatusRunning
 }
 
 // Run drains due tasks until ctx ends. It sleeps until the next task falls due or the store
 // signals new work.
 func (w *Worker) Run(ctx context.Context) error {
 	w.setState(w.normalStatus(), "", nil)
-	defer w.setState(statusStopped, "", nil)
+	defer w.setState(StatusStopped, "", nil)
 	storeErrors := 0
 	for {
 		if ctx.Err() != nil {
@@ -307,7 +307,7 @@ func (w *Worker) blockedUntil() time.Time {
 func (w *Worker) resume() {
 	w.mu.Lock()
 	w.pausedUntil, w.heldUntil = time.Time{}, time.Time{}
-	throttled := w.state.Status == statusThrottled
+	throttled := w.state.Status == StatusThrottled
 	w.mu.Unlock()
 	if throttled {
 		w.setState(w.normalStatus(), "", nil)
@@ -605,7 +605,7 @@ func (w *Worker) pauseFor(reason string, log zerolog.Logger) {
 	w.mu.Unlock()
 	log.Error().Str("reason", reason).Dur("retry_in", d).Msg("MoviePilot auth failing: worker paused (no task attempts are spent)")
 	u := until.UTC()
-	w.setState(statusPaused, "moviepilot auth failing: "+reason, &u)
+	w.setState(StatusPaused, "moviepilot auth failing: "+reason, &u)
 }
 
 // holdFor stops every MoviePilot call, for every task, until MoviePilot's Retry-After has
@@ -628,7 +628,7 @@ func (w *Worker) holdFor(status int, retryAfter time.Duration, log zerolog.Logge
 	log.Warn().Int("status", status).Dur("retry_after", retryAfter).Time("until", until).
 		Msg("MoviePilot asked to wait: no MoviePilot call until then")
 	u := until.UTC()
-	w.setState(statusThrottled, reason, &u)
+	w.setState(StatusThrottled, reason, &u)
 }
 
 // markHealthy records a MoviePilot call that worked: an auth pause is over.
