@@ -54,6 +54,7 @@ type config struct {
 	rateWork   int
 	rates      []int
 	delays     []time.Duration
+	journals   []bool // intake journal on (true) / off, one real receiver per value and delay
 	dir        string
 	jsonOut    bool
 	noSecret   bool
@@ -73,13 +74,14 @@ func main() {
 
 func parseFlags() (config, error) {
 	var c config
-	var rates, delays string
+	var rates, delays, journals string
 	flag.DurationVar(&c.duration, "duration", 10*time.Second, "length of each run (saturation and each fixed rate), 1s..10m")
 	flag.IntVar(&c.senders, "senders", 64, "concurrent closed-loop senders in the saturation run")
 	flag.IntVar(&c.rateWork, "rate-workers", 0, "max requests in flight in the fixed-rate runs (default 4×senders)")
 	flag.StringVar(&rates, "rates", "100,1000,3000", "fixed offered rates per second, comma-separated")
 	flag.StringVar(&delays, "batch-delay", "0", "task store MaxBatchDelay values to compare, comma-separated; 0 = store default, off = never hold a group open")
 	flag.StringVar(&c.dir, "dir", "", "parent of the temporary data directory (default the system temp dir); put it on the disk you deploy to")
+	flag.StringVar(&journals, "journal", "on,off", "intake journal settings to compare, comma-separated: on (the default store), off (task.Options.NoJournal)")
 	flag.BoolVar(&c.jsonOut, "json", false, "print the report as JSON on stdout (progress stays on stderr)")
 	flag.BoolVar(&c.noSecret, "no-secret", false, "run the real intake without WEBHOOK_SECRET")
 	flag.DurationVar(&c.warmup, "warmup", time.Second, "unreported saturation warm-up per receiver")
@@ -146,22 +148,47 @@ func parseFlags() (config, error) {
 	if len(c.delays) > 8 {
 		return c, errors.New("-batch-delay: at most 8 values")
 	}
+	for _, f := range strings.Split(journals, ",") {
+		var on bool
+		switch strings.TrimSpace(f) {
+		case "on":
+			on = true
+		case "off":
+		case "":
+			continue
+		default:
+			return c, fmt.Errorf("-journal: %q is not on or off", f)
+		}
+		if !slices.Contains(c.journals, on) {
+			c.journals = append(c.journals, on)
+		}
+	}
+	if len(c.journals) == 0 {
+		return c, errors.New("-journal: want on, off or both")
+	}
 	return c, nil
 }
 
-func delayName(d time.Duration) string {
-	if d == 0 {
+// realName names a real receiver by its store settings; "real(default)" is what serve runs.
+func realName(d time.Duration, journal bool) string {
+	var parts []string
+	switch {
+	case d < 0:
+		parts = append(parts, "no wait")
+	case d > 0:
+		parts = append(parts, d.String())
+	}
+	if !journal {
+		parts = append(parts, "no journal")
+	}
+	if len(parts) == 0 {
 		return "real(default)"
 	}
-	if d < 0 {
-		return "real(no wait)"
-	}
-	return "real(" + d.String() + ")"
+	return "real(" + strings.Join(parts, ", ") + ")"
 }
 
 // realIntake is one production-wired intake over its own store.
 type realIntake struct {
-	delay time.Duration
 	path  string
 	store *task.Store
 	srv   *http.Server
@@ -287,12 +314,15 @@ func run() error {
 	if cfg.noSecret {
 		secret = ""
 	}
-	for i, d := range cfg.delays {
-		ri, err := startReal(filepath.Join(dir, "real-"+strconv.Itoa(i), task.FileName), d, secret, conns)
-		if err != nil {
-			return err
+	for _, d := range cfg.delays {
+		for _, j := range cfg.journals {
+			opts := task.Options{MaxBatchDelay: d, NoJournal: !j}
+			ri, err := startReal(filepath.Join(dir, "real-"+strconv.Itoa(len(reals)), task.FileName), realName(d, j), opts, secret, conns)
+			if err != nil {
+				return err
+			}
+			reals = append(reals, ri)
 		}
-		reals = append(reals, ri)
 	}
 	receivers := []*receiver{ref}
 	for _, ri := range reals {
@@ -438,8 +468,8 @@ func serveLoopback(srv *http.Server) (string, error) {
 // startReal wires the intake as cmd/seerrpilot does: task store, redactor, logger, envelope,
 // server.NewRouter with the webhook routes mounted, server.NewHTTPServer. Logs go to io.Discard
 // at the production default level (info), so the log lines are still built.
-func startReal(path string, delay time.Duration, secret string, conns int) (*realIntake, error) {
-	store, err := task.Open(path, task.Options{MaxBatchDelay: delay})
+func startReal(path, name string, opts task.Options, secret string, conns int) (*realIntake, error) {
+	store, err := task.Open(path, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -461,8 +491,8 @@ func startReal(path string, delay time.Duration, secret string, conns int) (*rea
 		_ = store.Close()
 		return nil, err
 	}
-	rc := &receiver{name: delayName(delay), url: base + "/webhook/seerr", auth: secret, client: newClient(conns)}
-	return &realIntake{delay: delay, path: path, store: store, srv: srv, rc: rc}, nil
+	rc := &receiver{name: name, url: base + "/webhook/seerr", auth: secret, client: newClient(conns)}
+	return &realIntake{path: path, store: store, srv: srv, rc: rc}, nil
 }
 
 // verify closes the store, reopens it from disk and checks that every acked request is there.

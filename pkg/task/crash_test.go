@@ -15,7 +15,8 @@ import (
 )
 
 // TestCrashChild is the child half of TestKillNineLosesNothingAcked: it enqueues from several
-// goroutines and prints "ACK <key>" only after Enqueue returned nil. It runs only when asked.
+// goroutines and prints "ACK <key> <task id>" only after Enqueue returned nil. It runs only
+// when asked.
 func TestCrashChild(t *testing.T) {
 	path := os.Getenv("SEERRPILOT_CRASH_DB")
 	if path == "" {
@@ -35,11 +36,12 @@ func TestCrashChild(t *testing.T) {
 			defer wg.Done()
 			for i := 0; ; i++ {
 				req := g*1_000_000 + i + 1
-				if _, err := s.Enqueue(context.Background(), SourceWebhook, movie(req, req)); err != nil {
+				res, err := s.Enqueue(context.Background(), SourceWebhook, movie(req, req))
+				if err != nil {
 					return
 				}
 				mu.Lock()
-				fmt.Fprintf(out, "ACK seerr:%d\n", req)
+				fmt.Fprintf(out, "ACK seerr:%d %s\n", req, res.Task.ID)
 				_ = out.Flush()
 				mu.Unlock()
 			}
@@ -55,7 +57,7 @@ func TestKillNineLosesNothingAcked(t *testing.T) {
 		t.Skip("spawns processes")
 	}
 	path := filepath.Join(t.TempDir(), FileName)
-	acked := map[string]bool{}
+	acked := map[string]string{} // key → the task id it was answered with
 	for round := 0; round < 3; round++ {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
 		cmd.Env = append(os.Environ(), "SEERRPILOT_CRASH_DB="+path)
@@ -85,8 +87,9 @@ func TestKillNineLosesNothingAcked(t *testing.T) {
 				if !ok {
 					break read
 				}
-				if key, found := strings.CutPrefix(l, "ACK "); found {
-					acked[key] = true
+				if ack, found := strings.CutPrefix(l, "ACK "); found {
+					key, id, _ := strings.Cut(ack, " ")
+					acked[key] = id
 					n++
 					if n == target {
 						_ = cmd.Process.Signal(syscall.SIGKILL)
@@ -109,9 +112,12 @@ func TestKillNineLosesNothingAcked(t *testing.T) {
 			t.Fatalf("reopen after kill: %v", err)
 		}
 		lost := 0
-		for key := range acked {
-			if _, err := s.GetByKey(context.Background(), key); err != nil {
+		for key, id := range acked {
+			got, err := s.GetByKey(context.Background(), key)
+			if err != nil {
 				lost++
+			} else if got.ID != id {
+				t.Errorf("round %d: %s was answered as task %s and reopened as %s", round, key, id, got.ID)
 			}
 		}
 		_, total, err := s.List(context.Background(), ListOptions{})
@@ -119,8 +125,9 @@ func TestKillNineLosesNothingAcked(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkCounters(t, s)
+		rep := s.JournalReport()
 		_ = s.Close()
-		t.Logf("round %d: acked so far %d, stored %d, lost %d", round, len(acked), total, lost)
+		t.Logf("round %d: acked so far %d, stored %d, lost %d; journal replayed %d, skipped %d", round, len(acked), total, lost, rep.Replayed, rep.Skipped)
 		if lost > 0 {
 			t.Fatalf("round %d: %d acknowledged tasks lost after SIGKILL", round, lost)
 		}

@@ -52,6 +52,15 @@ type Options struct {
 	// wait). The writer never waits when no announced caller is on its way, so a lone webhook
 	// is committed at once.
 	MaxBatchDelay time.Duration
+	// NoJournal answers every enqueue group only after its own bbolt commit (two fsyncs and
+	// a write per dirty page) instead of after one fsync'd append to the intake journal.
+	NoJournal bool
+	// JournalWindow bounds how long journaled enqueues wait before they are committed to the
+	// database (default 20ms). Reads and other writes commit them at once.
+	JournalWindow time.Duration
+	// JournalFailed, when set, is called (from the commit writer) if the journal fails and
+	// the store goes back to committing each group to the database before answering.
+	JournalFailed func(error)
 }
 
 // DefaultMaxBatchDelay is Options.MaxBatchDelay when unset.
@@ -76,6 +85,27 @@ type Store struct {
 	groups     atomic.Int64  // enqueue commits
 	grouped    atomic.Int64  // enqueues committed in them
 	nudge      chan struct{} // a caller left without queueing: re-check who is still coming
+	ops        chan *writeOp // every other write (and read barriers) runs in the writer too
+
+	// Intake journal (journal.go). The fields without atomics belong to the writer goroutine.
+	jnl           *journal
+	jwindow       time.Duration
+	open          *writeTx         // the open transaction holding journaled enqueues
+	openGroups    []journalGroup   // groups acknowledged from the journal, not yet committed
+	openDeadline  <-chan time.Time // when the open transaction must be committed
+	gen           uint64           // generation of the last journal record written
+	unsettled     atomic.Int64     // acknowledged enqueues the database does not hold yet
+	journaling    atomic.Bool      // the journal is in use (Enqueue skips its read fast path)
+	journalFailed atomic.Bool
+	onJournalFail func(error)
+	replayed      JournalReport
+}
+
+// writeOp is a write (fn) or, with a nil fn, a barrier, run by the commit writer.
+type writeOp struct {
+	fn   func(tx *writeTx) error
+	err  error
+	done chan struct{}
 }
 
 type enqueueReq struct {
@@ -110,31 +140,83 @@ func Open(path string, opts Options) (*Store, error) {
 	}
 	s := &Store{db: db, now: opts.Now, path: path, changed: make(chan struct{}, 1),
 		queue: make(chan *enqueueReq, maxGroup), quit: make(chan struct{}), writerDone: make(chan struct{}),
-		batchDelay: opts.MaxBatchDelay, nudge: make(chan struct{}, 1)}
+		batchDelay: opts.MaxBatchDelay, nudge: make(chan struct{}, 1), ops: make(chan *writeOp),
+		jwindow: opts.JournalWindow, onJournalFail: opts.JournalFailed}
 	if s.batchDelay == 0 {
 		s.batchDelay = DefaultMaxBatchDelay
+	}
+	if s.jwindow <= 0 {
+		s.jwindow = DefaultJournalWindow
 	}
 	if err := s.init(); err != nil {
 		_ = db.Close()
 		return nil, err
 	}
+	// The journal is replayed even when NoJournal is set: it may hold what a previous run
+	// acknowledged.
+	jnl, err := openJournal(path + JournalSuffix)
+	if err == nil {
+		s.jnl = jnl
+		if err = s.replay(); err != nil {
+			_ = jnl.close()
+		}
+	}
+	if err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("%s: %w", path+JournalSuffix, err)
+	}
+	if opts.NoJournal {
+		_ = s.jnl.close()
+		s.jnl = nil
+	}
+	s.journaling.Store(s.jnl != nil)
 	go s.writer()
 	return s, nil
 }
 
 // writer commits queued enqueues in groups: it takes what is waiting (up to maxGroup), runs
 // one transaction for all of it, fsyncs once, and only then answers every caller.
+//
+// With the journal, a group is answered after its journal append and committed to the
+// database with the groups that follow, when the journal window ends, when enough are
+// waiting, or before any other write or read barrier, which the writer also runs (in order).
 func (s *Store) writer() {
 	defer close(s.writerDone)
 	for {
-		var first *enqueueReq
 		select {
-		case first = <-s.queue:
+		case first := <-s.queue:
+			group := s.gather(first)
+			s.groups.Add(1)
+			s.grouped.Add(int64(len(group)))
+			if s.jnl != nil {
+				s.journalCommit(group)
+			} else if err := s.flushOpen(); err != nil {
+				// Journaled enqueues from before a journal failure are still not committed;
+				// nothing may be committed ahead of them.
+				s.answer(group, err)
+			} else {
+				s.commitGroup(group)
+			}
+			if s.openEnqueues() >= maxOpenEnqueues {
+				_ = s.flushOpen()
+			}
+		case op := <-s.ops:
+			op.err = s.flushOpen()
+			if op.err == nil && op.fn != nil {
+				op.err = s.direct(op.fn)
+			}
+			close(op.done)
+		case <-s.openDeadline:
+			// A failure keeps the acknowledged groups for the next flush; the journal has them.
+			_ = s.flushOpen()
 		case <-s.quit:
+			_ = s.flushOpen()
 			s.failQueued()
+			if s.jnl != nil {
+				_ = s.jnl.close()
+			}
 			return
 		}
-		s.commitGroup(s.gather(first))
 	}
 }
 
@@ -201,9 +283,7 @@ func (s *Store) Arriving() (done func()) {
 }
 
 func (s *Store) commitGroup(group []*enqueueReq) {
-	s.groups.Add(1)
-	s.grouped.Add(int64(len(group)))
-	err := s.update(func(tx *writeTx) error {
+	err := s.direct(func(tx *writeTx) error {
 		now := s.now().UTC()
 		for _, r := range group {
 			r.res, r.err = enqueueTx(tx, r.src, r.in, now)
@@ -220,8 +300,13 @@ func (s *Store) commitGroup(group []*enqueueReq) {
 		}
 		return
 	}
-	// Signal the worker before answering anyone, so a caller that sees its enqueue return
-	// can rely on the worker having been woken (no window where the task sits unnoticed).
+	s.answer(group, err)
+}
+
+// answer releases a group's callers: with err (nothing of the group stored) or with their
+// results. It signals the worker before answering anyone, so a caller that sees its enqueue
+// return can rely on the worker having been woken (no window where the task sits unnoticed).
+func (s *Store) answer(group []*enqueueReq, err error) {
 	for _, r := range group {
 		if err != nil {
 			r.res, r.err = EnqueueResult{}, s.wrap(err)
@@ -248,7 +333,7 @@ func (s *Store) failQueued() {
 }
 
 func (s *Store) init() error {
-	return s.update(func(tx *writeTx) error {
+	return s.direct(func(tx *writeTx) error {
 		for _, name := range [][]byte{bucketTasks, bucketKeys, bucketIndex, bucketDue, bucketCounts, bucketMeta} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)
@@ -314,15 +399,25 @@ func upgradeIndexes(tx *bolt.Tx) error {
 // held half-empty pages forever.
 const appendFill = 0.95
 
-// update runs fn in a write transaction (committed with fsync). Every write goes through it.
+// update runs fn in its own write transaction (committed with fsync), in the commit writer,
+// after the enqueues acknowledged before it. Every write outside the writer goes through it;
+// a nil fn only commits those enqueues (a read barrier).
 func (s *Store) update(fn func(tx *writeTx) error) error {
+	op := &writeOp{fn: fn, done: make(chan struct{})}
+	select {
+	case s.ops <- op:
+	case <-s.quit:
+		return ErrClosed
+	}
+	<-op.done
+	return op.err
+}
+
+// direct runs fn in a write transaction of its own. Only the commit writer (and Open, before
+// the writer starts) calls it.
+func (s *Store) direct(fn func(tx *writeTx) error) error {
 	return s.db.Update(func(btx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketTasks, bucketKeys, bucketIndex, bucketDue} {
-			if b := btx.Bucket(name); b != nil {
-				b.FillPercent = appendFill
-			}
-		}
-		tx := &writeTx{Tx: btx}
+		tx := newWriteTx(btx)
 		if err := fn(tx); err != nil {
 			return err
 		}
@@ -378,6 +473,9 @@ func (s *Store) signal() {
 // service keeps running). It returns the bytes written.
 func (s *Store) Backup(w io.Writer) (int64, error) {
 	var n int64
+	if err := s.settle(); err != nil {
+		return 0, err
+	}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		var err error
 		n, err = tx.WriteTo(w)
@@ -445,6 +543,11 @@ func (s *Store) Enqueue(ctx context.Context, src Source, in Input) (EnqueueResul
 	in.Seasons, _ = MergeSeasons(nil, in.Seasons)
 	key := in.Key()
 
+	if s.journaling.Load() {
+		// No fast path: the writer finds a repeat in its open transaction, which also holds
+		// what was acknowledged and not committed yet, and a repeat costs no journal sync.
+		return s.enqueue(src, in)
+	}
 	// Fast path without a write transaction: a repeat that adds nothing costs no fsync.
 	var res EnqueueResult
 	var known bool
@@ -464,7 +567,11 @@ func (s *Store) Enqueue(ctx context.Context, src Source, in Input) (EnqueueResul
 	if known {
 		return res, nil
 	}
+	return s.enqueue(src, in)
+}
 
+// enqueue hands one enqueue to the commit writer and waits for its answer.
+func (s *Store) enqueue(src Source, in Input) (EnqueueResult, error) {
 	r := &enqueueReq{src: src, in: in, done: make(chan struct{})}
 	select {
 	case s.queue <- r:
@@ -560,6 +667,9 @@ func (s *Store) Get(ctx context.Context, id string) (Task, error) {
 	if err != nil {
 		return Task{}, err
 	}
+	if err := s.settle(); err != nil {
+		return Task{}, err
+	}
 	var t *Task
 	err = s.db.View(func(tx *bolt.Tx) error {
 		var err error
@@ -574,6 +684,9 @@ func (s *Store) Get(ctx context.Context, id string) (Task, error) {
 
 // GetByKey returns the task with that source key ("seerr:42").
 func (s *Store) GetByKey(ctx context.Context, key string) (Task, error) {
+	if err := s.settle(); err != nil {
+		return Task{}, err
+	}
 	var t *Task
 	err := s.db.View(func(tx *bolt.Tx) error {
 		var err error
@@ -591,6 +704,9 @@ func (s *Store) GetByKey(ctx context.Context, key string) (Task, error) {
 
 // Has reports whether a task with that key exists, and its seasons, in one cheap read.
 func (s *Store) Has(ctx context.Context, key string) (bool, []SeasonRequest, error) {
+	if err := s.settle(); err != nil {
+		return false, nil, err
+	}
 	var found bool
 	var seasons []SeasonRequest
 	err := s.db.View(func(tx *bolt.Tx) error {
@@ -622,6 +738,9 @@ func (s *Store) List(ctx context.Context, opts ListOptions) ([]Task, int, error)
 	}
 	if opts.Limit <= 0 {
 		opts.Limit = 10
+	}
+	if err := s.settle(); err != nil {
+		return nil, 0, err
 	}
 	var out []Task
 	var total int
@@ -710,6 +829,9 @@ type Stats struct {
 
 // Stats counts tasks by status (O(1): counters kept with every write) and finds the oldest pending task.
 func (s *Store) Stats(ctx context.Context) (Stats, error) {
+	if err := s.settle(); err != nil {
+		return Stats{}, err
+	}
 	st := Stats{ByStatus: make(map[Status]int, len(Statuses))}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		counts := tx.Bucket(bucketCounts)
