@@ -112,24 +112,23 @@ type scalar struct {
 	text string // the string, the number literal or "true"/"false"
 }
 
-// UnmarshalJSON records the value and its JSON type.
-func (s *scalar) UnmarshalJSON(raw []byte) error {
+// set records raw, one valid JSON value, and its JSON type.
+func (s *scalar) set(raw []byte) {
 	s.kind = kindOf(raw)
 	switch s.kind {
 	case kindString:
 		if v, ok := plainString(raw); ok {
 			s.text = v
-			return nil
+			return
 		}
+		// Escapes or invalid UTF-8: encoding/json unescapes and turns invalid bytes into
+		// U+FFFD. It cannot fail on a valid string literal.
 		var v string
-		if err := json.Unmarshal(raw, &v); err != nil {
-			return err
-		}
+		_ = json.Unmarshal(raw, &v)
 		s.text = v
 	case kindNumber, kindBool:
 		s.text = string(bytes.TrimSpace(raw))
 	}
-	return nil
 }
 
 // plainString returns the contents of a JSON string literal that needs no unescaping (no
@@ -235,55 +234,106 @@ func truncate(s string, n int) string {
 // or null when the notification has no such entity.
 type block struct {
 	kind kind
-	raw  json.RawMessage
+	raw  []byte // the object, a slice of the validated body; set only when kind is kindObject
 }
 
-// UnmarshalJSON keeps the raw object for a second, typed decode.
-func (b *block) UnmarshalJSON(raw []byte) error {
+// set records raw, one valid JSON value, as the block.
+func (b *block) set(raw []byte) {
 	b.kind = kindOf(raw)
 	if b.kind == kindObject {
-		b.raw = append(json.RawMessage(nil), raw...)
+		b.raw = raw
 	}
-	return nil
 }
 
-// decodeInto decodes an object block into v; it reports false when the block is not an object.
-func (b block) decodeInto(v any) bool {
+// decodeInto passes each member of an object block to set, the set method of a wire struct;
+// it reports false when the block is not an object.
+func (b block) decodeInto(set func(key, raw []byte)) bool {
 	if b.kind != kindObject {
 		return false
 	}
-	// Fields are scalars, whose decoding cannot fail, and the raw bytes are a valid object.
-	return json.Unmarshal(b.raw, v) == nil
+	for key, raw := range members(b.raw) {
+		set(key, raw)
+	}
+	return true
 }
+
+// The wire structs below take the keys of the default template. Like encoding/json, they
+// match keys case insensitively (keyIs), let a repeated key overwrite an earlier one and
+// ignore unknown keys, so custom templates with more keys decode too.
 
 // wireMedia is the {{media}} block of the default template.
 type wireMedia struct {
-	MediaType scalar `json:"media_type"`
-	TMDBID    scalar `json:"tmdbId"`
-	TVDBID    scalar `json:"tvdbId"`
+	MediaType scalar // media_type
+	TMDBID    scalar // tmdbId
+	TVDBID    scalar // tvdbId
+}
+
+func (m *wireMedia) set(key, raw []byte) {
+	switch {
+	case keyIs(key, "media_type"):
+		m.MediaType.set(raw)
+	case keyIs(key, "tmdbId"):
+		m.TMDBID.set(raw)
+	case keyIs(key, "tvdbId"):
+		m.TVDBID.set(raw)
+	}
 }
 
 // wireRequest is the {{request}} block of the default template.
 type wireRequest struct {
-	RequestID   scalar `json:"request_id"`
-	RequestedBy scalar `json:"requestedBy_username"`
+	RequestID   scalar // request_id
+	RequestedBy scalar // requestedBy_username
+}
+
+func (r *wireRequest) set(key, raw []byte) {
+	switch {
+	case keyIs(key, "request_id"):
+		r.RequestID.set(raw)
+	case keyIs(key, "requestedBy_username"):
+		r.RequestedBy.set(raw)
+	}
 }
 
 // wireExtra is one entry of the {{extra}} list.
 type wireExtra struct {
-	Name  scalar `json:"name"`
-	Value scalar `json:"value"`
+	Name  scalar // name
+	Value scalar // value
 }
 
-// wirePayload is the top level of the default template. encoding/json matches keys case
-// insensitively and ignores unknown ones, so custom templates with more keys decode too.
+func (e *wireExtra) set(key, raw []byte) {
+	switch {
+	case keyIs(key, "name"):
+		e.Name.set(raw)
+	case keyIs(key, "value"):
+		e.Value.set(raw)
+	}
+}
+
+// wirePayload is the top level of the default template.
 type wirePayload struct {
-	NotificationType scalar          `json:"notification_type"`
-	Event            scalar          `json:"event"`
-	Subject          scalar          `json:"subject"`
-	Media            block           `json:"media"`
-	Request          block           `json:"request"`
-	Extra            json.RawMessage `json:"extra"`
+	NotificationType scalar // notification_type
+	Event            scalar // event
+	Subject          scalar // subject
+	Media            block  // media
+	Request          block  // request
+	Extra            []byte // extra, raw
+}
+
+func (w *wirePayload) set(key, raw []byte) {
+	switch {
+	case keyIs(key, "notification_type"):
+		w.NotificationType.set(raw)
+	case keyIs(key, "event"):
+		w.Event.set(raw)
+	case keyIs(key, "subject"):
+		w.Subject.set(raw)
+	case keyIs(key, "media"):
+		w.Media.set(raw)
+	case keyIs(key, "request"):
+		w.Request.set(raw)
+	case keyIs(key, "extra"):
+		w.Extra = raw
+	}
 }
 
 // payload is a decoded webhook call, before any field is judged.
@@ -309,17 +359,16 @@ func decode(body []byte) (payload, error) {
 	if len(trimmed) == 0 {
 		return payload{}, &decodeError{"the body is empty; Seerr sends the webhook's JSON payload"}
 	}
+	// The walk below (members, elements) relies on valid JSON.
+	if !json.Valid(trimmed) {
+		return payload{}, &decodeError{"the body is not valid JSON (" + syntaxError(trimmed).Error() + "); check the webhook's JSON Payload in Seerr"}
+	}
+	if k := kindOf(trimmed); k != kindObject {
+		return payload{}, &decodeError{fmt.Sprintf("the body must be a JSON object, got %s", jsonKindName(k))}
+	}
 	var w wirePayload
-	err := json.Unmarshal(trimmed, &w)
-	var syntaxErr *json.SyntaxError
-	switch {
-	case errors.As(err, &syntaxErr):
-		return payload{}, &decodeError{"the body is not valid JSON (" + syntaxErr.Error() + "); check the webhook's JSON Payload in Seerr"}
-	case kindOf(trimmed) != kindObject:
-		return payload{}, &decodeError{fmt.Sprintf("the body must be a JSON object, got %s", jsonKindName(kindOf(trimmed)))}
-	case err != nil:
-		// Unreachable for a valid object (every field type accepts any JSON value), but never trust that.
-		return payload{}, &decodeError{"the body could not be decoded as a webhook payload: " + err.Error()}
+	for key, raw := range members(trimmed) {
+		w.set(key, raw)
 	}
 	typ := strings.ToUpper(w.NotificationType.str())
 	if typ == "" {
@@ -333,17 +382,22 @@ func decode(body []byte) (payload, error) {
 		request: w.Request,
 	}
 	if kindOf(w.Extra) == kindArray {
-		var items []json.RawMessage
-		if json.Unmarshal(w.Extra, &items) == nil {
-			for _, it := range items {
-				var e wireExtra
-				if kindOf(it) == kindObject && json.Unmarshal(it, &e) == nil {
-					p.extra = append(p.extra, e)
-				}
+		for item := range elements(w.Extra) {
+			var b block
+			b.set(item)
+			var e wireExtra
+			if b.decodeInto(e.set) {
+				p.extra = append(p.extra, e)
 			}
 		}
 	}
 	return p, nil
+}
+
+// syntaxError is encoding/json's error for data, which json.Valid rejected.
+func syntaxError(data []byte) error {
+	var v json.RawMessage
+	return json.Unmarshal(data, &v) // validates data before it decodes anything
 }
 
 func jsonKindName(k kind) string {
@@ -384,7 +438,7 @@ func (p payload) requestID() (int, error) {
 // requestBlock decodes the {{request}} block.
 func (p payload) requestBlock() (wireRequest, error) {
 	var r wireRequest
-	if !p.request.decodeInto(&r) {
+	if !p.request.decodeInto(r.set) {
 		return r, &fieldError{"request", fmt.Errorf("must be an object with request_id, got %s (keep the \"{{request}}\" block of the default template)", jsonKindName(p.request.kind))}
 	}
 	return r, nil
@@ -406,7 +460,7 @@ func (p payload) approvalInput() (task.Input, error) {
 		return in, &fieldError{"media", fmt.Errorf("must be an object with tmdbId and media_type, got %s (keep the \"{{media}}\" block of the default template)", jsonKindName(p.media.kind))}
 	}
 	var m wireMedia
-	p.media.decodeInto(&m)
+	p.media.decodeInto(m.set)
 	r, err := p.requestBlock()
 	if err != nil {
 		return in, err
@@ -496,7 +550,7 @@ func splitSubject(s string) (string, int) {
 // is4K reports whether Seerr's event text names a 4K request ("4K Movie Request Approved",
 // "New 4K Series Request").
 func is4K(event string) bool {
-	for _, w := range strings.Fields(event) {
+	for w := range strings.FieldsSeq(event) {
 		if strings.EqualFold(w, "4K") {
 			return true
 		}

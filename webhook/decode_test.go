@@ -103,9 +103,7 @@ func TestPositiveInt(t *testing.T) {
 	for _, tt := range tests {
 		var s scalar
 		if tt.raw != "" {
-			if err := json.Unmarshal([]byte(tt.raw), &s); err != nil {
-				t.Fatalf("%s: %v", tt.raw, err)
-			}
+			s.set([]byte(tt.raw))
 		}
 		got, err := s.positiveInt()
 		switch {

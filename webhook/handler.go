@@ -305,16 +305,17 @@ func (h *Handler) approve(ctx context.Context, p payload) result {
 	res.taskID = t.ID
 	res.status, res.code = http.StatusAccepted, envelope.OK
 	res.data = acceptedData{TaskID: t.ID, Status: t.Status, Created: er.Created}
-	switch {
+	// Concatenation, not fmt: this is the answer to every approval.
+	switch id := strconv.Itoa(in.RequestID); {
 	case er.Created:
 		res.outcome = OutcomeEnqueued
-		res.msg = fmt.Sprintf("request %d queued as task %s", in.RequestID, t.ID)
+		res.msg = "request " + id + " queued as task " + t.ID
 	case er.Changed:
 		res.outcome = OutcomeMerged
-		res.msg = fmt.Sprintf("request %d already had task %s; it took the new seasons", in.RequestID, t.ID)
+		res.msg = "request " + id + " already had task " + t.ID + "; it took the new seasons"
 	default:
 		res.outcome = OutcomeDuplicate
-		res.msg = fmt.Sprintf("request %d already has task %s (%s); nothing new to store", in.RequestID, t.ID, t.Status)
+		res.msg = "request " + id + " already has task " + t.ID + " (" + string(t.Status) + "); nothing new to store"
 	}
 	return res
 }
