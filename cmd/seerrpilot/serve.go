@@ -260,6 +260,7 @@ func (c *components) workerState(st worker.State) {
 	c.ready.Set("worker", ready, st.Status, st.Reason, nil)
 	if c.metrics != nil {
 		c.metrics.WorkerPaused(st.Status == worker.StatusPaused)
+		c.metrics.WorkerThrottled(st.Status == worker.StatusThrottled)
 	}
 }
 

@@ -61,15 +61,16 @@ func label(v string, allowed map[string]bool) string {
 
 // Metrics holds every seerrpilot metric and the registry they live on.
 type Metrics struct {
-	reg           *prometheus.Registry
-	now           func() time.Time
-	webhooks      *prometheus.CounterVec
-	mpRequests    *prometheus.CounterVec
-	mpDuration    *prometheus.HistogramVec
-	reconcileRuns *prometheus.CounterVec
-	reconcileLast prometheus.Gauge
-	workerPaused  prometheus.Gauge
-	handler       http.Handler
+	reg             *prometheus.Registry
+	now             func() time.Time
+	webhooks        *prometheus.CounterVec
+	mpRequests      *prometheus.CounterVec
+	mpDuration      *prometheus.HistogramVec
+	reconcileRuns   *prometheus.CounterVec
+	reconcileLast   prometheus.Gauge
+	workerPaused    prometheus.Gauge
+	workerThrottled prometheus.Gauge
+	handler         http.Handler
 }
 
 // New registers every metric on a fresh registry. stats is read at each scrape for the task
@@ -106,13 +107,17 @@ func New(stats StatsSource, now func() time.Time) *Metrics {
 			Name: "seerrpilot_worker_paused",
 			Help: "1 while the delivery worker is paused (e.g. MoviePilot auth failing), else 0.",
 		}),
+		workerThrottled: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "seerrpilot_worker_throttled",
+			Help: "1 while the delivery worker holds every MoviePilot call for MoviePilot's Retry-After (429/503), else 0.",
+		}),
 	}
 	// Start the known reconcile outcomes at zero so rate() and absent() work from the first scrape.
 	for o := range reconcileOutcomes {
 		m.reconcileRuns.WithLabelValues(o)
 	}
 	m.reg.MustRegister(
-		m.webhooks, m.mpRequests, m.mpDuration, m.reconcileRuns, m.reconcileLast, m.workerPaused,
+		m.webhooks, m.mpRequests, m.mpDuration, m.reconcileRuns, m.reconcileLast, m.workerPaused, m.workerThrottled,
 		newQueueCollector(stats, now),
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -159,12 +164,16 @@ func (m *Metrics) ReconcileRun(s reconcile.Summary) {
 }
 
 // WorkerPaused sets the worker-paused gauge.
-func (m *Metrics) WorkerPaused(paused bool) {
-	if paused {
-		m.workerPaused.Set(1)
-		return
+func (m *Metrics) WorkerPaused(paused bool) { m.workerPaused.Set(boolGauge(paused)) }
+
+// WorkerThrottled sets the worker-throttled gauge.
+func (m *Metrics) WorkerThrottled(throttled bool) { m.workerThrottled.Set(boolGauge(throttled)) }
+
+func boolGauge(b bool) float64 {
+	if b {
+		return 1
 	}
-	m.workerPaused.Set(0)
+	return 0
 }
 
 // Handler serves the metrics in the Prometheus exposition format. Mount it at /metrics.

@@ -91,6 +91,7 @@ func TestFreshRegistryExactSeries(t *testing.T) {
 		`seerrpilot_tasks{status="running"} 1`,
 		`seerrpilot_tasks{status="success"} 3`,
 		`seerrpilot_worker_paused 0`,
+		`seerrpilot_worker_throttled 0`,
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("series:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -231,15 +232,24 @@ func TestReconcileRun(t *testing.T) {
 	}
 }
 
-func TestWorkerPaused(t *testing.T) {
+func TestWorkerGauges(t *testing.T) {
 	m := metrics.New(&fakeStats{}, nil)
 	for _, tt := range []struct {
-		paused bool
-		want   string
-	}{{true, "seerrpilot_worker_paused 1"}, {false, "seerrpilot_worker_paused 0"}, {true, "seerrpilot_worker_paused 1"}} {
+		paused, throttled bool
+		want              []string
+	}{
+		{true, false, []string{"seerrpilot_worker_paused 1", "seerrpilot_worker_throttled 0"}},
+		{false, true, []string{"seerrpilot_worker_paused 0", "seerrpilot_worker_throttled 1"}},
+		{false, false, []string{"seerrpilot_worker_paused 0", "seerrpilot_worker_throttled 0"}},
+		{true, false, []string{"seerrpilot_worker_paused 1", "seerrpilot_worker_throttled 0"}},
+	} {
 		m.WorkerPaused(tt.paused)
-		if got, _ := scrape(t, m); !has(got, tt.want) {
-			t.Fatalf("paused=%v: %v", tt.paused, matching(got, "seerrpilot_worker"))
+		m.WorkerThrottled(tt.throttled)
+		got, _ := scrape(t, m)
+		for _, w := range tt.want {
+			if !has(got, w) {
+				t.Fatalf("paused=%v throttled=%v: want %q in %v", tt.paused, tt.throttled, w, matching(got, "seerrpilot_worker"))
+			}
 		}
 	}
 }
