@@ -17,8 +17,8 @@ import (
 //
 // A bbolt commit costs two fsyncs and a write per dirty page, so a webhook acknowledged only
 // after its own bbolt commit pays all of that per commit group. With the journal, the commit
-// writer applies a group of enqueues to a bbolt write transaction that it keeps open, appends
-// the group's inputs to an append-only file, fsyncs that file once, and only then answers the
+// writer applies a group of enqueues to a bbolt write transaction that it keeps open, writes
+// the group's inputs to the journal file, fdatasyncs that once, and only then answers the
 // callers: the 202 is backed by the journal on disk. The open transaction is committed a few
 // milliseconds later together with the groups that followed (or at once, when anything else
 // needs the store: a read, the worker, an operator call, Close), and the journal is emptied.

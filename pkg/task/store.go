@@ -53,7 +53,7 @@ type Options struct {
 	// is committed at once.
 	MaxBatchDelay time.Duration
 	// NoJournal answers every enqueue group only after its own bbolt commit (two fsyncs and
-	// a write per dirty page) instead of after one fsync'd append to the intake journal.
+	// a write per dirty page) instead of after one fdatasync'd write to the intake journal.
 	NoJournal bool
 	// JournalWindow bounds how long journaled enqueues wait before they are committed to the
 	// database (default 20ms). Reads and other writes commit them at once.
@@ -67,7 +67,8 @@ type Options struct {
 const DefaultMaxBatchDelay = 2 * time.Millisecond
 
 // Store is the durable task queue. All methods are safe for concurrent use.
-// Every write is committed with fsync before the method returns nil.
+// Every write is on disk before the method returns nil: committed to the database with fsync,
+// or, for an enqueue, written to the intake journal with fdatasync and committed right after.
 type Store struct {
 	db      *bolt.DB
 	now     func() time.Time
