@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -369,4 +370,30 @@ func TestCloseCommitsTheJournal(t *testing.T) {
 	if !committedKeys(t, path)["seerr:1"] {
 		t.Fatal("Close left an acknowledged enqueue only in the journal")
 	}
+}
+
+// TestUnusableJournalStopsOpen: a journal that cannot be read is not skipped silently (it may
+// hold acknowledged webhooks); Open fails and says how to start without it.
+func TestUnusableJournalStopsOpen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), FileName)
+	if err := os.Mkdir(path+JournalSuffix, 0o700); err != nil { // not a file
+		t.Fatal(err)
+	}
+	s, err := Open(path, Options{})
+	if err == nil {
+		_ = s.Close()
+		t.Fatal("Open succeeded with an unusable journal")
+	}
+	if !strings.Contains(err.Error(), JournalSuffix) || !strings.Contains(err.Error(), "moving it aside") {
+		t.Errorf("Open error %q: want the journal named and the way out", err)
+	}
+	// The database is closed again: a later Open (after the fix) is not locked out.
+	if err := os.Remove(path + JournalSuffix); err != nil {
+		t.Fatal(err)
+	}
+	s, err = Open(path, Options{LockTimeout: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatalf("Open after removing the bad journal: %v", err)
+	}
+	_ = s.Close()
 }

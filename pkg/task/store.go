@@ -164,7 +164,8 @@ func Open(path string, opts Options) (*Store, error) {
 	}
 	if err != nil {
 		_ = db.Close()
-		return nil, fmt.Errorf("%s: %w", path+JournalSuffix, err)
+		return nil, fmt.Errorf("%s: %w (it holds webhooks acknowledged just before the last stop; "+
+			"moving it aside lets seerrpilot start, and the reconcile loop finds those requests in Seerr)", path+JournalSuffix, err)
 	}
 	if opts.NoJournal {
 		_ = s.jnl.close()
