@@ -283,6 +283,9 @@ func (s *Store) flushOpen() error {
 	if err == nil {
 		err = tx.Bucket(bucketMeta).Put(keyJournalGen, encodeUint(s.gen))
 	}
+	if fail := s.failCommit.Load(); err == nil && fail != nil {
+		err = (*fail)()
+	}
 	if err == nil {
 		err = tx.Commit()
 	} else {

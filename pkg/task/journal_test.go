@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"hash/crc32"
 	"io"
@@ -396,4 +397,57 @@ func TestUnusableJournalStopsOpen(t *testing.T) {
 		t.Fatalf("Open after removing the bad journal: %v", err)
 	}
 	_ = s.Close()
+}
+
+// TestFailedCommitKeepsWhatWasAcknowledged: when the database commit behind the journal fails,
+// reads say so instead of answering without the acknowledged enqueues, nothing is committed
+// ahead of them, and the next commit stores them with the ids they were answered with.
+func TestFailedCommitKeepsWhatWasAcknowledged(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), FileName)
+	s := openWindow(t, path, nil)
+	a := mustEnqueue(t, s, SourceWebhook, movie(1, 11))
+	b := mustEnqueue(t, s, SourceWebhook, tv(2, 22, 1))
+
+	diskFull := errors.New("no space left on device")
+	fail := func() error { return diskFull }
+	s.failCommit.Store(&fail)
+	if _, err := s.Get(ctx, a.Task.ID); !errors.Is(err, diskFull) {
+		t.Fatalf("Get while the commit fails = %v; want the commit's error", err)
+	}
+	if _, err := s.Update(ctx, a.Task.ID, func(t *Task) error { t.Reason = "x"; return nil }); !errors.Is(err, diskFull) {
+		t.Fatalf("Update while the commit fails = %v; want the commit's error, nothing written ahead", err)
+	}
+	// A crash now: the journal still has both.
+	img := crashImage(t, path)
+	if keys := committedKeys(t, img); len(keys) != 0 {
+		t.Fatalf("database file keys %v after failed commits; want none", keys)
+	}
+
+	s.failCommit.Store(nil)
+	c := mustEnqueue(t, s, SourceWebhook, tv(2, 22, 2)) // merges into b
+	for _, want := range []EnqueueResult{a, b} {
+		got, err := s.Get(ctx, want.Task.ID)
+		if err != nil || got.Key != want.Task.Key {
+			t.Fatalf("Get(%s) after recovery = %s, %v; want %s", want.Task.ID, got.Key, err, want.Task.Key)
+		}
+	}
+	if c.Task.ID != b.Task.ID || !c.Changed {
+		t.Errorf("merge after recovery = %+v; want it merged into %s", c, b.Task.ID)
+	}
+	checkCounters(t, s)
+
+	r, err := Open(img, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if rep := r.JournalReport(); rep.Replayed != 2 {
+		t.Errorf("crash image replayed %+v; want the 2 acknowledged enqueues", rep)
+	}
+	for _, want := range []EnqueueResult{a, b} {
+		if got, err := r.GetByKey(ctx, want.Task.Key); err != nil || got.ID != want.Task.ID {
+			t.Errorf("%s in the crash image = %s, %v; want %s", want.Task.Key, got.ID, err, want.Task.ID)
+		}
+	}
 }

@@ -100,6 +100,7 @@ type Store struct {
 	journalFailed atomic.Bool
 	onJournalFail func(error)
 	replayed      JournalReport
+	failCommit    atomic.Pointer[func() error] // tests: fail the next commits of journaled enqueues
 }
 
 // writeOp is a write (fn) or, with a nil fn, a barrier, run by the commit writer.
