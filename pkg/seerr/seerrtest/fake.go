@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/seerrpilot/seerrpilot/pkg/seerr"
@@ -185,6 +186,46 @@ type request struct {
 	created, updated time.Time
 }
 
+// stateMu guards a Fake's state and counts its changes. Lock is the default and assumes
+// the holder may change requests, media or users: it advances gen, which drops every
+// cached list (see listRows). lockRead is for holders that leave requests, media and
+// users alone (list and detail answers, Len, the call log, the down/drop switches).
+// Forgetting lockRead only costs a cache rebuild; forgetting to advance gen is not
+// possible with Lock.
+type stateMu struct {
+	mu  sync.Mutex
+	gen uint64 // changes since NewHandler; read and written with mu held
+}
+
+// Lock locks the state for a change and advances gen.
+func (m *stateMu) Lock() {
+	m.mu.Lock()
+	m.gen++
+}
+
+// lockRead locks the state for a holder that changes no request, media or user.
+func (m *stateMu) lockRead() { m.mu.Lock() }
+
+// Unlock unlocks the state.
+func (m *stateMu) Unlock() { m.mu.Unlock() }
+
+// listKey is the shape of a list query: everything that selects and orders rows (paging
+// aside), after the version's and Options' adjustments.
+type listKey struct {
+	filter      string
+	requestedBy int
+	mediaType   string
+	desc        bool
+	byModified  bool
+}
+
+// maxListShapes bounds the list cache; a fake asked more distinct shapes starts over.
+const maxListShapes = 64
+
+// checkListCache makes every list answer also filter and sort from scratch and panic if
+// the cached rows differ. This package's tests turn it on.
+var checkListCache atomic.Bool
+
 // Fake is the fake server's state and http.Handler. It is safe for concurrent use.
 type Fake struct {
 	opts   Options
@@ -192,7 +233,7 @@ type Fake struct {
 	key    string
 	reject bool
 
-	mu       sync.Mutex
+	mu       stateMu
 	clock    time.Time
 	nextID   int
 	nextMed  int
@@ -201,9 +242,16 @@ type Fake struct {
 	media    map[int]*media
 	users    map[int]*user
 	catalog  map[catalogKey]catalogEntry
+	titles   map[catalogKey]*media // media by (type, TMDB id); one row per title
 	calls    []Call
 	down     bool
 	drop     bool
+
+	// lists caches the filtered, sorted rows of each list query shape; they are valid
+	// while listsGen equals mu.gen. Pages slice them and never change them.
+	lists      map[listKey][]*request
+	listsGen   uint64
+	listBuilds int // rows filtered and sorted from scratch (for tests)
 }
 
 // epoch is where the fake's clock starts; every change advances it by one second.
@@ -227,6 +275,7 @@ func NewHandler(opts Options) *Fake {
 		media:    map[int]*media{},
 		users:    map[int]*user{},
 		catalog:  map[catalogKey]catalogEntry{},
+		titles:   map[catalogKey]*media{},
 	}
 	if f.key == "" {
 		f.key = DefaultAPIKey
@@ -306,13 +355,7 @@ func (f *Fake) AddRequest(r seerr.Request) int {
 	if tmdb == 0 {
 		tmdb = 1000 + id
 	}
-	var m *media
-	for _, cand := range f.media {
-		if cand.mediaType == typ && cand.tmdbID == tmdb {
-			m = cand
-			break
-		}
-	}
+	m := f.titles[catalogKey{typ, tmdb}]
 	if m == nil {
 		m = &media{id: f.nextMed, mediaType: typ, tmdbID: tmdb, status: seerr.MediaUnknown,
 			status4k: seerr.MediaUnknown, created: created, updated: created}
@@ -323,6 +366,7 @@ func (f *Fake) AddRequest(r seerr.Request) int {
 			m.status = seerr.MediaPending
 		}
 		f.media[m.id] = m
+		f.titles[catalogKey{typ, tmdb}] = m
 	}
 	if r.Media.TVDBID != nil {
 		v := *r.Media.TVDBID
@@ -459,7 +503,7 @@ func (f *Fake) Delete(id int) bool {
 
 // Len returns the number of stored requests.
 func (f *Fake) Len() int {
-	f.mu.Lock()
+	f.mu.lockRead()
 	defer f.mu.Unlock()
 	return len(f.requests)
 }
@@ -467,21 +511,21 @@ func (f *Fake) Len() int {
 // SetDown makes every call (including /status) answer 503, like a reverse proxy in
 // front of a stopped server.
 func (f *Fake) SetDown(down bool) {
-	f.mu.Lock()
+	f.mu.lockRead()
 	f.down = down
 	f.mu.Unlock()
 }
 
 // SetDropConnections makes every call end with a closed connection and no answer.
 func (f *Fake) SetDropConnections(drop bool) {
-	f.mu.Lock()
+	f.mu.lockRead()
 	f.drop = drop
 	f.mu.Unlock()
 }
 
 // Calls returns a copy of the call log, oldest first.
 func (f *Fake) Calls() []Call {
-	f.mu.Lock()
+	f.mu.lockRead()
 	defer f.mu.Unlock()
 	out := make([]Call, len(f.calls))
 	for i, c := range f.calls {
@@ -493,7 +537,7 @@ func (f *Fake) Calls() []Call {
 
 // ResetCalls empties the call log.
 func (f *Fake) ResetCalls() {
-	f.mu.Lock()
+	f.mu.lockRead()
 	f.calls = nil
 	f.mu.Unlock()
 }
@@ -534,13 +578,13 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if f.opts.Hook != nil {
 		f.opts.Hook(f, call)
 	}
-	f.mu.Lock()
+	f.mu.lockRead()
 	down, drop := f.down, f.drop
 	f.mu.Unlock()
 	rec := &statusRecorder{ResponseWriter: w}
 	defer func() {
 		call.Status = rec.status
-		f.mu.Lock()
+		f.mu.lockRead()
 		f.calls = append(f.calls, call)
 		f.mu.Unlock()
 	}()
@@ -809,44 +853,15 @@ func (f *Fake) list(w http.ResponseWriter, r *http.Request) {
 	if f.prof.sortDirection && q.Get("sortDirection") == "asc" {
 		desc = false
 	}
-	byModified := q.Get("sort") == "modified"
+	key := listKey{filter: filter, requestedBy: requestedBy, mediaType: mediaType, desc: desc,
+		byModified: q.Get("sort") == "modified"}
 
-	f.mu.Lock()
-	rs, ms := f.prof.filterSets(filter)
-	if f.opts.IgnoreFilter {
-		rs, ms = []int{1, 2, 3, 4, 5}, []int{1, 2, 3, 4, 5, 6, 7}
+	f.mu.lockRead()
+	rows := f.listRows(key)
+	stale := ""
+	if checkListCache.Load() {
+		stale = f.staleRows(key, rows)
 	}
-	var rows []*request
-	for _, req := range f.requests {
-		m := f.media[req.mediaID]
-		st := m.status
-		if req.is4k {
-			st = m.status4k
-		}
-		if !containsInt(rs, req.status) || !containsInt(ms, st) {
-			continue
-		}
-		if requestedBy != 0 && req.userID != requestedBy {
-			continue
-		}
-		if mediaType != "" && mediaType != "all" && req.typ != mediaType {
-			continue
-		}
-		rows = append(rows, req)
-	}
-	sort.Slice(rows, func(i, j int) bool {
-		a, b := rows[i], rows[j]
-		if byModified && !a.updated.Equal(b.updated) {
-			if desc {
-				return a.updated.After(b.updated)
-			}
-			return a.updated.Before(b.updated)
-		}
-		if desc {
-			return a.id > b.id
-		}
-		return a.id < b.id
-	})
 	total := len(rows)
 	var pages, page any
 	if take == 0 {
@@ -870,6 +885,9 @@ func (f *Fake) list(w http.ResponseWriter, r *http.Request) {
 		results = append(results, f.renderRequest(req, true))
 	}
 	f.mu.Unlock()
+	if stale != "" {
+		panic(stale) // after Unlock: ServeHTTP's deferred call logging takes the lock
+	}
 
 	body := map[string]any{
 		"pageInfo": map[string]any{"pages": pages, "pageSize": int(take), "results": total, "page": page},
@@ -881,10 +899,86 @@ func (f *Fake) list(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, body)
 }
 
+// listRows returns the rows of a list query shape, filtered and sorted, from the cache
+// when nothing changed since they were built. Callers hold f.mu and must not change the
+// returned slice (sub-slicing is fine).
+func (f *Fake) listRows(key listKey) []*request {
+	if f.listsGen != f.mu.gen || len(f.lists) >= maxListShapes {
+		f.lists, f.listsGen = nil, f.mu.gen
+	}
+	rows, ok := f.lists[key]
+	if !ok {
+		rows = f.filterRows(key)
+		f.listBuilds++
+		if f.lists == nil {
+			f.lists = map[listKey][]*request{}
+		}
+		f.lists[key] = rows
+	}
+	return rows
+}
+
+// staleRows returns why rows differ from the rows of key filtered and sorted from scratch,
+// or "" when they match. Callers hold f.mu.
+func (f *Fake) staleRows(key listKey, rows []*request) string {
+	fresh := f.filterRows(key)
+	if len(fresh) != len(rows) {
+		return "seerrtest: stale list cache: " + strconv.Itoa(len(rows)) + " cached rows, " +
+			strconv.Itoa(len(fresh)) + " current"
+	}
+	for i := range fresh {
+		if fresh[i] != rows[i] {
+			return "seerrtest: stale list cache at row " + strconv.Itoa(i)
+		}
+	}
+	return ""
+}
+
+// filterRows selects and orders the requests of a list query shape. Callers hold f.mu.
+func (f *Fake) filterRows(key listKey) []*request {
+	rs, ms := f.prof.filterSets(key.filter)
+	if f.opts.IgnoreFilter {
+		rs, ms = []int{1, 2, 3, 4, 5}, []int{1, 2, 3, 4, 5, 6, 7}
+	}
+	var rows []*request
+	for _, req := range f.requests {
+		m := f.media[req.mediaID]
+		st := m.status
+		if req.is4k {
+			st = m.status4k
+		}
+		if !containsInt(rs, req.status) || !containsInt(ms, st) {
+			continue
+		}
+		if key.requestedBy != 0 && req.userID != key.requestedBy {
+			continue
+		}
+		if key.mediaType != "" && key.mediaType != "all" && req.typ != key.mediaType {
+			continue
+		}
+		rows = append(rows, req)
+	}
+	desc := key.desc
+	sort.Slice(rows, func(i, j int) bool {
+		a, b := rows[i], rows[j]
+		if key.byModified && !a.updated.Equal(b.updated) {
+			if desc {
+				return a.updated.After(b.updated)
+			}
+			return a.updated.Before(b.updated)
+		}
+		if desc {
+			return a.id > b.id
+		}
+		return a.id < b.id
+	})
+	return rows
+}
+
 // getOne answers GET /request/{id}: any failure is a 404 "Request not found.".
 func (f *Fake) getOne(w http.ResponseWriter, raw string) {
 	id, err := strconv.Atoi(raw)
-	f.mu.Lock()
+	f.mu.lockRead()
 	req := f.requests[id]
 	var body map[string]any
 	if err == nil && req != nil {

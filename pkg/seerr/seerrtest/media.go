@@ -63,16 +63,11 @@ func (f *Fake) details(w http.ResponseWriter, r *http.Request, p string) {
 	id, _ := strconv.ParseFloat(raw, 64)
 	tmdb := int(id)
 
-	f.mu.Lock()
+	f.mu.lockRead()
 	e, ok := f.catalog[catalogKey{mediaType, tmdb}]
 	var info map[string]any
-	if ok {
-		for _, m := range f.media {
-			if m.mediaType == mediaType && m.tmdbID == tmdb {
-				info = f.renderMedia(m, true)
-				break
-			}
-		}
+	if m := f.titles[catalogKey{mediaType, tmdb}]; ok && m != nil {
+		info = f.renderMedia(m, true)
 	}
 	f.mu.Unlock()
 
