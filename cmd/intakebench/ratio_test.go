@@ -13,7 +13,7 @@ func TestRoundRatios(t *testing.T) {
 		sat(1, "reference", 10000), sat(1, "real", 9000),
 		{Round: 1, Scenario: "rate 1000/s", Receiver: "real", AcksPerS: 1000}, // not saturation
 		sat(2, "reference", 5000), sat(2, "real", 6000),
-		sat(3, "real", 7000), // no reference in round 3: no ratio
+		sat(3, "real", 7000),                        // no reference in round 3: no ratio
 		sat(4, "reference", 0), sat(4, "real", 100), // a reference that acked nothing: no ratio
 	}
 	got := roundRatios(runs, "real", "reference")
