@@ -2,13 +2,18 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/seerrpilot/seerrpilot/pkg/moviepilot/mptest"
 	"github.com/seerrpilot/seerrpilot/pkg/redact"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr/seerrtest"
+	"github.com/seerrpilot/seerrpilot/pkg/task"
 )
 
 const doctorWrongToken = "Wrong-mp-token-0a1b2c3d"
@@ -171,4 +176,39 @@ func TestDoctorReportRedacts(t *testing.T) {
 	if strings.Contains(out, secret) || strings.Contains(out, url.QueryEscape(secret)) || !strings.Contains(out, redact.Mask) {
 		t.Fatalf("not redacted: %s", out)
 	}
+}
+
+// TestDoctorReportsJournalReplay: a DATA_DIR left by a crash with acknowledged webhooks still
+// in the intake journal is committed by doctor's open, and doctor says so.
+func TestDoctorReportsJournalReplay(t *testing.T) {
+	mp, js := doctorFakes(t)
+	env := doctorEnv(t, mp, js)
+	live := filepath.Join(t.TempDir(), task.FileName)
+	s, err := task.Open(live, task.Options{JournalWindow: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id := 1; id <= 2; id++ {
+		in := task.Input{RequestID: id, TMDBID: 600 + id, MediaType: task.TypeMovie}
+		if _, err := s.Enqueue(context.Background(), task.SourceWebhook, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The crash image: both files as they are on disk before the database commit.
+	for _, suffix := range []string{"", task.JournalSuffix} {
+		raw, err := os.ReadFile(live + suffix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(env["DATA_DIR"], task.FileName+suffix), raw, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_ = s.Close()
+
+	r := runBin(t, env, "doctor")
+	if r.code != 0 || !strings.Contains(r.stdout, "[ OK ] intake journal: 2 webhooks acknowledged before the last stop were committed now") {
+		t.Fatalf("exit %d:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	assertDoctorClean(t, r)
 }
