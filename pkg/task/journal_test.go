@@ -65,6 +65,17 @@ func crashImage(t *testing.T, path string) string {
 	return dst
 }
 
+// openImage opens a crash image (or any store file) for checks; it is closed at cleanup.
+func openImage(t *testing.T, path string, opts Options) *Store {
+	t.Helper()
+	s, err := Open(path, opts)
+	if err != nil {
+		t.Fatalf("open %s: %v", path, err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
 // committedKeys reads the keys bucket of a database file with bbolt alone (no journal).
 func committedKeys(t *testing.T, path string) map[string]bool {
 	t.Helper()
@@ -186,11 +197,7 @@ func TestJournalReplayGivesTheAnsweredTasks(t *testing.T) {
 			if err := r.Close(); err != nil {
 				t.Fatal(err)
 			}
-			r2, err := Open(img, Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer r2.Close()
+			r2 := openImage(t, img, Options{})
 			if rep := r2.JournalReport(); rep.Replayed != 0 {
 				t.Errorf("second open replayed %+v; want nothing", rep)
 			}
@@ -219,11 +226,7 @@ func TestJournalSkipsWhatTheDatabaseHolds(t *testing.T) {
 	img := crashImage(t, path)
 	copyFile(t, journal, img+JournalSuffix)
 
-	r, err := Open(img, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	r := openImage(t, img, Options{})
 	if rep := r.JournalReport(); rep.Replayed != 0 || rep.Skipped != 2 {
 		t.Errorf("JournalReport = %+v; want 2 skipped, 0 replayed", rep)
 	}
@@ -251,11 +254,7 @@ func TestJournalRecordsAfterARewind(t *testing.T) {
 	}
 	mustEnqueue(t, s, SourceWebhook, movie(6, 6)) // overwrites record 1; records 2..5 follow it
 	img := crashImage(t, path)
-	r, err := Open(img, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	r := openImage(t, img, Options{})
 	if rep := r.JournalReport(); rep.Replayed != 1 {
 		t.Errorf("JournalReport = %+v; want exactly the one record written after the rewind", rep)
 	}
@@ -438,11 +437,7 @@ func TestFailedCommitKeepsWhatWasAcknowledged(t *testing.T) {
 	}
 	checkCounters(t, s)
 
-	r, err := Open(img, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	r := openImage(t, img, Options{})
 	if rep := r.JournalReport(); rep.Replayed != 2 {
 		t.Errorf("crash image replayed %+v; want the 2 acknowledged enqueues", rep)
 	}
