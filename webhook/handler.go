@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/rs/zerolog"
@@ -79,8 +80,10 @@ type Options struct {
 	MaxBody int64
 	// Observe, when set, is called once per webhook with the notification type (a known
 	// Seerr type, "OTHER" for an unknown one, "" when the body was not read or not
-	// decodable) and one of the Outcome constants. It must be safe for concurrent use.
-	Observe func(notificationType, outcome string)
+	// decodable), one of the Outcome constants and how long the call took from the handler's
+	// start to its answer (body read and durable store included). It must be safe for
+	// concurrent use.
+	Observe func(notificationType, outcome string, took time.Duration)
 }
 
 // Handler answers Seerr's webhook posts. It is safe for concurrent use.
@@ -91,7 +94,7 @@ type Handler struct {
 	log     zerolog.Logger
 	env     envelope.Writer
 	maxBody int64
-	observe func(notificationType, outcome string)
+	observe func(notificationType, outcome string, took time.Duration)
 }
 
 // New returns a Handler for opts.
@@ -136,8 +139,9 @@ type result struct {
 
 // ServeHTTP handles one webhook post.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
 	res := h.serve(w, r)
-	h.finish(w, res)
+	h.finish(w, res, start)
 }
 
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request) result {
@@ -368,7 +372,7 @@ func (h *Handler) decline(ctx context.Context, p payload) result {
 }
 
 // finish answers, logs and observes one webhook call.
-func (h *Handler) finish(w http.ResponseWriter, res result) {
+func (h *Handler) finish(w http.ResponseWriter, res result, start time.Time) {
 	h.env.JSON(w, res.status, res.code, res.msg, res.data)
 
 	label := res.typ
@@ -376,7 +380,7 @@ func (h *Handler) finish(w http.ResponseWriter, res result) {
 		label = "OTHER"
 	}
 	if h.observe != nil {
-		h.observe(label, res.outcome)
+		h.observe(label, res.outcome, time.Since(start))
 	}
 
 	ev := h.log.Info()

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/rs/zerolog"
@@ -449,7 +450,7 @@ func TestDecline(t *testing.T) {
 			f := newFixture("")
 			f.store.cancelFn = tt.fn
 			var outcomes []string
-			f.h.observe = func(typ, outcome string) { outcomes = append(outcomes, typ+"/"+outcome) }
+			f.h.observe = func(typ, outcome string, _ time.Duration) { outcomes = append(outcomes, typ+"/"+outcome) }
 			body := render(webhooktest.MovieApproved(31, 603, "M", 1999).WithType("MEDIA_DECLINED"))
 			a := postBytes(t, f.h, body, nil)
 			if a.Status != tt.status || envelope.Code(a.Code) != tt.code || !strings.Contains(a.Msg, tt.msg) {
@@ -471,10 +472,18 @@ func TestDecline(t *testing.T) {
 func TestObserveAndLog(t *testing.T) {
 	var mu sync.Mutex
 	var got []string
+	var tooks []time.Duration // implausible durations
 	var logBuf syncBuffer
 	st := newFakeStore()
 	h := New(Options{Store: st, Secret: "k", Log: zerolog.New(&logBuf).Level(zerolog.InfoLevel),
-		Observe: func(typ, outcome string) { mu.Lock(); got = append(got, typ+"/"+outcome); mu.Unlock() }})
+		Observe: func(typ, outcome string, took time.Duration) {
+			mu.Lock()
+			got = append(got, typ+"/"+outcome)
+			if took <= 0 || took > time.Minute {
+				tooks = append(tooks, took)
+			}
+			mu.Unlock()
+		}})
 	auth := map[string]string{"Authorization": "k"}
 	postBytes(t, h, render(webhooktest.MovieApproved(5, 603, "M", 1999)), auth)
 	postBytes(t, h, render(webhooktest.MovieApproved(5, 603, "M", 1999)), auth)
@@ -488,6 +497,9 @@ func TestObserveAndLog(t *testing.T) {
 		"TEST_NOTIFICATION/test", "OTHER/ignored", "/invalid", "/unauthorized"}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("observed\n%v\nwant\n%v", got, want)
+	}
+	if len(tooks) > 0 {
+		t.Errorf("implausible observed durations %v", tooks)
 	}
 	logs := logBuf.String()
 	for _, s := range []string{`"component":"webhook"`, `"notification_type":"MEDIA_APPROVED"`, `"request_id":5`, `"tmdb_id":603`,

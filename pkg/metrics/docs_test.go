@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/seerrpilot/seerrpilot/pkg/metrics"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
@@ -31,7 +32,7 @@ var metricName = regexp.MustCompile(`seerrpilot_[a-z0-9_]+`)
 func TestDocsNameRealMetrics(t *testing.T) {
 	m := metrics.New(&fakeStats{st: task.Stats{ByStatus: map[task.Status]int{}}}, nil)
 	// Vectors are exposed once they hold a series.
-	m.Webhook("MEDIA_APPROVED", "enqueued")
+	m.Webhook("MEDIA_APPROVED", "enqueued", time.Millisecond)
 	m.MoviePilot("lookup", "ok", 0)
 	have := families(t, m)
 	if len(have) < 5 {
@@ -83,7 +84,7 @@ func TestAlertOutcomesExist(t *testing.T) {
 			case "seerrpilot_reconcile_runs_total":
 				mt.ReconcileRun(reconcile.Summary{Outcome: outcome})
 			case "seerrpilot_webhooks_total":
-				mt.Webhook("MEDIA_APPROVED", outcome)
+				mt.Webhook("MEDIA_APPROVED", outcome, time.Millisecond)
 			default:
 				t.Errorf("alerts.yml selects outcome on %s: add it to this test", m[1])
 				continue

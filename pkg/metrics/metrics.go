@@ -37,8 +37,10 @@ var (
 		"ISSUE_RESOLVED", "ISSUE_REOPENED")
 	webhookOutcomes = set("enqueued", "merged", "duplicate", "test", "cancelled", "no_task", "already_sent", "ignored",
 		"invalid", "unauthorized", "too_large", "method_not_allowed", "store_error")
-	mpOps      = set("lookup", "create", "login", "detect")
-	mpOutcomes = set("ok", "http_3xx", "http_4xx", "http_5xx", "business", "network", "auth", "malformed",
+	// ackOutcomes are the webhook outcomes answered 202 after a durable write.
+	ackOutcomes = set("enqueued", "merged", "duplicate")
+	mpOps       = set("lookup", "create", "login", "detect")
+	mpOutcomes  = set("ok", "http_3xx", "http_4xx", "http_5xx", "business", "network", "auth", "malformed",
 		"canceled", "invalid")
 	reconcileOutcomes = set(reconcile.OutcomeOK, reconcile.OutcomeError)
 )
@@ -64,6 +66,7 @@ type Metrics struct {
 	reg             *prometheus.Registry
 	now             func() time.Time
 	webhooks        *prometheus.CounterVec
+	webhookAck      prometheus.Histogram
 	mpRequests      *prometheus.CounterVec
 	mpDuration      *prometheus.HistogramVec
 	reconcileRuns   *prometheus.CounterVec
@@ -86,6 +89,11 @@ func New(stats StatsSource, now func() time.Time) *Metrics {
 			Name: "seerrpilot_webhooks_total",
 			Help: "Seerr webhook calls by notification type (OTHER types as \"other\", unread bodies as \"none\") and outcome.",
 		}, []string{"type", "outcome"}),
+		webhookAck: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "seerrpilot_webhook_ack_duration_seconds",
+			Help:    "Time from receiving an approval webhook to its 202 (body read, decode and the durable write to DATA_DIR).",
+			Buckets: []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5},
+		}),
 		mpRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "seerrpilot_moviepilot_requests_total",
 			Help: "MoviePilot API calls by operation and outcome.",
@@ -117,7 +125,7 @@ func New(stats StatsSource, now func() time.Time) *Metrics {
 		m.reconcileRuns.WithLabelValues(o)
 	}
 	m.reg.MustRegister(
-		m.webhooks, m.mpRequests, m.mpDuration, m.reconcileRuns, m.reconcileLast, m.workerPaused, m.workerThrottled,
+		m.webhooks, m.webhookAck, m.mpRequests, m.mpDuration, m.reconcileRuns, m.reconcileLast, m.workerPaused, m.workerThrottled,
 		newQueueCollector(stats, now),
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -131,13 +139,19 @@ func New(stats StatsSource, now func() time.Time) *Metrics {
 }
 
 // Webhook counts one webhook call. typ is the Seerr notification type ("" when the body was
-// not read, counted as "none"); outcome is one of the webhook handler's Outcome constants.
-func (m *Metrics) Webhook(typ, outcome string) {
+// not read, counted as "none"); outcome is one of the webhook handler's Outcome constants;
+// took is how long the call took. A stored approval (202) also records took as its ack time.
+// It matches webhook.Options.Observe.
+func (m *Metrics) Webhook(typ, outcome string, took time.Duration) {
 	t := label(typ, webhookTypes)
 	if typ == "" {
 		t = "none"
 	}
-	m.webhooks.WithLabelValues(t, label(outcome, webhookOutcomes)).Inc()
+	o := label(outcome, webhookOutcomes)
+	m.webhooks.WithLabelValues(t, o).Inc()
+	if ackOutcomes[o] {
+		m.webhookAck.Observe(took.Seconds())
+	}
 }
 
 // MoviePilot records one MoviePilot API call: its op, outcome and duration. It matches

@@ -90,9 +90,17 @@ func TestFreshRegistryExactSeries(t *testing.T) {
 		`seerrpilot_tasks{status="pending"} 2`,
 		`seerrpilot_tasks{status="running"} 1`,
 		`seerrpilot_tasks{status="success"} 3`,
+		`seerrpilot_webhook_ack_duration_seconds_bucket{le="+Inf"} 0`,
+	}
+	for _, le := range []string{"0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5"} {
+		want = append(want, `seerrpilot_webhook_ack_duration_seconds_bucket{le="`+le+`"} 0`)
+	}
+	want = append(want,
+		`seerrpilot_webhook_ack_duration_seconds_count 0`,
+		`seerrpilot_webhook_ack_duration_seconds_sum 0`,
 		`seerrpilot_worker_paused 0`,
 		`seerrpilot_worker_throttled 0`,
-	}
+	)
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("series:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
@@ -137,7 +145,7 @@ func TestWebhookLabels(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.typ+"/"+tt.outcome, func(t *testing.T) {
 			m := metrics.New(&fakeStats{}, nil)
-			m.Webhook(tt.typ, tt.outcome)
+			m.Webhook(tt.typ, tt.outcome, time.Millisecond)
 			got, body := scrape(t, m)
 			series := matching(got, "seerrpilot_webhooks_total")
 			if len(series) != 1 || series[0] != tt.want {
@@ -150,7 +158,7 @@ func TestWebhookLabels(t *testing.T) {
 	}
 	m := metrics.New(&fakeStats{}, nil)
 	for range 3 {
-		m.Webhook("MEDIA_APPROVED", "merged")
+		m.Webhook("MEDIA_APPROVED", "merged", time.Millisecond)
 	}
 	got, _ := scrape(t, m)
 	if !has(got, `seerrpilot_webhooks_total{outcome="merged",type="MEDIA_APPROVED"} 3`) {
@@ -232,6 +240,30 @@ func TestReconcileRun(t *testing.T) {
 	}
 }
 
+// TestWebhookAckDuration: stored approvals (enqueued, merged, duplicate) record their time to
+// the 202; other outcomes are counted but not timed as acks.
+func TestWebhookAckDuration(t *testing.T) {
+	m := metrics.New(&fakeStats{}, nil)
+	m.Webhook("MEDIA_APPROVED", "enqueued", 3*time.Millisecond)
+	m.Webhook("MEDIA_AUTO_APPROVED", "merged", 40*time.Millisecond)
+	m.Webhook("MEDIA_APPROVED", "duplicate", 2*time.Second)
+	m.Webhook("MEDIA_APPROVED", "invalid", 10*time.Second)
+	m.Webhook("TEST_NOTIFICATION", "test", 10*time.Second)
+	m.Webhook("", "unauthorized", 10*time.Second)
+	got, _ := scrape(t, m)
+	for _, want := range []string{
+		`seerrpilot_webhook_ack_duration_seconds_count 3`,
+		`seerrpilot_webhook_ack_duration_seconds_bucket{le="0.005"} 1`,
+		`seerrpilot_webhook_ack_duration_seconds_bucket{le="0.05"} 2`,
+		`seerrpilot_webhook_ack_duration_seconds_bucket{le="2.5"} 3`,
+		`seerrpilot_webhook_ack_duration_seconds_bucket{le="+Inf"} 3`,
+	} {
+		if !has(got, want) {
+			t.Errorf("missing %s in %v", want, matching(got, "seerrpilot_webhook_ack"))
+		}
+	}
+}
+
 func TestWorkerGauges(t *testing.T) {
 	m := metrics.New(&fakeStats{}, nil)
 	for _, tt := range []struct {
@@ -272,7 +304,7 @@ func TestStoreDown(t *testing.T) {
 func TestOwnRegistry(t *testing.T) {
 	a := metrics.New(&fakeStats{}, nil)
 	b := metrics.New(&fakeStats{}, nil)
-	a.Webhook("MEDIA_APPROVED", "enqueued")
+	a.Webhook("MEDIA_APPROVED", "enqueued", time.Millisecond)
 	if got, _ := scrape(t, b); len(matching(got, "seerrpilot_webhooks_total")) != 0 {
 		t.Fatalf("registries shared: %v", got)
 	}
@@ -286,7 +318,7 @@ func TestConcurrentUse(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for range 50 {
-				m.Webhook("MEDIA_APPROVED", "enqueued")
+				m.Webhook("MEDIA_APPROVED", "enqueued", time.Millisecond)
 				m.MoviePilot("create", "ok", time.Millisecond)
 				m.WorkerPaused(i%2 == 0)
 				m.ReconcileRun(reconcile.Summary{Outcome: "ok"})
