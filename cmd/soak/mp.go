@@ -83,7 +83,7 @@ func runMP503(ctx context.Context, h *harness, r *report) {
 	r.fact("setup", "%d webhooks sent while MoviePilot answers 503 to everything; MP_RATE_LIMIT_PER_SEC=%d", len(hooks), mpRate)
 	r.fact("outage", "%s", outage.Round(100*time.Millisecond))
 	r.fact("schedule", "retry %s doubling to %s, ±20%% jitter, MAX_ATTEMPTS %d; one call per failed attempt", retryBase, retryMax, maxAttempts)
-	r.fact("calls during outage", "%d (%d answered 503); the most for one task: %d (tmdb %d)", len(during), countStatus(during, http.StatusServiceUnavailable), most, mostID)
+	r.fact("calls during outage", "%d (%d answered 503); the most for one task: %d (tmdb %d)", len(during), mptest.CountStatus(during, http.StatusServiceUnavailable), most, mostID)
 	r.fact("bound", "%d = %d tasks × %d attempts a task can make in %s (rate limit alone would allow %d)",
 		bound, len(hooks), perTask, outage.Round(time.Second), rateBound)
 	r.fact("retry horizon", "≥ %s before a task can fail (MAX_ATTEMPTS %d); the outage is %s", retryHorizon().Round(time.Minute), maxAttempts, outage.Round(time.Second))
@@ -274,7 +274,7 @@ func runMPRestart(ctx context.Context, h *harness, r *report) {
 		r.fail(err)
 	}
 	calls := mp.Calls()
-	forbidden := countStatus(calls, http.StatusForbidden)
+	forbidden := mptest.CountStatus(calls, http.StatusForbidden)
 	paused := svc.logCount("worker paused")
 	retried := svc.logCount("will retry")
 	r.fact("setup", "%d webhooks; MP_AUTH_SCHEME=login; MoviePilot restarted (JWT secret rotated) at 25%%, 50%%, 75%% of creates", len(hooks))
@@ -318,16 +318,6 @@ func callsIn(calls []mptest.Call, from, to time.Time) []mptest.Call {
 		}
 	}
 	return out
-}
-
-func countStatus(calls []mptest.Call, status int) int {
-	n := 0
-	for _, c := range calls {
-		if c.Status == status {
-			n++
-		}
-	}
-	return n
 }
 
 // lookupTMDB is the TMDB id a lookup call names (v2 path /api/v1/subscribe/media/tmdb:N).

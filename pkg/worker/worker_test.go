@@ -821,19 +821,9 @@ func TestThrottleNeverSpendsAttempts(t *testing.T) {
 	if tk := h.get(id); tk.Status != task.StatusSuccess || tk.Attempts != 0 {
 		t.Fatalf("after the throttling: %s attempts %d", tk.Status, tk.Attempts)
 	}
-	if n := countStatus(h.mp.Calls(), 429); n != 1 {
+	if n := mptest.CountStatus(h.mp.Calls(), 429); n != 1 {
 		t.Fatalf("the fake server answered 429 %d times, want 1", n)
 	}
-}
-
-func countStatus(calls []mptest.Call, status int) int {
-	n := 0
-	for _, c := range calls {
-		if c.Status == status {
-			n++
-		}
-	}
-	return n
 }
 
 // TestRunHoldsForRetryAfter: Run itself waits out the hold before it claims the next task

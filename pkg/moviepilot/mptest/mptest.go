@@ -119,6 +119,17 @@ type Call struct {
 	Status int
 }
 
+// CountStatus counts the calls the fake answered with status.
+func CountStatus(calls []Call, status int) int {
+	n := 0
+	for _, c := range calls {
+		if c.Status == status {
+			n++
+		}
+	}
+	return n
+}
+
 // Server is a Fake served by an httptest.Server.
 type Server struct {
 	*Fake
