@@ -487,57 +487,48 @@ func TestJournalUnderMixedLoad(t *testing.T) {
 	}
 	stop := make(chan struct{})
 	var side sync.WaitGroup
-	side.Add(2)
-	go func() { // a worker: claims whatever is due and finishes it
-		defer side.Done()
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			tk, _, err := s.ClaimNext(ctx, time.Minute)
-			if err != nil {
-				errs <- err
-				return
-			}
-			if tk == nil {
-				time.Sleep(time.Millisecond)
-				continue
-			}
-			if _, ok := acked.Load(tk.ID); !ok {
-				// Claimed before its Enqueue returned is allowed only if the writer has
-				// answered by now (the answer and the claim race; the journal came first).
-				time.Sleep(10 * time.Millisecond)
-				if _, ok := acked.Load(tk.ID); !ok {
-					errs <- fmt.Errorf("claimed %s, which no Enqueue was answered for", tk.ID)
+	// repeat runs step in a goroutine until stop closes or step fails.
+	repeat := func(step func() error) {
+		side.Add(1)
+		go func() {
+			defer side.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if err := step(); err != nil {
+					errs <- err
 					return
 				}
 			}
-			if _, err := s.Update(ctx, tk.ID, func(x *Task) error { x.Status = StatusSuccess; return nil }); err != nil {
-				errs <- err
-				return
+		}()
+	}
+	repeat(func() error { // a worker: claims whatever is due and finishes it
+		tk, _, err := s.ClaimNext(ctx, time.Minute)
+		if err != nil || tk == nil {
+			time.Sleep(time.Millisecond)
+			return err
+		}
+		if _, ok := acked.Load(tk.ID); !ok {
+			// Claimed before its Enqueue returned is allowed only if the writer has
+			// answered by now (the answer and the claim race; the journal came first).
+			time.Sleep(10 * time.Millisecond)
+			if _, ok := acked.Load(tk.ID); !ok {
+				return fmt.Errorf("claimed %s, which no Enqueue was answered for", tk.ID)
 			}
 		}
-	}()
-	go func() { // an operator: lists and stats
-		defer side.Done()
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			if _, _, err := s.List(ctx, ListOptions{Status: StatusPending, Limit: 5}); err != nil {
-				errs <- err
-				return
-			}
-			if _, err := s.Stats(ctx); err != nil {
-				errs <- err
-				return
-			}
+		_, err = s.Update(ctx, tk.ID, func(x *Task) error { x.Status = StatusSuccess; return nil })
+		return err
+	})
+	repeat(func() error { // an operator: lists and stats
+		if _, _, err := s.List(ctx, ListOptions{Status: StatusPending, Limit: 5}); err != nil {
+			return err
 		}
-	}()
+		_, err := s.Stats(ctx)
+		return err
+	})
 	wg.Wait()
 	close(stop)
 	side.Wait()
