@@ -57,6 +57,14 @@ func (c *countingStore) Has(ctx context.Context, key string) (bool, []task.Seaso
 	return c.Store.Has(ctx, key)
 }
 
+func (c *countingStore) Wants(ctx context.Context, src task.Source, in task.Input) (bool, error) {
+	c.has.Add(1)
+	if c.failHas != nil {
+		return false, c.failHas
+	}
+	return c.Store.Wants(ctx, src, in)
+}
+
 func (c *countingStore) Enqueue(ctx context.Context, src task.Source, in task.Input) (task.EnqueueResult, error) {
 	c.enqueue.Add(1)
 	if src != task.SourceReconcile {

@@ -11,7 +11,7 @@ import (
 
 // StoreError is a task-store failure that aborted a pass.
 type StoreError struct {
-	Op  string // "has" or "enqueue"
+	Op  string // "has" (the lookup) or "enqueue"
 	Key string
 	Err error
 }
@@ -121,17 +121,20 @@ func (p *Poller) consider(ps *passState, r seerr.Request) error {
 	ps.sum.Approved++
 
 	key := in.Key()
-	known, seasons, err := p.store.Has(ps.ctx, key)
+	// The store decides (task.Reopens): new, new seasons, or approved again after a cancel.
+	want, err := p.store.Wants(ps.ctx, task.SourceReconcile, in)
 	if err != nil {
 		return &StoreError{Op: "has", Key: key, Err: err}
 	}
-	if known {
-		if _, more := task.MergeSeasons(seasons, in.Seasons); !more {
-			ps.count(&ps.sum.Unchanged)
-			return nil
-		}
+	if !want {
+		ps.count(&ps.sum.Unchanged)
+		return nil
 	}
 	if ps.opts.DryRun {
+		known, _, err := p.store.Has(ps.ctx, key)
+		if err != nil {
+			return &StoreError{Op: "has", Key: key, Err: err}
+		}
 		if known {
 			ps.count(&ps.sum.Merged)
 		} else {
@@ -171,6 +174,9 @@ func (p *Poller) enqueue(ps *passState, requestID int, key string, in task.Input
 	case res.Created:
 		ps.sum.Enqueued++
 		p.log.Debug().Int("request_id", requestID).Str("task_id", res.Task.ID).Msg("reconcile: enqueued")
+	case res.Reopened:
+		ps.sum.Reopened++
+		p.log.Info().Int("request_id", requestID).Str("task_id", res.Task.ID).Msg("reconcile: approved again in Seerr; task re-opened")
 	case res.Changed:
 		ps.sum.Merged++
 		p.log.Debug().Int("request_id", requestID).Str("task_id", res.Task.ID).Msg("reconcile: merged new seasons")

@@ -452,3 +452,49 @@ func TestUselessFilterWarnsAtStart(t *testing.T) {
 		}
 	}
 }
+
+// Declined in Seerr (the worker cancelled the task), then approved again: the next pass
+// re-opens the task under the same id, and the pass after that leaves it alone. An
+// operator's cancel holds through every pass while Seerr's request stays as it was.
+func TestPassReopensApprovedAgainButHoldsOperatorCancel(t *testing.T) {
+	ctx := context.Background()
+	srv := seerrtest.New(seerrtest.Options{Version: "3.1.0"})
+	defer srv.Close()
+	declined := srv.AddRequest(seerr.Request{Status: seerr.RequestApproved, Type: seerr.TypeMovie,
+		Media: seerr.Media{TMDBID: 603, Status: seerr.MediaProcessing}})
+	held := srv.AddRequest(seerr.Request{Status: seerr.RequestApproved, Type: seerr.TypeMovie,
+		Media: seerr.Media{TMDBID: 604, Status: seerr.MediaProcessing}})
+	store := openStore(t)
+	p, _ := newPoller(t, client(t, srv), store)
+	sum, err := p.Pass(ctx, PassOptions{})
+	if err != nil || sum.Enqueued != 2 {
+		t.Fatalf("first pass %+v %v", sum, err)
+	}
+	dt, _ := store.GetByKey(ctx, task.Input{RequestID: declined}.Key())
+	ht, _ := store.GetByKey(ctx, task.Input{RequestID: held}.Key())
+	// The worker found the first declined in Seerr; an operator cancelled the second.
+	if _, err := store.Update(ctx, dt.ID, func(tk *task.Task) error {
+		tk.Status, tk.CancelledBy, tk.Reason = task.StatusCancelled, task.CancelledBySeerr, "declined in Seerr"
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Cancel(ctx, ht.ID, "operator said no"); err != nil {
+		t.Fatal(err)
+	}
+	// Approved again in Seerr (the fake still lists both as approved).
+	sum, err = p.Pass(ctx, PassOptions{})
+	if err != nil || sum.Reopened != 1 || sum.Unchanged != 1 || sum.Enqueued != 0 {
+		t.Fatalf("pass after the decline: %+v %v", sum, err)
+	}
+	if got, _ := store.GetByKey(ctx, task.Input{RequestID: declined}.Key()); got.ID != dt.ID || got.Status != task.StatusPending {
+		t.Fatalf("declined-then-approved task = %s %s", got.ID, got.Status)
+	}
+	if got, _ := store.GetByKey(ctx, task.Input{RequestID: held}.Key()); got.Status != task.StatusCancelled {
+		t.Fatalf("operator's cancel undone by reconcile: %s", got.Status)
+	}
+	sum, err = p.Pass(ctx, PassOptions{})
+	if err != nil || sum.Reopened != 0 || sum.Unchanged != 2 {
+		t.Fatalf("third pass %+v %v", sum, err)
+	}
+}

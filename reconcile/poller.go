@@ -42,6 +42,7 @@ type Seerr interface {
 // Enqueue from several goroutines at once, so it must be safe for concurrent use.
 type Store interface {
 	Has(ctx context.Context, key string) (bool, []task.SeasonRequest, error)
+	Wants(ctx context.Context, src task.Source, in task.Input) (bool, error)
 	Enqueue(ctx context.Context, src task.Source, in task.Input) (task.EnqueueResult, error)
 }
 

@@ -30,8 +30,11 @@ type Summary struct {
 	Error      string    `json:"error,omitempty"`
 
 	// Unchanged counts approved requests whose task already held everything asked for
-	// (no write). Approved = Enqueued + Merged + Unchanged for a pass that finished.
+	// (no write). Approved = Enqueued + Merged + Reopened + Unchanged for a pass that finished.
 	Unchanged int `json:"unchanged"`
+	// Reopened counts cancelled or failed tasks re-opened because Seerr approved their
+	// request again (see task.Reopens); a dry run counts them as Merged.
+	Reopened int `json:"reopened"`
 	// Invalid counts requests skipped because their task input failed validation (no
 	// TMDB id, unknown media type); they are included in Skipped.
 	Invalid int `json:"invalid"`

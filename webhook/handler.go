@@ -314,6 +314,9 @@ func (h *Handler) approve(ctx context.Context, p payload) result {
 	case er.Created:
 		res.outcome = OutcomeEnqueued
 		res.msg = "request " + id + " queued as task " + t.ID
+	case er.Reopened:
+		res.outcome = OutcomeMerged
+		res.msg = "request " + id + " was approved again: task " + t.ID + " re-opened"
 	case er.Changed:
 		res.outcome = OutcomeMerged
 		res.msg = "request " + id + " already had task " + t.ID + "; it took the new seasons"

@@ -520,7 +520,10 @@ func (s *Store) wrap(err error) error {
 type EnqueueResult struct {
 	Task    Task
 	Created bool // a new task was stored
-	Changed bool // an existing task took new seasons (re-opened if it had finished)
+	Changed bool // an existing task took new seasons (re-opened if it had finished), or was re-opened
+	// Reopened: a cancelled or failed task went back to pending because Seerr approved the
+	// request again (see Reopens).
+	Reopened bool
 }
 
 // Enqueue stores a new pending task for in.Key() or merges newly requested seasons into the
@@ -528,8 +531,9 @@ type EnqueueResult struct {
 // task; one that adds nothing writes nothing.
 //
 // New seasons re-open a finished task (success or failed → pending) so that only the new
-// seasons are sent: the items already done keep their state. A cancelled task keeps its
-// status (an operator or Seerr decided so) but remembers the seasons for a later retry.
+// seasons are sent: the items already done keep their state. A new approval in Seerr
+// re-opens a cancelled or failed task under the same id (see Reopens); otherwise a cancelled
+// task keeps its status (an operator decided so) but remembers the seasons for a later retry.
 //
 // Concurrent callers are group-committed: one writer commits everything waiting in one
 // fsync'd transaction. A nil error means the task is on disk.
@@ -559,7 +563,7 @@ func (s *Store) Enqueue(ctx context.Context, src Source, in Input) (EnqueueResul
 		if err != nil || t == nil {
 			return err
 		}
-		if _, changed := MergeSeasons(t.Input.Seasons, in.Seasons); !changed {
+		if !wants(t, src, in) {
 			res, known = EnqueueResult{Task: *t}, true
 		}
 		return nil
@@ -619,7 +623,8 @@ func enqueueTx(tx *writeTx, src Source, in Input, now time.Time) (EnqueueResult,
 		return EnqueueResult{Task: *t, Created: true}, nil
 	}
 	merged, changed := MergeSeasons(old.Input.Seasons, in.Seasons)
-	if !changed {
+	reopen, why := Reopens(old, src, in)
+	if !changed && !reopen {
 		return EnqueueResult{Task: *old}, nil
 	}
 	t := old.clone()
@@ -627,8 +632,14 @@ func enqueueTx(tx *writeTx, src Source, in Input, now time.Time) (EnqueueResult,
 	fillBlanks(&t.Input, in)
 	t.Revision++
 	t.UpdatedAt = now
-	switch t.Status {
-	case StatusSuccess, StatusFailed:
+	switch {
+	case reopen:
+		t.reopen(now, why)
+		if err := put(tx, old, t); err != nil {
+			return EnqueueResult{}, err
+		}
+		return EnqueueResult{Task: *t, Changed: true, Reopened: true}, nil
+	case t.Status == StatusSuccess || t.Status == StatusFailed:
 		// Re-open for the new seasons only; items already done stay done.
 		t.Status = StatusPending
 		t.Attempts = 0
@@ -721,6 +732,38 @@ func (s *Store) Has(ctx context.Context, key string) (bool, []SeasonRequest, err
 		return nil
 	})
 	return found, seasons, s.wrap(err)
+}
+
+// Wants reports, in one cheap read, whether Enqueue(src, in) would change anything: no task
+// for the key yet, new seasons, or a re-open (see Reopens). Reconcile asks it before it
+// enqueues, so a pass over thousands of known requests writes nothing.
+func (s *Store) Wants(ctx context.Context, src Source, in Input) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	if err := s.settle(); err != nil {
+		return false, err
+	}
+	in.Seasons, _ = MergeSeasons(nil, in.Seasons)
+	want := true
+	err := s.db.View(func(tx *bolt.Tx) error {
+		t, err := getByKey(tx, in.Key())
+		if err != nil || t == nil {
+			return err
+		}
+		want = wants(t, src, in)
+		return nil
+	})
+	return want, s.wrap(err)
+}
+
+// wants reports whether enqueueing in changes the stored task t.
+func wants(t *Task, src Source, in Input) bool {
+	if _, changed := MergeSeasons(t.Input.Seasons, in.Seasons); changed {
+		return true
+	}
+	reopen, _ := Reopens(t, src, in)
+	return reopen
 }
 
 // ListOptions filters List. Zero values mean "any"; Limit defaults to 10.
@@ -960,7 +1003,8 @@ func (s *Store) Retry(ctx context.Context, id string) (Task, error) {
 		t.Status = StatusPending
 		t.Attempts = 0
 		t.NextAttemptAt = now
-		t.Reason = ""
+		t.Reason, t.LastError = "", ""
+		t.CancelledBy, t.HoldMark = "", nil
 		for i := range t.Items {
 			if t.Items[i].State == ItemFailed {
 				t.Items[i].State = ItemPending
@@ -972,19 +1016,32 @@ func (s *Store) Retry(ctx context.Context, id string) (Task, error) {
 	})
 }
 
-// Cancel stops a pending or running task. A running task stops before its next MoviePilot call.
+// Cancel is an operator's cancel (REST, MCP) of a pending or running task. A running task
+// stops before its next MoviePilot call. The cancel holds through reconcile until Seerr's
+// request is updated after it (see Reopens); a new approval webhook or Retry re-opens it.
 func (s *Store) Cancel(ctx context.Context, id, reason string) (Task, error) {
 	return s.Update(ctx, id, func(t *Task) error {
-		return cancel(t, s.now().UTC(), reason)
+		now := s.now().UTC()
+		if err := cancel(t, now, reason, CancelledByOperator); err != nil {
+			return err
+		}
+		mark := now
+		if u := t.Input.RequestUpdatedAt; u != nil {
+			mark = *u
+		}
+		t.HoldMark = &mark
+		return nil
 	})
 }
 
-func cancel(t *Task, now time.Time, reason string) error {
+func cancel(t *Task, now time.Time, reason, by string) error {
 	if t.Status != StatusPending && t.Status != StatusRunning {
 		return &TransitionError{ID: t.ID, From: t.Status, To: StatusCancelled}
 	}
 	t.Status = StatusCancelled
 	t.Reason = reason
+	t.LastError = ""
+	t.CancelledBy = by
 	t.AddHistory(now, "cancelled", reason)
 	return nil
 }
@@ -993,7 +1050,8 @@ func cancel(t *Task, now time.Time, reason string) error {
 // already has at least one of the task's subscriptions.
 var ErrAlreadySent = fmt.Errorf("%w: already sent to MoviePilot", ErrConflict)
 
-// CancelUnsent cancels the task with that key if nothing was sent to MoviePilot yet.
+// CancelUnsent cancels the task with that key if nothing was sent to MoviePilot yet: Seerr
+// declined the request (a webhook). A new approval re-opens it.
 func (s *Store) CancelUnsent(ctx context.Context, key, reason string) (Task, error) {
 	t, err := s.GetByKey(ctx, key)
 	if err != nil {
@@ -1005,7 +1063,7 @@ func (s *Store) CancelUnsent(ctx context.Context, key, reason string) (Task, err
 				return fmt.Errorf("task %s: %w", t.ID, ErrAlreadySent)
 			}
 		}
-		return cancel(t, s.now().UTC(), reason)
+		return cancel(t, s.now().UTC(), reason, CancelledBySeerr)
 	})
 }
 
@@ -1178,6 +1236,10 @@ func (t *Task) clone() *Task {
 	if t.LeaseUntil != nil {
 		v := *t.LeaseUntil
 		c.LeaseUntil = &v
+	}
+	if t.HoldMark != nil {
+		v := *t.HoldMark
+		c.HoldMark = &v
 	}
 	return &c
 }

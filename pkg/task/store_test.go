@@ -213,7 +213,9 @@ func TestEnqueueCancelledKeepsStatusButMerges(t *testing.T) {
 	s := openTest(t, nil)
 	res := mustEnqueue(t, s, SourceWebhook, tv(1, 100, 1))
 	forceStatus(t, s, res.Task.ID, StatusCancelled)
-	r := mustEnqueue(t, s, SourceWebhook, tv(1, 100, 2))
+	// Reconcile, with nothing newer from Seerr, does not re-open a cancel (a webhook, a new
+	// approval, would: see reopen_test.go).
+	r := mustEnqueue(t, s, SourceReconcile, tv(1, 100, 2))
 	if r.Task.Status != StatusCancelled || fmt.Sprint(seasonsOf(r.Task.Input.Seasons)) != "[1 2]" {
 		t.Fatalf("cancelled task: %+v", r.Task)
 	}

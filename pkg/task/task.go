@@ -286,8 +286,76 @@ type Task struct {
 	// Revision grows whenever the input changes (new seasons merged), so a worker that started
 	// on an older revision knows it has more to do.
 	Revision int `json:"revision"`
+	// CancelledBy says who cancelled the task (CancelledByOperator or CancelledBySeerr); empty
+	// while it is not cancelled.
+	CancelledBy string `json:"cancelledBy,omitempty"`
+	// HoldMark is set by an operator's cancel: reconcile re-opens the task only once Seerr's
+	// request was updated after it (Seerr's updatedAt as last seen, or the cancel time).
+	HoldMark *time.Time `json:"holdMark,omitempty"`
 
 	seq uint64 // store key; not serialised
+}
+
+// Who cancelled a task (Task.CancelledBy).
+const (
+	// CancelledByOperator: REST or MCP. The cancel holds through reconcile until Seerr's
+	// request itself changes again (a new approval).
+	CancelledByOperator = "operator"
+	// CancelledBySeerr: declined, deleted or no longer approved in Seerr. A new approval
+	// re-opens the task.
+	CancelledBySeerr = "seerr"
+)
+
+// Reopens reports whether a new sighting of the task's Seerr request re-opens a cancelled or
+// failed task, so the task converges to what Seerr says now, and why. It is the one rule
+// Enqueue and reconcile share:
+//   - a webhook approval is a new approval: it re-opens any cancelled or failed task;
+//   - reconcile re-opens a task Seerr cancelled (declined, then approved again), and a task
+//     an operator cancelled or that failed only when Seerr's request was updated after what
+//     the task last saw of it (for an operator's cancel: after HoldMark), so a pass never
+//     undoes an operator's decision nor re-runs the same failure every interval;
+//   - a manual enqueue never re-opens (the operator has Retry for that).
+func Reopens(t *Task, src Source, in Input) (bool, string) {
+	if t.Status != StatusCancelled && t.Status != StatusFailed {
+		return false, ""
+	}
+	if in.RequestID <= 0 || t.Input.RequestID != in.RequestID {
+		return false, ""
+	}
+	switch src {
+	case SourceWebhook:
+		return true, "approved again in Seerr (webhook)"
+	case SourceReconcile:
+		if t.Status == StatusCancelled && t.CancelledBy == CancelledBySeerr {
+			return true, "approved again in Seerr (seen by reconcile)"
+		}
+		mark := t.Input.RequestUpdatedAt
+		if t.Status == StatusCancelled && t.HoldMark != nil {
+			mark = t.HoldMark
+		}
+		if mark != nil && in.RequestUpdatedAt != nil && in.RequestUpdatedAt.After(*mark) {
+			return true, "the request changed in Seerr after the task ended (seen by reconcile)"
+		}
+	}
+	return false, ""
+}
+
+// reopen puts a cancelled or failed task back to pending under the same id, as a new
+// approval: attempts reset, failed items pending again, the old error and hold cleared.
+func (t *Task) reopen(now time.Time, why string) {
+	t.Status = StatusPending
+	t.Attempts = 0
+	t.NextAttemptAt = now
+	t.LeaseUntil = nil
+	t.Reason, t.LastError = "", ""
+	t.CancelledBy, t.HoldMark = "", nil
+	for i := range t.Items {
+		if t.Items[i].State == ItemFailed {
+			t.Items[i].State = ItemPending
+			t.Items[i].LastError = ""
+		}
+	}
+	t.AddHistory(now, "reopened", why)
 }
 
 // AddHistory appends an entry and keeps only the newest MaxHistory.

@@ -424,6 +424,7 @@ func (w *Worker) confirm(ctx context.Context, t *task.Task, a *attempt, log zero
 			}
 			a.input.Is4K = fresh.Is4K
 			a.input.RequestStatus = fresh.RequestStatus
+			a.input.RequestUpdatedAt = fresh.RequestUpdatedAt
 			a.inputSet = true
 			if ok, why := seerr.Deliverable(*r); !ok && r.Status != seerr.RequestFailed {
 				// COMPLETED or AVAILABLE: nothing left to download.
@@ -667,6 +668,9 @@ func (w *Worker) record(ctx context.Context, claimed *task.Task, a *attempt, log
 			t.Input.Seasons = a.input.Seasons
 			t.Input.Is4K = a.input.Is4K
 			t.Input.RequestStatus = a.input.RequestStatus
+			if u := a.input.RequestUpdatedAt; u != nil && (t.Input.RequestUpdatedAt == nil || u.After(*t.Input.RequestUpdatedAt)) {
+				t.Input.RequestUpdatedAt = u
+			}
 			if t.Input.Title == "" {
 				t.Input.Title, t.Input.Year = a.input.Title, a.input.Year
 			}
@@ -684,7 +688,8 @@ func (w *Worker) record(ctx context.Context, claimed *task.Task, a *attempt, log
 		newer := t.Revision > claimed.Revision // new seasons arrived meanwhile
 		switch {
 		case a.cancelled != "":
-			t.Status, t.Reason = task.StatusCancelled, a.cancelled
+			t.Status, t.Reason, t.LastError = task.StatusCancelled, a.cancelled, ""
+			t.CancelledBy = task.CancelledBySeerr
 			summary = a.cancelled
 			t.AddHistory(now, "cancelled", summary)
 		case a.failReason != "":
