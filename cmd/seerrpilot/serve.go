@@ -255,12 +255,16 @@ func (offlineMP) Lookup(context.Context, int, *int) (*moviepilot.Subscription, e
 
 func (c *components) workerState(st worker.State) {
 	// "throttled" (holding for MoviePilot's Retry-After, at most a few minutes and ending by
-	// itself) stays ready: webhooks are still taken and queued. Only an auth pause is unready.
-	ready := st.Status == worker.StatusRunning || st.Status == worker.StatusDryRun || st.Status == worker.StatusThrottled
+	// itself) and "unreachable" (MoviePilot down; the worker probes it and every waiting task
+	// goes when it answers) stay ready: webhooks are still taken and queued, and the reason
+	// names the failing part. Only an auth pause is unready.
+	ready := st.Status == worker.StatusRunning || st.Status == worker.StatusDryRun ||
+		st.Status == worker.StatusThrottled || st.Status == worker.StatusUnreachable
 	c.ready.Set("worker", ready, st.Status, st.Reason, nil)
 	if c.metrics != nil {
 		c.metrics.WorkerPaused(st.Status == worker.StatusPaused)
 		c.metrics.WorkerThrottled(st.Status == worker.StatusThrottled)
+		c.metrics.WorkerUnreachable(st.Status == worker.StatusUnreachable)
 	}
 }
 

@@ -103,7 +103,7 @@ func syncOnce(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	switch st := c.worker.State(); st.Status {
 	case worker.StatusPaused:
 		fmt.Fprintln(stdout, "worker paused:", st.Reason)
-	case worker.StatusThrottled:
+	case worker.StatusThrottled, worker.StatusUnreachable:
 		fmt.Fprintln(stdout, "worker stopped early:", st.Reason+"; the rest waits for the next run")
 	}
 	counts := map[task.Status]int{}

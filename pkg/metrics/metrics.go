@@ -73,6 +73,7 @@ type Metrics struct {
 	reconcileLast   prometheus.Gauge
 	workerPaused    prometheus.Gauge
 	workerThrottled prometheus.Gauge
+	workerDown      prometheus.Gauge
 	handler         http.Handler
 }
 
@@ -119,13 +120,17 @@ func New(stats StatsSource, now func() time.Time) *Metrics {
 			Name: "seerrpilot_worker_throttled",
 			Help: "1 while the delivery worker holds every MoviePilot call for MoviePilot's Retry-After (429/503), else 0.",
 		}),
+		workerDown: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "seerrpilot_worker_unreachable",
+			Help: "1 while MoviePilot cannot be reached and the delivery worker probes it (every waiting task goes when it answers), else 0.",
+		}),
 	}
 	// Start the known reconcile outcomes at zero so rate() and absent() work from the first scrape.
 	for o := range reconcileOutcomes {
 		m.reconcileRuns.WithLabelValues(o)
 	}
 	m.reg.MustRegister(
-		m.webhooks, m.webhookAck, m.mpRequests, m.mpDuration, m.reconcileRuns, m.reconcileLast, m.workerPaused, m.workerThrottled,
+		m.webhooks, m.webhookAck, m.mpRequests, m.mpDuration, m.reconcileRuns, m.reconcileLast, m.workerPaused, m.workerThrottled, m.workerDown,
 		newQueueCollector(stats, now),
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -182,6 +187,9 @@ func (m *Metrics) WorkerPaused(paused bool) { m.workerPaused.Set(boolGauge(pause
 
 // WorkerThrottled sets the worker-throttled gauge.
 func (m *Metrics) WorkerThrottled(throttled bool) { m.workerThrottled.Set(boolGauge(throttled)) }
+
+// WorkerUnreachable sets the worker-unreachable gauge (MoviePilot cannot be reached).
+func (m *Metrics) WorkerUnreachable(down bool) { m.workerDown.Set(boolGauge(down)) }
 
 func boolGauge(b bool) float64 {
 	if b {

@@ -100,6 +100,7 @@ func TestFreshRegistryExactSeries(t *testing.T) {
 		`seerrpilot_webhook_ack_duration_seconds_sum 0`,
 		`seerrpilot_worker_paused 0`,
 		`seerrpilot_worker_throttled 0`,
+		`seerrpilot_worker_unreachable 0`,
 	)
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("series:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -267,20 +268,22 @@ func TestWebhookAckDuration(t *testing.T) {
 func TestWorkerGauges(t *testing.T) {
 	m := metrics.New(&fakeStats{}, nil)
 	for _, tt := range []struct {
-		paused, throttled bool
-		want              []string
+		paused, throttled, down bool
+		want                    []string
 	}{
-		{true, false, []string{"seerrpilot_worker_paused 1", "seerrpilot_worker_throttled 0"}},
-		{false, true, []string{"seerrpilot_worker_paused 0", "seerrpilot_worker_throttled 1"}},
-		{false, false, []string{"seerrpilot_worker_paused 0", "seerrpilot_worker_throttled 0"}},
-		{true, false, []string{"seerrpilot_worker_paused 1", "seerrpilot_worker_throttled 0"}},
+		{true, false, false, []string{"seerrpilot_worker_paused 1", "seerrpilot_worker_throttled 0", "seerrpilot_worker_unreachable 0"}},
+		{false, true, false, []string{"seerrpilot_worker_paused 0", "seerrpilot_worker_throttled 1", "seerrpilot_worker_unreachable 0"}},
+		{false, false, true, []string{"seerrpilot_worker_paused 0", "seerrpilot_worker_throttled 0", "seerrpilot_worker_unreachable 1"}},
+		{false, false, false, []string{"seerrpilot_worker_paused 0", "seerrpilot_worker_throttled 0", "seerrpilot_worker_unreachable 0"}},
+		{true, false, false, []string{"seerrpilot_worker_paused 1", "seerrpilot_worker_throttled 0", "seerrpilot_worker_unreachable 0"}},
 	} {
 		m.WorkerPaused(tt.paused)
 		m.WorkerThrottled(tt.throttled)
+		m.WorkerUnreachable(tt.down)
 		got, _ := scrape(t, m)
 		for _, w := range tt.want {
 			if !has(got, w) {
-				t.Fatalf("paused=%v throttled=%v: want %q in %v", tt.paused, tt.throttled, w, matching(got, "seerrpilot_worker"))
+				t.Fatalf("%+v: want %q in %v", tt, w, matching(got, "seerrpilot_worker"))
 			}
 		}
 	}

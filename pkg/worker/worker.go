@@ -10,8 +10,15 @@
 // finds the subscription and links it instead of creating a second one.
 //
 // When MoviePilot answers 429 or 503 with Retry-After, the whole worker holds: no MoviePilot
-// call at all until Retry-After has passed on the worker's clock (at most Schedule.HoldMax).
-// A 429 spends none of the task's attempts; the server was rate-limiting, not the task failing.
+// call at all until Retry-After has passed on the worker's clock (at most Schedule.HoldMax),
+// and the task goes again exactly then; no attempt is spent, the server said when.
+//
+// When MoviePilot cannot be reached (connection refused, timeout, 5xx, a 429 without
+// Retry-After), the whole worker waits for it instead of each task backing off on its own:
+// it probes MoviePilot with one cheap lookup at a short, capped interval (Schedule.ProbeBase
+// doubling to ProbeMax), makes no other call, and when a probe is answered every waiting task
+// goes at once. Only the task that ran into the outage spends an attempt, so one request that
+// MoviePilot always fails on cannot hold the queue forever.
 package worker
 
 import (
@@ -67,6 +74,7 @@ type Schedule struct {
 	ConfirmBase, ConfirmMax   time.Duration // waiting for Seerr to confirm seasons: 1m doubling to 1h
 	PauseBase, PauseMax       time.Duration // MoviePilot auth failing: the whole worker, 30s doubling to 15m
 	HoldMax                   time.Duration // Retry-After on 429/503 holds every MoviePilot call: at most 5m
+	ProbeBase, ProbeMax       time.Duration // MoviePilot unreachable: probe it after 1s doubling to 8s (±20%)
 	DryRun                    time.Duration // dry run: look at the task again after 1h
 }
 
@@ -85,6 +93,8 @@ func (s Schedule) withDefaults() Schedule {
 	def(&s.PauseBase, 30*time.Second)
 	def(&s.PauseMax, 15*time.Minute)
 	def(&s.HoldMax, 5*time.Minute)
+	def(&s.ProbeBase, time.Second)
+	def(&s.ProbeMax, 8*time.Second)
 	def(&s.DryRun, time.Hour)
 	return s
 }
@@ -121,6 +131,12 @@ type Worker struct {
 	pausedUntil time.Time // auth failing: no MoviePilot call before then
 	heldUntil   time.Time // MoviePilot's Retry-After: no MoviePilot call before then
 	pause       *backoff.ExponentialBackOff
+	// MoviePilot unreachable: since when, how many probes failed, when the next one goes, and
+	// what it calls (a lookup of the item that ran into the outage).
+	downSince time.Time
+	probes    int
+	probeAt   time.Time
+	probe     func(context.Context) error
 }
 
 // The worker's statuses (State.Status).
@@ -129,7 +145,10 @@ const (
 	StatusDryRun    = "dry-run"
 	StatusPaused    = "paused"    // MoviePilot auth failing
 	StatusThrottled = "throttled" // holding every MoviePilot call for MoviePilot's Retry-After
-	StatusStopped   = "stopped"
+	// StatusUnreachable: MoviePilot cannot be reached; the worker probes it at a short,
+	// capped interval and every waiting task goes as soon as it answers.
+	StatusUnreachable = "unreachable"
+	StatusStopped     = "stopped"
 )
 
 // New builds a worker.
@@ -173,7 +192,7 @@ func (w *Worker) State() State {
 
 func (w *Worker) setState(status, reason string, until *time.Time) {
 	w.mu.Lock()
-	if w.state.Status == status && w.state.Reason == reason {
+	if w.state.Status == status && w.state.Reason == reason && sameTime(w.state.PausedUntil, until) {
 		w.mu.Unlock()
 		return
 	}
@@ -183,6 +202,13 @@ func (w *Worker) setState(status, reason string, until *time.Time) {
 	if w.o.OnState != nil {
 		w.o.OnState(st)
 	}
+}
+
+func sameTime(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Equal(*b)
 }
 
 func (w *Worker) normalStatus() string {
@@ -206,7 +232,9 @@ func (w *Worker) Run(ctx context.Context) error {
 			if !sleep(ctx, until.Sub(w.o.Now()), nil) {
 				return nil
 			}
-			w.resume()
+			if !w.resume(ctx) {
+				continue // MoviePilot still unreachable: the next probe is scheduled
+			}
 		}
 		t, next, err := w.o.Store.ClaimNext(ctx, w.o.Lease)
 		if err != nil {
@@ -253,9 +281,11 @@ func (w *Worker) Drain(ctx context.Context) (DrainReport, error) {
 	for ctx.Err() == nil {
 		if until := w.blockedUntil(); !until.IsZero() {
 			if w.o.Now().Before(until) {
-				break // paused or held: what is left waits for the next run
+				break // paused, held or waiting for MoviePilot: what is left waits for the next run
 			}
-			w.resume()
+			if !w.resume(ctx) {
+				break
+			}
 		}
 		t, _, err := w.o.Store.ClaimNext(ctx, w.o.Lease)
 		if err != nil {
@@ -291,25 +321,86 @@ func (w *Worker) paused() time.Time {
 	return w.pausedUntil
 }
 
-// blockedUntil is when the worker may call MoviePilot again (auth pause or Retry-After hold,
-// whichever ends later); zero when nothing holds it.
+// blockedUntil is when the worker may call MoviePilot again (auth pause, Retry-After hold or
+// the next probe of an unreachable MoviePilot, whichever ends last); zero when nothing holds it.
 func (w *Worker) blockedUntil() time.Time {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.heldUntil.After(w.pausedUntil) {
-		return w.heldUntil
+	until := w.pausedUntil
+	for _, t := range []time.Time{w.heldUntil, w.probeAt} {
+		if t.After(until) {
+			until = t
+		}
 	}
-	return w.pausedUntil
+	return until
 }
 
-// resume ends a pause or hold whose time has come. After an auth pause the next call is the
-// probe, and state says running again only when it succeeds; a Retry-After hold is simply over.
-func (w *Worker) resume() {
+// resume ends a pause, hold or outage whose time has come, and reports whether tasks may go.
+// After an auth pause the next task's call is the probe, and state says running again only
+// when it succeeds; a Retry-After hold is simply over; while MoviePilot is unreachable one
+// probe goes, and only an answer (of any kind) lets the tasks go.
+func (w *Worker) resume(ctx context.Context) bool {
 	w.mu.Lock()
 	w.pausedUntil, w.heldUntil = time.Time{}, time.Time{}
 	throttled := w.state.Status == StatusThrottled
+	probe := w.probe
 	w.mu.Unlock()
+	if probe != nil {
+		err := probe(ctx)
+		if ctx.Err() != nil {
+			return false
+		}
+		if err != nil && moviepilot.Classify(err) == moviepilot.ClassRetry {
+			w.stillDown(err)
+			return false
+		}
+		w.reachable()
+		return true
+	}
 	if throttled {
+		w.setState(w.normalStatus(), "", nil)
+	}
+	return true
+}
+
+// unreachable records that MoviePilot could not be reached and schedules the next probe:
+// a lookup of the item that ran into the outage.
+func (w *Worker) unreachable(err error, probe func(context.Context) error, log zerolog.Logger) {
+	w.mu.Lock()
+	now := w.o.Now()
+	first := w.downSince.IsZero()
+	if first {
+		w.downSince = now
+		w.probes = 0
+	}
+	w.probe = probe
+	w.mu.Unlock()
+	if first {
+		log.Warn().Err(err).Msg("MoviePilot unreachable: every task waits; probing it until it answers (no attempts are spent)")
+	}
+	w.stillDown(err)
+}
+
+// stillDown schedules the next probe after a failed one: ProbeBase doubling to ProbeMax.
+func (w *Worker) stillDown(err error) {
+	w.mu.Lock()
+	w.probes++
+	d := w.delay(w.probes, w.sched.ProbeBase, w.sched.ProbeMax)
+	now := w.o.Now()
+	w.probeAt = now.Add(d)
+	since, until := w.downSince.UTC(), w.probeAt.UTC()
+	w.mu.Unlock()
+	w.setState(StatusUnreachable, fmt.Sprintf("MoviePilot unreachable since %s: %s", since.Format(time.RFC3339), err), &until)
+}
+
+// reachable ends an outage: MoviePilot answered.
+func (w *Worker) reachable() {
+	w.mu.Lock()
+	since := w.downSince
+	w.downSince, w.probeAt, w.probe, w.probes = time.Time{}, time.Time{}, nil, 0
+	w.mu.Unlock()
+	if !since.IsZero() {
+		w.log.Info().Dur("down_for", w.o.Now().Sub(since)).Msg("MoviePilot reachable again: waiting tasks go now")
 		w.setState(w.normalStatus(), "", nil)
 	}
 }
@@ -354,7 +445,9 @@ type attempt struct {
 	lastErr     string
 	retryAfter  time.Duration
 	retry       bool // some item needs a transient retry
-	throttled   bool // the attempt ended on a 429: MoviePilot rate-limited us, no attempt spent
+	throttled   bool // the attempt ended on a 429/503 with Retry-After: no attempt spent, go again then
+	outage      bool // the attempt ran into an unreachable MoviePilot (no Retry-After)
+	free        bool // with outage: a 429, MoviePilot rate-limited us; no attempt spent
 	business    bool // some item got success:false
 	dryRun      bool
 	auth        bool
@@ -574,14 +667,20 @@ func (w *Worker) failure(ctx context.Context, a *attempt, it *task.Item, op stri
 	case moviepilot.ClassRetry:
 		it.LastError, a.lastErr = msg, msg
 		if mpErr != nil && mpErr.RetryAfter > 0 {
-			w.holdFor(mpErr.Status, mpErr.RetryAfter, log)
-		}
-		if mpErr != nil && mpErr.Status == http.StatusTooManyRequests {
+			// MoviePilot said when: hold every call until then, and go again exactly then.
 			a.throttled = true
-			log.Warn().Str("item", it.Key()).Str("op", op).Err(err).Msg("MoviePilot rate-limited this call (429); will retry, no attempt counted")
+			w.holdFor(mpErr.Status, mpErr.RetryAfter, log)
+			log.Warn().Str("item", it.Key()).Str("op", op).Err(err).Msg("MoviePilot asked to wait; will retry then, no attempt counted")
 			return outRetry
 		}
-		log.Warn().Str("item", it.Key()).Str("op", op).Err(err).Msg("MoviePilot call failed; will retry")
+		a.outage = true
+		a.free = mpErr != nil && mpErr.Status == http.StatusTooManyRequests
+		tmdb, season := a.input.TMDBID, it.Season
+		w.unreachable(err, func(ctx context.Context) error {
+			_, err := w.o.MoviePilot.Lookup(ctx, tmdb, season)
+			return err
+		}, log)
+		log.Warn().Str("item", it.Key()).Str("op", op).Err(err).Msg("MoviePilot call failed; the task goes again as soon as MoviePilot answers")
 		return outRetry
 	case moviepilot.ClassBusiness:
 		it.LastError, a.lastErr = msg, msg
@@ -637,6 +736,7 @@ func (w *Worker) markHealthy() {
 	w.mu.Lock()
 	w.pause.Reset()
 	w.mu.Unlock()
+	w.reachable()
 	w.setState(w.normalStatus(), "", nil)
 }
 
@@ -740,31 +840,35 @@ func (w *Worker) settle(t *task.Task, a *attempt, newer bool, now time.Time, not
 		t.Reason = "MP_DRY_RUN=true: nothing is sent; the task stays pending"
 		t.AddHistory(now, "dry-run", *summary)
 	case sum.Pending > 0 && a.throttled && !a.business:
-		// MoviePilot rate-limited us (429): the task did nothing wrong, so no attempt is
-		// spent. It still backs off (throttled attempts in a row count like failures), and
-		// waits at least the full Retry-After, beyond the worker-wide hold's cap.
-		n := t.Attempts + trailing(t.History, "throttled") + 1
-		d := max(w.delay(n, w.sched.RetryBase, w.sched.RetryMax), a.retryAfter)
+		// MoviePilot said when (429/503 with Retry-After): the task did nothing wrong, so no
+		// attempt is spent, and it goes again exactly then — the full Retry-After, beyond
+		// the worker-wide hold's cap, and not a moment later.
+		d := a.retryAfter
 		t.Status, t.NextAttemptAt = task.StatusPending, now.Add(d)
 		t.LastError = a.lastErr
-		*summary = joinNonEmpty(fmt.Sprintf("MoviePilot rate-limited (429); retry in %s, no attempt counted: %s",
+		*summary = joinNonEmpty(fmt.Sprintf("MoviePilot asked to wait; retry in %s, no attempt counted: %s",
 			d.Round(time.Second), a.lastErr), notes)
 		t.AddHistory(now, "throttled", *summary)
+	case sum.Pending > 0 && a.outage && !a.business:
+		// MoviePilot unreachable: the worker probes it and every task goes as soon as it
+		// answers, so this task stays due. It spends one attempt (a 429 spends none), so a
+		// request MoviePilot always fails on still ends.
+		if !a.free {
+			t.Attempts++
+		}
+		t.LastError = a.lastErr
+		if t.Attempts >= w.o.MaxAttempts {
+			w.giveUp(t, a, now, notes, summary)
+			return
+		}
+		t.Status, t.NextAttemptAt = task.StatusPending, now
+		*summary = joinNonEmpty("MoviePilot unreachable; the task goes again as soon as it answers: "+a.lastErr, notes)
+		t.AddHistory(now, "retry", *summary)
 	case sum.Pending > 0:
 		t.Attempts++
 		t.LastError = a.lastErr
 		if t.Attempts >= w.o.MaxAttempts {
-			for i := range t.Items {
-				if !t.Items[i].State.Done() && t.Items[i].State != task.ItemFailed {
-					t.Items[i].State = task.ItemFailed
-					if t.Items[i].LastError == "" {
-						t.Items[i].LastError = a.lastErr
-					}
-				}
-			}
-			t.Status = task.StatusFailed
-			*summary = joinNonEmpty(fmt.Sprintf("gave up after %d attempts: %s", t.Attempts, a.lastErr), notes)
-			t.AddHistory(now, "failed", *summary)
+			w.giveUp(t, a, now, notes, summary)
 			return
 		}
 		var d time.Duration
@@ -797,6 +901,21 @@ func (w *Worker) settle(t *task.Task, a *attempt, newer bool, now time.Time, not
 		t.Status, t.NextAttemptAt = task.StatusPending, now
 		t.AddHistory(now, "reopened", "new seasons arrived during the attempt")
 	}
+}
+
+// giveUp fails every item not done yet: the task spent its attempts.
+func (w *Worker) giveUp(t *task.Task, a *attempt, now time.Time, notes string, summary *string) {
+	for i := range t.Items {
+		if !t.Items[i].State.Done() && t.Items[i].State != task.ItemFailed {
+			t.Items[i].State = task.ItemFailed
+			if t.Items[i].LastError == "" {
+				t.Items[i].LastError = a.lastErr
+			}
+		}
+	}
+	t.Status = task.StatusFailed
+	*summary = joinNonEmpty(fmt.Sprintf("gave up after %d attempts: %s", t.Attempts, a.lastErr), notes)
+	t.AddHistory(now, "failed", *summary)
 }
 
 // trailing counts the newest history entries with that outcome, in a row.

@@ -231,8 +231,9 @@ func TestCrashBetweenCreateAndRecord(t *testing.T) {
 	id := h.enqueue(movieIn(4, 603))
 	h.drain()
 	tk := h.get(id)
-	if tk.Status != task.StatusPending || tk.Attempts != 1 || !tk.NextAttemptAt.After(h.clock.Now()) {
-		t.Fatalf("after lost answer: %s attempts %d next %v", tk.Status, tk.Attempts, tk.NextAttemptAt)
+	// The lost answer looks like an unreachable MoviePilot: the task waits for the probe.
+	if tk.Status != task.StatusPending || tk.Attempts != 1 || h.w.State().Status != StatusUnreachable {
+		t.Fatalf("after lost answer: %s attempts %d worker %s", tk.Status, tk.Attempts, h.w.State().Status)
 	}
 	h.clock.Advance(2 * time.Hour)
 	h.drain()
@@ -245,38 +246,93 @@ func TestCrashBetweenCreateAndRecord(t *testing.T) {
 	}
 }
 
+// TestOutageThenRecovery: while MoviePilot is down the worker makes one probe call at a
+// time (1s doubling to 8s), no waiting task is tried or spends an attempt, and when MoviePilot
+// answers again every waiting task goes at once — within one probe interval (≤ 9.6s).
 func TestOutageThenRecovery(t *testing.T) {
 	h := newHarness(t, setup{})
-	id := h.enqueue(movieIn(5, 550))
+	a := h.enqueue(movieIn(5, 550))
+	b := h.enqueue(movieIn(51, 551))
+	c := h.enqueue(tvIn(52, 1552, 1, 2))
 	h.mp.SetDown(true)
-	var nexts []time.Duration
-	for i := 0; i < 3; i++ {
-		h.drain()
-		tk := h.get(id)
-		if tk.Status != task.StatusPending || tk.Attempts != i+1 || tk.LastError == "" {
-			t.Fatalf("attempt %d: %s attempts %d err %q", i+1, tk.Status, tk.Attempts, tk.LastError)
-		}
-		nexts = append(nexts, tk.NextAttemptAt.Sub(h.clock.Now()))
-		h.clock.Advance(tk.NextAttemptAt.Sub(h.clock.Now()))
-	}
-	// Exponential: 30s, 60s, 120s (jitter fixed at 1.0 by Rand=0.5).
-	if nexts[0] != 30*time.Second || nexts[1] != time.Minute || nexts[2] != 2*time.Minute {
-		t.Fatalf("backoff schedule %v", nexts)
-	}
-	h.mp.SetDown(false)
+	start := h.clock.Now()
 	h.drain()
-	if tk := h.get(id); tk.Status != task.StatusSuccess || len(h.mp.Subscriptions()) != 1 {
-		t.Fatalf("after recovery: %s subs %d", tk.Status, len(h.mp.Subscriptions()))
+	if tk := h.get(a); tk.Status != task.StatusPending || tk.Attempts != 1 || !tk.NextAttemptAt.Equal(start) || tk.LastError == "" {
+		t.Fatalf("task A after the first failure: %s attempts %d next %v err %q", tk.Status, tk.Attempts, tk.NextAttemptAt, tk.LastError)
+	}
+	st := h.w.State()
+	if st.Status != StatusUnreachable || st.PausedUntil == nil || !strings.Contains(st.Reason, "MoviePilot unreachable since") {
+		t.Fatalf("worker state %+v", st)
+	}
+	callsAtFailure := len(h.mp.Calls())
+
+	// A 10s outage: probe after probe fails; nothing else is called.
+	var gaps []time.Duration
+	last := h.clock.Now()
+	for h.clock.Now().Sub(start) < 10*time.Second {
+		next := *h.w.State().PausedUntil
+		gaps = append(gaps, next.Sub(last))
+		h.clock.Advance(next.Sub(h.clock.Now()))
+		last = next
+		if rep := h.drain(); rep.Processed != 0 {
+			t.Fatalf("a task was tried during the outage: %+v", rep)
+		}
+	}
+	if want := "[1s 2s 4s 8s]"; fmt.Sprint(gaps) != want {
+		t.Fatalf("probe schedule %v, want %s", gaps, want)
+	}
+	if probes := len(h.mp.Calls()) - callsAtFailure; probes != len(gaps) {
+		t.Fatalf("%d MoviePilot calls during the outage, want one probe per interval (%d)", probes, len(gaps))
+	}
+	for _, id := range []string{b, c} {
+		if tk := h.get(id); tk.Attempts != 0 || len(tk.History) != 1 {
+			t.Fatalf("waiting task %s was tried: attempts %d history %+v", id, tk.Attempts, tk.History)
+		}
+	}
+
+	// MoviePilot is back: the next probe is answered and everything goes in the same drain.
+	h.mp.SetDown(false)
+	recovered := h.clock.Now()
+	next := *h.w.State().PausedUntil
+	h.clock.Advance(next.Sub(h.clock.Now()))
+	if rep := h.drain(); rep.Processed != 3 {
+		t.Fatalf("processed %d after recovery, want all 3", rep.Processed)
+	}
+	if d := h.clock.Now().Sub(recovered); d > 10*time.Second {
+		t.Fatalf("delivered %v after recovery, want within 10s", d)
+	}
+	for id, attempts := range map[string]int{a: 1, b: 0, c: 0} {
+		if tk := h.get(id); tk.Status != task.StatusSuccess || tk.Attempts != attempts {
+			t.Fatalf("task %s after recovery: %s attempts %d (want %d)", id, tk.Status, tk.Attempts, attempts)
+		}
+	}
+	if n := len(h.mp.Subscriptions()); n != 4 {
+		t.Fatalf("%d subscriptions, want 4 (two movies, two seasons)", n)
+	}
+	if st := h.w.State(); st.Status != StatusRunning {
+		t.Fatalf("worker after recovery %+v", st)
 	}
 }
 
+// failCreateMP answers every create with a 503 while lookups work: MoviePilot is up, but
+// fails this one request.
+type failCreateMP struct{ MoviePilot }
+
+func (failCreateMP) Create(context.Context, moviepilot.SubscribeRequest) (int, error) {
+	return 0, mpStatusErr(503, 0)
+}
+
+// TestMaxAttemptsFails: a request MoviePilot always fails on (while answering the probes)
+// spends one attempt per round and ends, so it cannot hold the queue.
 func TestMaxAttemptsFails(t *testing.T) {
 	h := newHarness(t, setup{opts: func(o *Options) { o.MaxAttempts = 3 }})
+	h.w.o.MoviePilot = failCreateMP{h.client}
 	id := h.enqueue(movieIn(6, 551))
-	h.mp.SetDown(true)
 	for i := 0; i < 3; i++ {
 		h.drain()
-		h.clock.Advance(7 * time.Hour)
+		if until := h.w.blockedUntil(); !until.IsZero() {
+			h.clock.Advance(until.Sub(h.clock.Now()))
+		}
 	}
 	tk := h.get(id)
 	if tk.Status != task.StatusFailed || tk.Attempts != 3 || itemStates(tk) != "movie=failed" || !strings.Contains(tk.History[len(tk.History)-1].Summary, "gave up after 3 attempts") {
@@ -290,8 +346,8 @@ func TestRetryAfterHonoured(t *testing.T) {
 	h.mp.RateLimitNext(1, 10*time.Minute)
 	h.drain()
 	tk := h.get(id)
-	if got := tk.NextAttemptAt.Sub(h.clock.Now()); got < 10*time.Minute {
-		t.Fatalf("next attempt in %v, want ≥ Retry-After 10m", got)
+	if got := tk.NextAttemptAt.Sub(h.clock.Now()); got != 10*time.Minute {
+		t.Fatalf("next attempt in %v, want exactly Retry-After 10m", got)
 	}
 	h.clock.Advance(11 * time.Minute)
 	h.drain()
@@ -706,7 +762,7 @@ func lastOutcome(tk task.Task) string {
 
 // TestRetryAfterHoldsEveryCall: a 429/503 with Retry-After on task A holds every MoviePilot
 // call, task B's included, until Retry-After has passed on the worker's clock (capped at 5m);
-// a 429 spends no attempt, a 503 does; the throttled task waits max(backoff, Retry-After).
+// no attempt is spent, and the throttled task goes again exactly at Retry-After.
 func TestRetryAfterHoldsEveryCall(t *testing.T) {
 	cases := []struct {
 		name         string
@@ -716,12 +772,10 @@ func TestRetryAfterHoldsEveryCall(t *testing.T) {
 		wantOutcome  string
 		wantNext     time.Duration // task A's next attempt, from the 429/503
 	}{
-		{"429 Retry-After 2s", mpStatusErr(429, 2*time.Second), 2 * time.Second, 0, "throttled", 30 * time.Second},
+		{"429 Retry-After 2s", mpStatusErr(429, 2*time.Second), 2 * time.Second, 0, "throttled", 2 * time.Second},
 		{"429 Retry-After 1h: hold capped at 5m, the task waits the hour", mpStatusErr(429, time.Hour), 5 * time.Minute, 0, "throttled", time.Hour},
-		{"429 without Retry-After: no hold, no attempt", mpStatusErr(429, 0), 0, 0, "throttled", 30 * time.Second},
-		{"503 Retry-After 3s: hold, attempt counted", mpStatusErr(503, 3*time.Second), 3 * time.Second, 1, "retry", 30 * time.Second},
-		{"503 Retry-After 10m: hold capped, attempt counted", mpStatusErr(503, 10*time.Minute), 5 * time.Minute, 1, "retry", 10 * time.Minute},
-		{"503 without Retry-After: no hold", mpStatusErr(503, 0), 0, 1, "retry", 30 * time.Second},
+		{"503 Retry-After 3s", mpStatusErr(503, 3*time.Second), 3 * time.Second, 0, "throttled", 3 * time.Second},
+		{"503 Retry-After 10m: hold capped", mpStatusErr(503, 10*time.Minute), 5 * time.Minute, 0, "throttled", 10 * time.Minute},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -765,15 +819,15 @@ func TestRetryAfterHoldsEveryCall(t *testing.T) {
 			if tk := h.get(b); tk.Status != task.StatusPending || len(tk.History) != 1 {
 				t.Fatalf("task B touched during the hold: %s %+v", tk.Status, tk.History)
 			}
-			// Hold over: B goes, A still waits for its own schedule.
+			// Hold over: B goes (and A too when its Retry-After is the hold).
 			h.clock.Advance(start.Add(c.wantHold).Sub(h.clock.Now()))
 			h.drain()
 			if tk := h.get(b); tk.Status != task.StatusSuccess {
 				t.Fatalf("task B after the hold: %s", tk.Status)
 			}
 			for _, call := range f.Calls()[1:] {
-				if call.at.Before(start.Add(c.wantHold)) || call.tmdb != 2002 {
-					t.Fatalf("call %+v after the hold, want task B's at ≥ +%v", call, c.wantHold)
+				if call.at.Before(start.Add(c.wantHold)) {
+					t.Fatalf("call %+v during the hold, want every call at ≥ +%v", call, c.wantHold)
 				}
 			}
 			if st := h.w.State(); st.Status != "running" || st.PausedUntil != nil {
@@ -789,7 +843,7 @@ func TestRetryAfterHoldsEveryCall(t *testing.T) {
 }
 
 // TestThrottleNeverSpendsAttempts: a task rate-limited more often than MAX_ATTEMPTS is not
-// failed; it backs off like a retry and is delivered once MoviePilot lets it.
+// failed; it goes again at each Retry-After and is delivered once MoviePilot lets it.
 func TestThrottleNeverSpendsAttempts(t *testing.T) {
 	h := newHarness(t, setup{opts: func(o *Options) { o.MaxAttempts = 2 }})
 	id := h.enqueue(movieIn(62, 2003))
@@ -808,14 +862,15 @@ func TestThrottleNeverSpendsAttempts(t *testing.T) {
 		tk := h.get(id)
 		if tk.Status != task.StatusPending || tk.Attempts != 0 || lastOutcome(tk) != "throttled" ||
 			!strings.Contains(tk.History[len(tk.History)-1].Summary, "no attempt counted") || !strings.Contains(tk.LastError, "429") {
+			// (each 429 here carries Retry-After: 1s)
 			t.Fatalf("throttle %d: %s attempts %d history %+v lastError %q", i+1, tk.Status, tk.Attempts, tk.History, tk.LastError)
 		}
 		nexts = append(nexts, tk.NextAttemptAt.Sub(h.clock.Now()))
 		h.clock.Advance(tk.NextAttemptAt.Sub(h.clock.Now()))
 	}
-	want := []time.Duration{30 * time.Second, time.Minute, 2 * time.Minute, 4 * time.Minute, 8 * time.Minute}
+	want := []time.Duration{time.Second, time.Second, time.Second, time.Second, time.Second}
 	if fmt.Sprint(nexts) != fmt.Sprint(want) {
-		t.Fatalf("backoff while throttled %v, want %v", nexts, want)
+		t.Fatalf("next attempts while throttled %v, want Retry-After each time %v", nexts, want)
 	}
 	h.drain()
 	if tk := h.get(id); tk.Status != task.StatusSuccess || tk.Attempts != 0 {
@@ -855,5 +910,35 @@ func TestRunHoldsForRetryAfter(t *testing.T) {
 	}
 	if gap := calls[1].at.Sub(calls[0].at); gap < retryAfter {
 		t.Fatalf("next MoviePilot call %v after the 429, want ≥ Retry-After %v", gap, retryAfter)
+	}
+}
+
+// TestRateLimitWithoutRetryAfterWaitsForMoviePilot: a 429 without Retry-After is handled like
+// an outage (the worker probes, everything waits), and spends no attempt.
+func TestRateLimitWithoutRetryAfterWaitsForMoviePilot(t *testing.T) {
+	h := newHarness(t, setup{opts: func(o *Options) { o.MaxAttempts = 1 }})
+	f := &faultMP{MoviePilot: h.client, now: h.clock.Now, faults: []error{mpStatusErr(429, 0), mpStatusErr(429, 0)}}
+	h.w.o.MoviePilot = f
+	a := h.enqueue(movieIn(70, 2070))
+	b := h.enqueue(movieIn(71, 2071))
+	h.drain()
+	if tk := h.get(a); tk.Status != task.StatusPending || tk.Attempts != 0 {
+		t.Fatalf("task A after a 429: %s attempts %d", tk.Status, tk.Attempts)
+	}
+	if st := h.w.State(); st.Status != StatusUnreachable {
+		t.Fatalf("state %+v", st)
+	}
+	// The first probe is rate-limited too: the next waits longer; then both go.
+	for i := 0; i < 2; i++ {
+		h.clock.Advance(h.w.blockedUntil().Sub(h.clock.Now()))
+		h.drain()
+	}
+	for _, id := range []string{a, b} {
+		if tk := h.get(id); tk.Status != task.StatusSuccess || tk.Attempts != 0 {
+			t.Fatalf("task %s: %s attempts %d", id, tk.Status, tk.Attempts)
+		}
+	}
+	if calls := f.Calls(); len(calls) < 2 || calls[1].tmdb != 2070 || calls[1].op != "lookup" {
+		t.Fatalf("calls %+v: want the probe (a lookup of task A's item) second", calls)
 	}
 }
