@@ -208,6 +208,9 @@ func (c *components) build() error {
 		MaxAttempts: c.cfg.MaxAttempts, DryRun: c.cfg.MPDryRun,
 		Log: logging.Component(c.log, "worker"), OnState: c.workerState, OnDryRun: c.onDryRun,
 	}
+	if c.metrics != nil {
+		wo.OnOutcome = c.metrics.TaskAttempt
+	}
 	if c.seerr != nil {
 		wo.Seerr, wo.Titler = c.seerr, c.seerr
 	}

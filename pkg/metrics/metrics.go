@@ -43,6 +43,9 @@ var (
 	mpOutcomes  = set("ok", "http_3xx", "http_4xx", "http_5xx", "business", "network", "auth", "malformed",
 		"canceled", "invalid")
 	reconcileOutcomes = set(reconcile.OutcomeOK, reconcile.OutcomeError)
+	// attemptOutcomes are the worker's task outcomes (worker.Options.OnOutcome).
+	attemptOutcomes = set("success", "nothing-sent", "retry", "throttled", "failed", "waiting", "cancelled",
+		"interrupted", "paused", "dry-run")
 )
 
 func set(vals ...string) map[string]bool {
@@ -74,6 +77,7 @@ type Metrics struct {
 	workerPaused    prometheus.Gauge
 	workerThrottled prometheus.Gauge
 	workerDown      prometheus.Gauge
+	attempts        *prometheus.CounterVec
 	handler         http.Handler
 }
 
@@ -120,6 +124,10 @@ func New(stats StatsSource, now func() time.Time) *Metrics {
 			Name: "seerrpilot_worker_throttled",
 			Help: "1 while the delivery worker holds every MoviePilot call for MoviePilot's Retry-After (429/503), else 0.",
 		}),
+		attempts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "seerrpilot_task_attempts_total",
+			Help: "Task attempts the worker recorded, by how they ended (success, nothing-sent, retry, throttled, failed, waiting, cancelled, interrupted, paused, dry-run).",
+		}, []string{"outcome"}),
 		workerDown: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "seerrpilot_worker_unreachable",
 			Help: "1 while MoviePilot cannot be reached and the delivery worker probes it (every waiting task goes when it answers), else 0.",
@@ -129,8 +137,11 @@ func New(stats StatsSource, now func() time.Time) *Metrics {
 	for o := range reconcileOutcomes {
 		m.reconcileRuns.WithLabelValues(o)
 	}
+	for _, o := range []string{"success", "nothing-sent", "failed"} {
+		m.attempts.WithLabelValues(o)
+	}
 	m.reg.MustRegister(
-		m.webhooks, m.webhookAck, m.mpRequests, m.mpDuration, m.reconcileRuns, m.reconcileLast, m.workerPaused, m.workerThrottled, m.workerDown,
+		m.webhooks, m.webhookAck, m.mpRequests, m.mpDuration, m.reconcileRuns, m.reconcileLast, m.workerPaused, m.workerThrottled, m.workerDown, m.attempts,
 		newQueueCollector(stats, now),
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -187,6 +198,12 @@ func (m *Metrics) WorkerPaused(paused bool) { m.workerPaused.Set(boolGauge(pause
 
 // WorkerThrottled sets the worker-throttled gauge.
 func (m *Metrics) WorkerThrottled(throttled bool) { m.workerThrottled.Set(boolGauge(throttled)) }
+
+// TaskAttempt counts one recorded task attempt by how it ended. It matches
+// worker.Options.OnOutcome.
+func (m *Metrics) TaskAttempt(outcome string) {
+	m.attempts.WithLabelValues(label(outcome, attemptOutcomes)).Inc()
+}
 
 // WorkerUnreachable sets the worker-unreachable gauge (MoviePilot cannot be reached).
 func (m *Metrics) WorkerUnreachable(down bool) { m.workerDown.Set(boolGauge(down)) }

@@ -84,6 +84,9 @@ func TestFreshRegistryExactSeries(t *testing.T) {
 		`seerrpilot_reconcile_last_success_timestamp_seconds 0`,
 		`seerrpilot_reconcile_runs_total{outcome="error"} 0`,
 		`seerrpilot_reconcile_runs_total{outcome="ok"} 0`,
+		`seerrpilot_task_attempts_total{outcome="failed"} 0`,
+		`seerrpilot_task_attempts_total{outcome="nothing-sent"} 0`,
+		`seerrpilot_task_attempts_total{outcome="success"} 0`,
 		`seerrpilot_task_store_up 1`,
 		`seerrpilot_tasks{status="cancelled"} 0`,
 		`seerrpilot_tasks{status="failed"} 0`,
@@ -336,5 +339,23 @@ func TestConcurrentUse(t *testing.T) {
 	if !has(got, `seerrpilot_webhooks_total{outcome="enqueued",type="MEDIA_APPROVED"} 400`) ||
 		!has(got, `seerrpilot_reconcile_runs_total{outcome="ok"} 400`) {
 		t.Fatalf("lost updates: %v", got)
+	}
+}
+
+func TestTaskAttempts(t *testing.T) {
+	m := metrics.New(&fakeStats{}, nil)
+	for _, o := range []string{"success", "nothing-sent", "nothing-sent", "retry", "surprise"} {
+		m.TaskAttempt(o)
+	}
+	got, _ := scrape(t, m)
+	for _, w := range []string{
+		`seerrpilot_task_attempts_total{outcome="success"} 1`,
+		`seerrpilot_task_attempts_total{outcome="nothing-sent"} 2`,
+		`seerrpilot_task_attempts_total{outcome="retry"} 1`,
+		`seerrpilot_task_attempts_total{outcome="other"} 1`,
+	} {
+		if !has(got, w) {
+			t.Fatalf("want %q in %v", w, matching(got, "seerrpilot_task_attempts"))
+		}
 	}
 }

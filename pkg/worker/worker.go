@@ -27,6 +27,7 @@ import (
 	"fmt"
 	"math/rand"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -116,6 +117,10 @@ type Options struct {
 	Rand        func() float64 // jitter source in [0,1); default math/rand
 	// OnState is called whenever the worker's state changes (readiness, metrics).
 	OnState func(State)
+	// OnOutcome, when set, is called after each recorded attempt with how it ended: "success",
+	// "nothing-sent", "retry", "throttled", "failed", "waiting", "cancelled", "interrupted",
+	// "paused" or "dry-run" (the task history's outcome).
+	OnOutcome func(outcome string)
 	// OnDryRun, when set, receives each payload a dry run would have sent.
 	OnDryRun func(t *task.Task, item string, payload []byte)
 }
@@ -456,21 +461,44 @@ type attempt struct {
 	waitReason  string // waiting for Seerr to confirm seasons
 	failReason  string // the task cannot be planned at all
 	nothingToDo bool   // Seerr says the media is already available
+	// seerrAnswered: Seerr confirmed the request in this attempt (so a missing season list
+	// is Seerr's answer, not an outage).
+	seerrAnswered bool
+	outcome       string // how the attempt ended (its history outcome), for Options.OnOutcome
+}
+
+// history adds the attempt's outcome to the task's history and remembers it.
+func (a *attempt) history(t *task.Task, now time.Time, outcome, summary string) {
+	a.outcome = outcome
+	t.AddHistory(now, outcome, summary)
+}
+
+// maxSeasonWaits bounds how often a TV task whose seasons nobody named waits for Seerr
+// (1 min doubling to 1 h: about 7 h in all) before it fails with the fix.
+const maxSeasonWaits = 12
+
+// noSeasonsFix is the failure of a TV task whose requested seasons cannot be known.
+func noSeasonsFix(why string) string {
+	return "cannot tell which seasons were requested: " + why + ". seerrpilot never guesses. Fix: set JELLY_URL " +
+		"and JELLY_API_KEY so it can ask Seerr, or keep the \"{{extra}}\" block (\"Requested Seasons\") in Seerr's " +
+		"webhook JSON payload (the default template has it); then retry this task"
 }
 
 func (w *Worker) process(ctx context.Context, t *task.Task) task.Task {
-	log := w.log.With().Str("task_id", t.ID).Str("key", t.Key).Logger()
+	log := w.log.With().Str("task_id", t.ID).Str("key", t.Key).Str("title", t.Input.Title).Logger()
 	a := &attempt{task: t, input: t.Input}
 	w.confirm(ctx, t, a, log)
 
 	if a.cancelled == "" && a.waitReason == "" && a.failReason == "" && !a.stopped && !a.nothingToDo {
 		planned, err := plan.Items(a.input, w.o.Policy)
 		switch {
+		case errors.Is(err, plan.ErrNoSeasons) && w.o.Seerr == nil:
+			// Webhook-only: nobody can say which seasons were requested, so waiting cannot help.
+			a.failReason = noSeasonsFix("the webhook named no seasons and, without JELLY_URL, seerrpilot cannot ask Seerr")
+		case errors.Is(err, plan.ErrNoSeasons) && a.seerrAnswered && trailing(t.History, "waiting") >= maxSeasonWaits:
+			a.failReason = noSeasonsFix(fmt.Sprintf("Seerr named no seasons for this request in %d checks over several hours", maxSeasonWaits))
 		case errors.Is(err, plan.ErrNoSeasons):
 			a.waitReason = "waiting for Seerr to confirm which seasons were requested: the webhook named none, and seerrpilot never guesses"
-			if w.o.Seerr == nil {
-				a.waitReason += " (set JELLY_URL and JELLY_API_KEY so it can ask)"
-			}
 		case err != nil:
 			a.failReason = "cannot plan this request: " + err.Error()
 		default:
@@ -519,6 +547,7 @@ func (w *Worker) confirm(ctx context.Context, t *task.Task, a *attempt, log zero
 			a.input.RequestStatus = fresh.RequestStatus
 			a.input.RequestUpdatedAt = fresh.RequestUpdatedAt
 			a.inputSet = true
+			a.seerrAnswered = true
 			if ok, why := seerr.Deliverable(*r); !ok && r.Status != seerr.RequestFailed {
 				// COMPLETED or AVAILABLE: nothing left to download.
 				a.items = skipAll(t.Items, a.input, w.o.Policy, "already available in Seerr: "+why)
@@ -782,7 +811,7 @@ func (w *Worker) record(ctx context.Context, claimed *task.Task, a *attempt, log
 		if t.Status == task.StatusCancelled {
 			// Cancelled by an operator or Seerr while running: keep what was done, stop.
 			summary = joinNonEmpty("stopped: cancelled while running", notes)
-			t.AddHistory(now, "cancelled", summary)
+			a.history(t, now, "cancelled", summary)
 			return nil
 		}
 		newer := t.Revision > claimed.Revision // new seasons arrived meanwhile
@@ -791,15 +820,15 @@ func (w *Worker) record(ctx context.Context, claimed *task.Task, a *attempt, log
 			t.Status, t.Reason, t.LastError = task.StatusCancelled, a.cancelled, ""
 			t.CancelledBy = task.CancelledBySeerr
 			summary = a.cancelled
-			t.AddHistory(now, "cancelled", summary)
+			a.history(t, now, "cancelled", summary)
 		case a.failReason != "":
 			t.Status, t.Reason, t.LastError = task.StatusFailed, a.failReason, a.failReason
 			summary = a.failReason
-			t.AddHistory(now, "failed", summary)
+			a.history(t, now, "failed", summary)
 		case a.stopped:
 			t.Status, t.NextAttemptAt = task.StatusPending, now
 			summary = joinNonEmpty("interrupted (shutdown or cancel); will resume", notes)
-			t.AddHistory(now, "interrupted", summary)
+			a.history(t, now, "interrupted", summary)
 		case a.auth:
 			t.Status = task.StatusPending
 			t.NextAttemptAt = w.paused()
@@ -808,13 +837,13 @@ func (w *Worker) record(ctx context.Context, claimed *task.Task, a *attempt, log
 			}
 			t.LastError = a.lastErr
 			summary = "MoviePilot auth failing; worker paused, no attempt counted"
-			t.AddHistory(now, "paused", summary)
+			a.history(t, now, "paused", summary)
 		case a.waitReason != "":
 			// Waiting is not failing: it spends no attempts and never gives up, but backs off.
 			t.Status, t.Reason = task.StatusPending, a.waitReason
 			t.NextAttemptAt = now.Add(w.delay(trailing(t.History, "waiting")+1, w.sched.ConfirmBase, w.sched.ConfirmMax))
 			summary = a.waitReason
-			t.AddHistory(now, "waiting", summary)
+			a.history(t, now, "waiting", summary)
 		default:
 			w.settle(t, a, newer, now, notes, &summary)
 		}
@@ -823,6 +852,9 @@ func (w *Worker) record(ctx context.Context, claimed *task.Task, a *attempt, log
 	if err != nil {
 		log.Error().Err(err).Msg("could not record the outcome; the task is reclaimed at the next start")
 		return *claimed
+	}
+	if w.o.OnOutcome != nil && a.outcome != "" {
+		w.o.OnOutcome(a.outcome)
 	}
 	log.Info().Str("status", string(out.Status)).Int("attempts", out.Attempts).Str("summary", summary).Msg("task attempt done")
 	return out
@@ -838,7 +870,7 @@ func (w *Worker) settle(t *task.Task, a *attempt, newer bool, now time.Time, not
 		t.NextAttemptAt = now.Add(w.sched.DryRun)
 		*summary = joinNonEmpty("dry run", notes)
 		t.Reason = "MP_DRY_RUN=true: nothing is sent; the task stays pending"
-		t.AddHistory(now, "dry-run", *summary)
+		a.history(t, now, "dry-run", *summary)
 	case sum.Pending > 0 && a.throttled && !a.business:
 		// MoviePilot said when (429/503 with Retry-After): the task did nothing wrong, so no
 		// attempt is spent, and it goes again exactly then — the full Retry-After, beyond
@@ -848,7 +880,7 @@ func (w *Worker) settle(t *task.Task, a *attempt, newer bool, now time.Time, not
 		t.LastError = a.lastErr
 		*summary = joinNonEmpty(fmt.Sprintf("MoviePilot asked to wait; retry in %s, no attempt counted: %s",
 			d.Round(time.Second), a.lastErr), notes)
-		t.AddHistory(now, "throttled", *summary)
+		a.history(t, now, "throttled", *summary)
 	case sum.Pending > 0 && a.outage && !a.business:
 		// MoviePilot unreachable: the worker probes it and every task goes as soon as it
 		// answers, so this task stays due. It spends one attempt (a 429 spends none), so a
@@ -863,7 +895,7 @@ func (w *Worker) settle(t *task.Task, a *attempt, newer bool, now time.Time, not
 		}
 		t.Status, t.NextAttemptAt = task.StatusPending, now
 		*summary = joinNonEmpty("MoviePilot unreachable; the task goes again as soon as it answers: "+a.lastErr, notes)
-		t.AddHistory(now, "retry", *summary)
+		a.history(t, now, "retry", *summary)
 	case sum.Pending > 0:
 		t.Attempts++
 		t.LastError = a.lastErr
@@ -882,19 +914,26 @@ func (w *Worker) settle(t *task.Task, a *attempt, newer bool, now time.Time, not
 		}
 		t.Status, t.NextAttemptAt = task.StatusPending, now.Add(d)
 		*summary = joinNonEmpty(fmt.Sprintf("retry in %s: %s", d.Round(time.Second), a.lastErr), notes)
-		t.AddHistory(now, "retry", *summary)
+		a.history(t, now, "retry", *summary)
 	case sum.Failed > 0:
+		t.Attempts++
 		t.Status = task.StatusFailed
 		t.LastError = firstItemError(t.Items)
 		*summary = joinNonEmpty("failed", notes)
-		t.AddHistory(now, "failed", *summary)
+		a.history(t, now, "failed", *summary)
 	default:
+		// Attempts counts this one too: a delivered task was tried at least once.
+		t.Attempts++
 		t.Status, t.LastError = task.StatusSuccess, ""
-		*summary = joinNonEmpty("success", notes)
 		if sum.NothingSent() {
-			*summary = joinNonEmpty("success: nothing to send", notes)
+			// Finished, but MoviePilot was given nothing: say so, in the task and the outcome.
+			t.Reason = "nothing was subscribed: " + skipReasons(t.Items)
+			*summary = joinNonEmpty(t.Reason, notes)
+			a.history(t, now, OutcomeNothingSent, *summary)
+			break
 		}
-		t.AddHistory(now, "success", *summary)
+		*summary = joinNonEmpty("success", notes)
+		a.history(t, now, "success", *summary)
 	}
 	if newer && t.Status != task.StatusPending {
 		// New seasons were merged while this attempt ran: go again for them.
@@ -915,7 +954,26 @@ func (w *Worker) giveUp(t *task.Task, a *attempt, now time.Time, notes string, s
 	}
 	t.Status = task.StatusFailed
 	*summary = joinNonEmpty(fmt.Sprintf("gave up after %d attempts: %s", t.Attempts, a.lastErr), notes)
-	t.AddHistory(now, "failed", *summary)
+	a.history(t, now, "failed", *summary)
+}
+
+// OutcomeNothingSent is the history outcome of a task that finished with every item skipped
+// (only specials under TV_SPECIALS=exclude, or already available in Seerr): a success in
+// which MoviePilot was given nothing.
+const OutcomeNothingSent = "nothing-sent"
+
+// skipReasons joins the distinct reasons of the skipped items.
+func skipReasons(items []task.Item) string {
+	var out []string
+	for _, it := range items {
+		if it.State == task.ItemSkipped && it.Reason != "" && !slices.Contains(out, it.Reason) {
+			out = append(out, it.Reason)
+		}
+	}
+	if len(out) == 0 {
+		return "every item was skipped"
+	}
+	return strings.Join(out, "; ")
 }
 
 // trailing counts the newest history entries with that outcome, in a row.

@@ -301,7 +301,8 @@ func TestOutageThenRecovery(t *testing.T) {
 	if d := h.clock.Now().Sub(recovered); d > 10*time.Second {
 		t.Fatalf("delivered %v after recovery, want within 10s", d)
 	}
-	for id, attempts := range map[string]int{a: 1, b: 0, c: 0} {
+	// Attempts count the delivering attempt too: A ran into the outage once.
+	for id, attempts := range map[string]int{a: 2, b: 1, c: 1} {
 		if tk := h.get(id); tk.Status != task.StatusSuccess || tk.Attempts != attempts {
 			t.Fatalf("task %s after recovery: %s attempts %d (want %d)", id, tk.Status, tk.Attempts, attempts)
 		}
@@ -835,7 +836,7 @@ func TestRetryAfterHoldsEveryCall(t *testing.T) {
 			}
 			h.clock.Advance(tkA.NextAttemptAt.Sub(h.clock.Now()))
 			h.drain()
-			if tk := h.get(a); tk.Status != task.StatusSuccess || tk.Attempts != c.wantAttempts {
+			if tk := h.get(a); tk.Status != task.StatusSuccess || tk.Attempts != c.wantAttempts+1 {
 				t.Fatalf("task A at its next attempt: %s attempts %d", tk.Status, tk.Attempts)
 			}
 		})
@@ -873,8 +874,8 @@ func TestThrottleNeverSpendsAttempts(t *testing.T) {
 		t.Fatalf("next attempts while throttled %v, want Retry-After each time %v", nexts, want)
 	}
 	h.drain()
-	if tk := h.get(id); tk.Status != task.StatusSuccess || tk.Attempts != 0 {
-		t.Fatalf("after the throttling: %s attempts %d", tk.Status, tk.Attempts)
+	if tk := h.get(id); tk.Status != task.StatusSuccess || tk.Attempts != 1 {
+		t.Fatalf("after the throttling: %s attempts %d, want only the delivering one", tk.Status, tk.Attempts)
 	}
 	if n := mptest.CountStatus(h.mp.Calls(), 429); n != 1 {
 		t.Fatalf("the fake server answered 429 %d times, want 1", n)
@@ -934,11 +935,91 @@ func TestRateLimitWithoutRetryAfterWaitsForMoviePilot(t *testing.T) {
 		h.drain()
 	}
 	for _, id := range []string{a, b} {
-		if tk := h.get(id); tk.Status != task.StatusSuccess || tk.Attempts != 0 {
-			t.Fatalf("task %s: %s attempts %d", id, tk.Status, tk.Attempts)
+		if tk := h.get(id); tk.Status != task.StatusSuccess || tk.Attempts != 1 {
+			t.Fatalf("task %s: %s attempts %d, want only the delivering one", id, tk.Status, tk.Attempts)
 		}
 	}
 	if calls := f.Calls(); len(calls) < 2 || calls[1].tmdb != 2070 || calls[1].op != "lookup" {
 		t.Fatalf("calls %+v: want the probe (a lookup of task A's item) second", calls)
+	}
+}
+
+// A delivered task counts the attempt that delivered it, and its log lines carry the title.
+func TestDeliveredCountsItsAttemptAndLogsTitle(t *testing.T) {
+	h := newHarness(t, setup{})
+	id := h.enqueue(movieIn(90, 27206))
+	h.drain()
+	if tk := h.get(id); tk.Status != task.StatusSuccess || tk.Attempts != 1 {
+		t.Fatalf("delivered task: %s attempts %d, want 1", tk.Status, tk.Attempts)
+	}
+	h.mu.Lock()
+	logs := h.logs.String()
+	h.mu.Unlock()
+	if !strings.Contains(logs, `"title":"Inception"`) {
+		t.Fatalf("worker log lines name no title:\n%s", logs)
+	}
+}
+
+// Only specials under TV_SPECIALS=exclude: the task finishes, but says nothing was subscribed
+// (outcome "nothing-sent", a reason naming the exclusion), instead of a plain success.
+func TestSpecialsOnlyIsNothingSent(t *testing.T) {
+	h := newHarness(t, setup{})
+	id := h.enqueue(tvIn(91, 1397, 0))
+	h.drain()
+	tk := h.get(id)
+	if tk.Status != task.StatusSuccess || itemStates(tk) != "s0=skipped" || len(h.mp.Subscriptions()) != 0 {
+		t.Fatalf("specials-only task: %s %s, %d subscriptions", tk.Status, itemStates(tk), len(h.mp.Subscriptions()))
+	}
+	if lastOutcome(tk) != OutcomeNothingSent || !strings.Contains(tk.Reason, "nothing was subscribed") ||
+		!strings.Contains(tk.Reason, "TV_SPECIALS=exclude") {
+		t.Fatalf("outcome %q reason %q", lastOutcome(tk), tk.Reason)
+	}
+	// A normal delivery is a plain success with no reason.
+	id2 := h.enqueue(tvIn(92, 1398, 0, 1))
+	h.drain()
+	if tk := h.get(id2); lastOutcome(tk) != "success" || tk.Reason != "" {
+		t.Fatalf("S0+S1: outcome %q reason %q", lastOutcome(tk), tk.Reason)
+	}
+}
+
+// Webhook-only (no Seerr to ask), a TV approval naming no seasons fails at once with the fix,
+// instead of waiting forever with 0 attempts.
+func TestNoSeasonsWebhookOnlyFailsWithFix(t *testing.T) {
+	h := newHarness(t, setup{})
+	id := h.enqueue(task.Input{RequestID: 93, TMDBID: 1601, MediaType: task.TypeTV, Title: "X"})
+	h.drain()
+	tk := h.get(id)
+	if tk.Status != task.StatusFailed || len(h.mp.Calls()) != 0 {
+		t.Fatalf("no seasons, no Seerr: %s, %d MoviePilot calls", tk.Status, len(h.mp.Calls()))
+	}
+	for _, want := range []string{"JELLY_URL", "Requested Seasons", "retry"} {
+		if !strings.Contains(tk.LastError, want) {
+			t.Fatalf("error %q does not say %q", tk.LastError, want)
+		}
+	}
+}
+
+// With Seerr configured but never naming the seasons, the wait is bounded: after
+// maxSeasonWaits checks (about 7 h) the task fails with the fix.
+func TestNoSeasonsWaitIsBounded(t *testing.T) {
+	fs := &fakeSeerr{reqs: map[int]*seerr.Request{94: {ID: 94, Status: seerr.RequestApproved, Type: "tv", Media: seerr.Media{TMDBID: 1602}}}}
+	h := newHarness(t, setup{opts: func(o *Options) { o.Seerr = fs }})
+	id := h.enqueue(task.Input{RequestID: 94, TMDBID: 1602, MediaType: task.TypeTV, Title: "Y"})
+	start := h.clock.Now()
+	for i := 0; i < maxSeasonWaits; i++ {
+		h.drain()
+		tk := h.get(id)
+		if tk.Status != task.StatusPending || lastOutcome(tk) != "waiting" {
+			t.Fatalf("check %d: %s %q", i+1, tk.Status, lastOutcome(tk))
+		}
+		h.clock.Advance(tk.NextAttemptAt.Sub(h.clock.Now()))
+	}
+	h.drain()
+	tk := h.get(id)
+	if tk.Status != task.StatusFailed || !strings.Contains(tk.LastError, "JELLY_URL") || len(h.mp.Calls()) != 0 {
+		t.Fatalf("after %d checks: %s %q", maxSeasonWaits, tk.Status, tk.LastError)
+	}
+	if waited := h.clock.Now().Sub(start); waited > 12*time.Hour || waited < 3*time.Hour {
+		t.Fatalf("gave up after %v, want several hours and under a day", waited)
 	}
 }
