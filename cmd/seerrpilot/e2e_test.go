@@ -287,3 +287,48 @@ func TestEndToEndDeclineAndSpecialsSeparate(t *testing.T) {
 		}
 	}
 }
+
+// Declined, then approved again, while MoviePilot is down: the second approval re-opens the
+// same task (no "nothing new to store"), and once MoviePilot is back the worker's probe lets
+// every waiting task go without anyone touching them.
+func TestEndToEndApprovedAgainAndRecovery(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the binary")
+	}
+	mp := mptest.New(mptest.Options{APIToken: e2eMPToken, AcceptAPIKey: true})
+	defer mp.Close()
+	mp.SetDown(true)
+	svc := startService(t, map[string]string{"MP_URL": mp.URL(), "MP_TOKEN": e2eMPToken, "DATA_DIR": t.TempDir(),
+		"ADMIN_TOKEN": e2eAdmin, "MP_RATE_LIMIT_PER_SEC": "50"})
+	hook := "http://" + svc.addr + "/webhook/jellyseerr"
+	approve := webhooktest.MovieApproved(30, 604, "The Matrix Reloaded", 2003)
+	if code, body := postJSON(t, hook, "", render(t, approve)); code != 202 {
+		t.Fatalf("approval: %d %v", code, body)
+	}
+	if code, body := postJSON(t, hook, "", render(t, approve.WithType("MEDIA_DECLINED"))); code != 200 {
+		t.Fatalf("decline: %d %v", code, body)
+	}
+	code, body := postJSON(t, hook, "", render(t, approve))
+	if code != 202 || !strings.Contains(fmt.Sprint(body["msg"]), "re-opened") {
+		t.Fatalf("approved again: %d %v", code, body)
+	}
+	if code, body := postJSON(t, hook, "", render(t, webhooktest.MovieApproved(31, 605, "The Matrix Revolutions", 2003))); code != 202 {
+		t.Fatalf("second approval: %d %v", code, body)
+	}
+	// The worker runs into the outage and waits; readiness stays up and names it.
+	waitFor(t, "the worker to see MoviePilot down", func() bool {
+		_, ready := get(t, "http://"+svc.addr+"/readyz")
+		return strings.Contains(ready, "unreachable")
+	})
+	mp.SetDown(false)
+	deadline := time.Now().Add(60 * time.Second) // a budget for a loaded machine, not the figure under test
+	for len(mp.Subscriptions()) < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("waiting tasks not delivered after MoviePilot recovered: %v", subsOf(mp))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if got := strings.Join(subsOf(mp), ","); got != "604/-,605/-" {
+		t.Fatalf("MoviePilot has %s", got)
+	}
+}
