@@ -36,11 +36,6 @@ type Store interface {
 	CancelUnsent(ctx context.Context, key, reason string) (task.Task, error)
 }
 
-// arriver is the optional part of a Store that batches commits: *task.Store has it.
-type arriver interface {
-	Arriving() (done func())
-}
-
 // DefaultMaxBody bounds a webhook body when Options.MaxBody is not set. Seerr's default
 // payload is about 2 KiB.
 const DefaultMaxBody int64 = 1 << 20
@@ -152,10 +147,6 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) result {
 	}
 	if res, ok := h.authorize(r); !ok {
 		return res
-	}
-	if a, ok := h.store.(arriver); ok {
-		// Tell the store's group commit this webhook is on its way, so a burst shares fsyncs.
-		defer a.Arriving()()
 	}
 	body, res, ok := h.readBody(w, r)
 	if !ok {

@@ -144,7 +144,7 @@ func maxOf(d []time.Duration) time.Duration {
 }
 
 // prefill stores n pending movie tasks in dir's task store, from parallel goroutines (the
-// store group-commits concurrent enqueues), and returns how long it took.
+// store batches concurrent enqueues into one commit), and returns how long it took.
 func prefill(ctx context.Context, dir string, n int, logf func(string, ...any)) (time.Duration, error) {
 	start := time.Now()
 	store, err := task.Open(filepath.Join(dir, task.FileName), task.Options{})

@@ -343,14 +343,14 @@ func doctorDataDir(r *report, dir string) {
 	case err != nil:
 		r.fail("database "+path+": "+err.Error(), "check the file's permissions; restore it from a backup if it is damaged")
 	default:
-		rep := store.JournalReport()
+		stale := store.StaleJournal()
 		if err := store.Close(); err != nil {
 			r.fail("database "+path+": close: "+err.Error(), "check the file's permissions")
 			return
 		}
 		r.ok("database " + path + " opens and is not locked")
-		if rep.Replayed > 0 {
-			r.ok(fmt.Sprintf("intake journal: %d webhooks acknowledged before the last stop were committed now", rep.Replayed))
+		if stale != "" {
+			r.ok(stale + " is an intake journal from an earlier build and no longer used; it can be deleted")
 		}
 	}
 }

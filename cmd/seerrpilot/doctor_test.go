@@ -2,13 +2,11 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/seerrpilot/seerrpilot/pkg/moviepilot/mptest"
 	"github.com/seerrpilot/seerrpilot/pkg/redact"
@@ -178,36 +176,22 @@ func TestDoctorReportRedacts(t *testing.T) {
 	}
 }
 
-// TestDoctorReportsJournalReplay: a DATA_DIR left by a crash with acknowledged webhooks still
-// in the intake journal is committed by doctor's open, and doctor says so.
-func TestDoctorReportsJournalReplay(t *testing.T) {
+// TestDoctorReportsStaleJournal: an intake journal left by an earlier build is named as no
+// longer used.
+func TestDoctorReportsStaleJournal(t *testing.T) {
 	mp, js := doctorFakes(t)
 	env := doctorEnv(t, mp, js)
-	live := filepath.Join(t.TempDir(), task.FileName)
-	s, err := task.Open(live, task.Options{JournalWindow: time.Hour})
+	path := filepath.Join(env["DATA_DIR"], task.FileName)
+	s, err := task.Open(path, task.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for id := 1; id <= 2; id++ {
-		in := task.Input{RequestID: id, TMDBID: 600 + id, MediaType: task.TypeMovie}
-		if _, err := s.Enqueue(context.Background(), task.SourceWebhook, in); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// The crash image: both files as they are on disk before the database commit.
-	for _, suffix := range []string{"", task.JournalSuffix} {
-		raw, err := os.ReadFile(live + suffix)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(env["DATA_DIR"], task.FileName+suffix), raw, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
 	_ = s.Close()
-
+	if err := os.WriteFile(path+task.JournalSuffix, make([]byte, 4096), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	r := runBin(t, env, "doctor")
-	if r.code != 0 || !strings.Contains(r.stdout, "[ OK ] intake journal: 2 webhooks acknowledged before the last stop were committed now") {
+	if r.code != 0 || !strings.Contains(r.stdout, "no longer used") {
 		t.Fatalf("exit %d:\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	assertDoctorClean(t, r)

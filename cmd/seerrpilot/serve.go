@@ -44,11 +44,7 @@ func serve(ctx context.Context, stdout, stderr io.Writer) error {
 	log.Info().Str("version", version).Interface("config", cfg.Summary()).Msg("starting seerrpilot")
 	warnings(log, cfg)
 
-	store, err := task.Open(filepath.Join(cfg.DataDir, task.FileName), task.Options{
-		JournalFailed: func(err error) {
-			log.Error().Err(err).Msg("intake journal failed: webhooks are now acknowledged after a full database commit (slower, still durable); check DATA_DIR's disk, then restart")
-		},
-	})
+	store, err := task.Open(filepath.Join(cfg.DataDir, task.FileName), task.Options{})
 	if err != nil {
 		return fmt.Errorf("task store: %w", err)
 	}
@@ -58,8 +54,8 @@ func serve(ctx context.Context, stdout, stderr io.Writer) error {
 			_ = store.Close()
 		}
 	}()
-	if rep := store.JournalReport(); rep.Replayed > 0 {
-		log.Warn().Int("enqueues", rep.Replayed).Msg("the previous process stopped before committing acknowledged webhooks; replayed them from the intake journal")
+	if j := store.StaleJournal(); j != "" {
+		log.Info().Str("file", j).Msg("this intake journal from an earlier build is no longer used; it can be deleted")
 	}
 	if n, err := store.ReclaimRunning(ctx); err != nil {
 		return fmt.Errorf("task store: reclaim: %w", err)

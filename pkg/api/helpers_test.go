@@ -102,7 +102,7 @@ type envOpts struct {
 func newEnv(t *testing.T, o envOpts) *env {
 	t.Helper()
 	c := &clock{t: t0}
-	st, err := task.Open(filepath.Join(t.TempDir(), task.FileName), task.Options{Now: c.Now, MaxBatchDelay: time.Millisecond})
+	st, err := task.Open(filepath.Join(t.TempDir(), task.FileName), task.Options{Now: c.Now, BatchDelay: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,8 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -47,79 +45,32 @@ type Options struct {
 	LockTimeout time.Duration
 	// Now is the clock (default time.Now). Tests pass a fake.
 	Now func() time.Time
-	// MaxBatchDelay bounds how long the commit writer holds a group open for callers that
-	// announced themselves with Arriving and have not queued yet (default 2ms; negative: never
-	// wait). The writer never waits when no announced caller is on its way, so a lone webhook
-	// is committed at once.
-	MaxBatchDelay time.Duration
-	// NoJournal answers every enqueue group only after its own bbolt commit (two fsyncs and
-	// a write per dirty page) instead of after one fdatasync'd write to the intake journal.
-	NoJournal bool
-	// JournalWindow bounds how long journaled enqueues wait before they are committed to the
-	// database (default 20ms). Reads and other writes commit them at once.
-	JournalWindow time.Duration
-	// JournalFailed, when set, is called (from the commit writer) if the journal fails and
-	// the store goes back to committing each group to the database before answering.
-	JournalFailed func(error)
+	// BatchDelay is how long Enqueue waits for other callers to share its commit (bbolt's
+	// DB.MaxBatchDelay; default DefaultBatchDelay, negative: no wait). A lone webhook is
+	// committed after at most this; a burst shares one fsync'd commit per batch.
+	BatchDelay time.Duration
 }
 
-// DefaultMaxBatchDelay is Options.MaxBatchDelay when unset.
-const DefaultMaxBatchDelay = 2 * time.Millisecond
+// DefaultBatchDelay is Options.BatchDelay when unset.
+const DefaultBatchDelay = 2 * time.Millisecond
+
+// JournalSuffix named the intake journal file of earlier builds (the database path plus it).
+// It is no longer written; Open reports a leftover one through StaleJournal.
+const JournalSuffix = "-journal"
 
 // Store is the durable task queue. All methods are safe for concurrent use.
-// Every write is on disk before the method returns nil: committed to the database with fsync,
-// or, for an enqueue, written to the intake journal with fdatasync and committed right after.
+// Every write is committed to the database with fsync before the method returns nil;
+// concurrent enqueues share one commit (bbolt's DB.Batch).
 type Store struct {
-	db      *bolt.DB
-	now     func() time.Time
-	path    string
-	changed chan struct{} // signalled when a task becomes pending: wakes the worker
-
-	// Group commit: Enqueue hands its work to one writer goroutine, which commits everything
-	// waiting in one fsync'd transaction as soon as the previous commit is done.
-	queue      chan *enqueueReq
-	quit       chan struct{}
-	writerDone chan struct{}
-	batchDelay time.Duration
-	closeOnce  sync.Once
-	arriving   atomic.Int64  // callers between Arriving and its done func
-	groups     atomic.Int64  // enqueue commits
-	grouped    atomic.Int64  // enqueues committed in them
-	nudge      chan struct{} // a caller left without queueing: re-check who is still coming
-	ops        chan *writeOp // every other write (and read barriers) runs in the writer too
-
-	// Intake journal (journal.go). The fields without atomics belong to the writer goroutine.
-	jnl           *journal
-	jwindow       time.Duration
-	open          *writeTx         // the open transaction holding journaled enqueues
-	openGroups    []journalGroup   // groups acknowledged from the journal, not yet committed
-	openDeadline  <-chan time.Time // when the open transaction must be committed
-	gen           uint64           // generation of the last journal record written
-	unsettled     atomic.Int64     // acknowledged enqueues the database does not hold yet
-	journaling    atomic.Bool      // the journal is in use (Enqueue skips its read fast path)
-	journalFailed atomic.Bool
-	onJournalFail func(error)
-	replayed      JournalReport
-	failCommit    atomic.Pointer[func() error] // tests: fail the next commits of journaled enqueues
+	db           *bolt.DB
+	now          func() time.Time
+	path         string
+	changed      chan struct{} // signalled when a task becomes pending: wakes the worker
+	staleJournal string
 }
 
-// writeOp is a write (fn) or, with a nil fn, a barrier, run by the commit writer.
-type writeOp struct {
-	fn   func(tx *writeTx) error
-	err  error
-	done chan struct{}
-}
-
-type enqueueReq struct {
-	src  Source
-	in   Input
-	res  EnqueueResult
-	err  error
-	done chan struct{}
-}
-
-// maxGroup bounds how many enqueues share one commit.
-const maxGroup = 1000
+// maxBatch bounds how many enqueues share one commit.
+const maxBatch = 1000
 
 // Open opens (creating if needed) the store at path.
 func Open(path string, opts Options) (*Store, error) {
@@ -132,211 +83,39 @@ func Open(path string, opts Options) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
-	bo := &bolt.Options{Timeout: opts.LockTimeout}
-	db, err := bolt.Open(path, 0o600, bo)
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.LockTimeout})
 	if err != nil {
 		if errors.Is(err, bolterrors.ErrTimeout) {
 			return nil, fmt.Errorf("%s: %w", path, ErrLocked)
 		}
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	s := &Store{db: db, now: opts.Now, path: path, changed: make(chan struct{}, 1),
-		queue: make(chan *enqueueReq, maxGroup), quit: make(chan struct{}), writerDone: make(chan struct{}),
-		batchDelay: opts.MaxBatchDelay, nudge: make(chan struct{}, 1), ops: make(chan *writeOp),
-		jwindow: opts.JournalWindow, onJournalFail: opts.JournalFailed}
-	if s.batchDelay == 0 {
-		s.batchDelay = DefaultMaxBatchDelay
+	switch {
+	case opts.BatchDelay < 0:
+		db.MaxBatchDelay = 0
+	case opts.BatchDelay == 0:
+		db.MaxBatchDelay = DefaultBatchDelay
+	default:
+		db.MaxBatchDelay = opts.BatchDelay
 	}
-	if s.jwindow <= 0 {
-		s.jwindow = DefaultJournalWindow
-	}
+	db.MaxBatchSize = maxBatch
+	s := &Store{db: db, now: opts.Now, path: path, changed: make(chan struct{}, 1)}
 	if err := s.init(); err != nil {
 		_ = db.Close()
 		return nil, err
 	}
-	// The journal is replayed even when NoJournal is set: it may hold what a previous run
-	// acknowledged.
-	jnl, err := openJournal(path + JournalSuffix)
-	if err == nil {
-		s.jnl = jnl
-		if err = s.replay(); err != nil {
-			_ = jnl.close()
-		}
+	if _, err := os.Stat(path + JournalSuffix); err == nil {
+		s.staleJournal = path + JournalSuffix
 	}
-	if err != nil {
-		_ = db.Close()
-		return nil, fmt.Errorf("%s: %w (it holds webhooks acknowledged just before the last stop; "+
-			"moving it aside lets seerrpilot start, and the reconcile loop finds those requests in Seerr)", path+JournalSuffix, err)
-	}
-	if opts.NoJournal {
-		_ = s.jnl.close()
-		s.jnl = nil
-	}
-	s.journaling.Store(s.jnl != nil)
-	go s.writer()
 	return s, nil
 }
 
-// writer commits queued enqueues in groups: it takes what is waiting (up to maxGroup), runs
-// one transaction for all of it, fsyncs once, and only then answers every caller.
-//
-// With the journal, a group is answered after its journal append and committed to the
-// database with the groups that follow, when the journal window ends, when enough are
-// waiting, or before any other write or read barrier, which the writer also runs (in order).
-func (s *Store) writer() {
-	defer close(s.writerDone)
-	for {
-		select {
-		case first := <-s.queue:
-			group := s.gather(first)
-			s.groups.Add(1)
-			s.grouped.Add(int64(len(group)))
-			if s.jnl != nil {
-				s.journalCommit(group)
-			} else if err := s.flushOpen(); err != nil {
-				// Journaled enqueues from before a journal failure are still not committed;
-				// nothing may be committed ahead of them.
-				s.answer(group, err)
-			} else {
-				s.commitGroup(group)
-			}
-			if s.openEnqueues() >= maxOpenEnqueues {
-				_ = s.flushOpen()
-			}
-		case op := <-s.ops:
-			op.err = s.flushOpen()
-			if op.err == nil && op.fn != nil {
-				op.err = s.direct(op.fn)
-			}
-			close(op.done)
-		case <-s.openDeadline:
-			// A failure keeps the acknowledged groups for the next flush; the journal has them.
-			_ = s.flushOpen()
-		case <-s.quit:
-			_ = s.flushOpen()
-			s.failQueued()
-			if s.jnl != nil {
-				_ = s.jnl.close()
-			}
-			return
-		}
-	}
-}
-
-// gather builds one commit group: everything already queued, plus, for at most batchDelay,
-// the announced callers (Arriving) that are still on their way. Under a burst the webhooks
-// being read and decoded right now then share one fsync instead of paying one each; a lone
-// caller is committed at once because nobody else is announced.
-func (s *Store) gather(first *enqueueReq) []*enqueueReq {
-	group := []*enqueueReq{first}
-	var timeout <-chan time.Time
-	for len(group) < maxGroup {
-		select {
-		case r := <-s.queue:
-			group = append(group, r)
-			continue
-		default:
-		}
-		// Callers in the group are still counted until they are answered; anyone beyond
-		// them has announced itself and not queued yet.
-		if s.batchDelay <= 0 || s.arriving.Load() <= int64(len(group)) {
-			break
-		}
-		if timeout == nil {
-			t := time.NewTimer(s.batchDelay)
-			defer t.Stop()
-			timeout = t.C
-		}
-		select {
-		case r := <-s.queue:
-			group = append(group, r)
-		case <-s.nudge:
-		case <-timeout:
-			return group
-		case <-s.quit:
-			return group
-		}
-	}
-	return group
-}
-
-// GroupStats reports how many group commits the enqueue writer made and how many enqueues
-// they carried (their ratio is the mean group size: how many callers shared an fsync).
-func (s *Store) GroupStats() (commits, enqueues int64) {
-	return s.groups.Load(), s.grouped.Load()
-}
-
-// Arriving announces an Enqueue that is on its way: the caller is reading and decoding a
-// webhook and will most likely enqueue within a millisecond. The commit writer keeps its next
-// group open for announced callers (at most MaxBatchDelay), which is what lets a burst of
-// webhooks share fsyncs. Call the returned func once the caller is done with the store
-// (after Enqueue returned, or when it decided not to enqueue); calling it twice is harmless.
-func (s *Store) Arriving() (done func()) {
-	s.arriving.Add(1)
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			s.arriving.Add(-1)
-			select {
-			case s.nudge <- struct{}{}:
-			default:
-			}
-		})
-	}
-}
-
-func (s *Store) commitGroup(group []*enqueueReq) {
-	err := s.direct(func(tx *writeTx) error {
-		now := s.now().UTC()
-		for _, r := range group {
-			r.res, r.err = enqueueTx(tx, r.src, r.in, now)
-			if r.err != nil {
-				return r.err
-			}
-		}
-		return nil
-	})
-	if err != nil && len(group) > 1 {
-		// One bad enqueue must not fail the others: commit each on its own.
-		for _, r := range group {
-			s.commitGroup([]*enqueueReq{r})
-		}
-		return
-	}
-	s.answer(group, err)
-}
-
-// answer releases a group's callers: with err (nothing of the group stored) or with their
-// results. It signals the worker before answering anyone, so a caller that sees its enqueue
-// return can rely on the worker having been woken (no window where the task sits unnoticed).
-func (s *Store) answer(group []*enqueueReq, err error) {
-	for _, r := range group {
-		if err != nil {
-			r.res, r.err = EnqueueResult{}, s.wrap(err)
-		} else if r.res.Task.Status == StatusPending && (r.res.Created || r.res.Changed) {
-			s.signal()
-			break
-		}
-	}
-	for _, r := range group {
-		close(r.done)
-	}
-}
-
-func (s *Store) failQueued() {
-	for {
-		select {
-		case r := <-s.queue:
-			r.err = ErrClosed
-			close(r.done)
-		default:
-			return
-		}
-	}
-}
+// StaleJournal names the intake journal file an earlier build left next to the database, or
+// "": it is no longer used (the caller logs that once; the file can be deleted).
+func (s *Store) StaleJournal() string { return s.staleJournal }
 
 func (s *Store) init() error {
-	return s.direct(func(tx *writeTx) error {
+	return s.update(func(tx *writeTx) error {
 		for _, name := range [][]byte{bucketTasks, bucketKeys, bucketIndex, bucketDue, bucketCounts, bucketMeta} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)
@@ -402,23 +181,8 @@ func upgradeIndexes(tx *bolt.Tx) error {
 // held half-empty pages forever.
 const appendFill = 0.95
 
-// update runs fn in its own write transaction (committed with fsync), in the commit writer,
-// after the enqueues acknowledged before it. Every write outside the writer goes through it;
-// a nil fn only commits those enqueues (a read barrier).
+// update runs fn in a write transaction of its own, committed with fsync.
 func (s *Store) update(fn func(tx *writeTx) error) error {
-	op := &writeOp{fn: fn, done: make(chan struct{})}
-	select {
-	case s.ops <- op:
-	case <-s.quit:
-		return ErrClosed
-	}
-	<-op.done
-	return op.err
-}
-
-// direct runs fn in a write transaction of its own. Only the commit writer (and Open, before
-// the writer starts) calls it.
-func (s *Store) direct(fn func(tx *writeTx) error) error {
 	return s.db.Update(func(btx *bolt.Tx) error {
 		tx := newWriteTx(btx)
 		if err := fn(tx); err != nil {
@@ -428,9 +192,18 @@ func (s *Store) direct(fn func(tx *writeTx) error) error {
 	})
 }
 
-// writeTx is a write transaction plus the counter changes made in it. A group commit of n
-// new tasks moves the same four counters n times; they are written once, at the end, instead
-// of a read-modify-write per task per counter.
+// newWriteTx wraps a bbolt write transaction; the appended-to buckets get appendFill.
+func newWriteTx(btx *bolt.Tx) *writeTx {
+	for _, name := range [][]byte{bucketTasks, bucketKeys, bucketIndex, bucketDue} {
+		if b := btx.Bucket(name); b != nil {
+			b.FillPercent = appendFill
+		}
+	}
+	return &writeTx{Tx: btx}
+}
+
+// writeTx is a write transaction plus the counter changes made in it: a transaction that
+// moves the same counter many times writes it once, at the end.
 type writeTx struct {
 	*bolt.Tx
 	counts map[string]int64
@@ -476,9 +249,6 @@ func (s *Store) signal() {
 // service keeps running). It returns the bytes written.
 func (s *Store) Backup(w io.Writer) (int64, error) {
 	var n int64
-	if err := s.settle(); err != nil {
-		return 0, err
-	}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		var err error
 		n, err = tx.WriteTo(w)
@@ -490,13 +260,8 @@ func (s *Store) Backup(w io.Writer) (int64, error) {
 // Path is the database file's path.
 func (s *Store) Path() string { return s.path }
 
-// Close stops the commit writer (queued enqueues get ErrClosed) and closes the database.
-// Callers stop producers and the worker first.
-func (s *Store) Close() error {
-	s.closeOnce.Do(func() { close(s.quit) })
-	<-s.writerDone
-	return s.db.Close()
-}
+// Close closes the database. Callers stop producers and the worker first.
+func (s *Store) Close() error { return s.db.Close() }
 
 // Ping reports whether the database is usable (open and readable).
 func (s *Store) Ping() error {
@@ -535,8 +300,8 @@ type EnqueueResult struct {
 // re-opens a cancelled or failed task under the same id (see Reopens); otherwise a cancelled
 // task keeps its status (an operator decided so) but remembers the seasons for a later retry.
 //
-// Concurrent callers are group-committed: one writer commits everything waiting in one
-// fsync'd transaction. A nil error means the task is on disk.
+// Concurrent callers share one fsync'd commit (bbolt's DB.Batch). A nil error means the task
+// is on disk.
 func (s *Store) Enqueue(ctx context.Context, src Source, in Input) (EnqueueResult, error) {
 	if err := ctx.Err(); err != nil {
 		return EnqueueResult{}, err
@@ -548,18 +313,12 @@ func (s *Store) Enqueue(ctx context.Context, src Source, in Input) (EnqueueResul
 		return EnqueueResult{}, err
 	}
 	in.Seasons, _ = MergeSeasons(nil, in.Seasons)
-	key := in.Key()
 
-	if s.journaling.Load() {
-		// No fast path: the writer finds a repeat in its open transaction, which also holds
-		// what was acknowledged and not committed yet, and a repeat costs no journal sync.
-		return s.enqueue(src, in)
-	}
-	// Fast path without a write transaction: a repeat that adds nothing costs no fsync.
+	// A repeat that changes nothing costs a read, not a commit.
 	var res EnqueueResult
 	var known bool
 	err := s.db.View(func(tx *bolt.Tx) error {
-		t, err := getByKey(tx, key)
+		t, err := getByKey(tx, in.Key())
 		if err != nil || t == nil {
 			return err
 		}
@@ -574,29 +333,24 @@ func (s *Store) Enqueue(ctx context.Context, src Source, in Input) (EnqueueResul
 	if known {
 		return res, nil
 	}
-	return s.enqueue(src, in)
-}
-
-// enqueue hands one enqueue to the commit writer and waits for its answer.
-func (s *Store) enqueue(src Source, in Input) (EnqueueResult, error) {
-	r := &enqueueReq{src: src, in: in, done: make(chan struct{})}
-	select {
-	case s.queue <- r:
-	case <-s.quit:
-		return EnqueueResult{}, ErrClosed
-	}
-	select {
-	case <-r.done: // answered after the commit
-	case <-s.writerDone:
-		// Closed: the writer answered everything queued before it stopped; anything that
-		// slipped in after that was never committed.
-		select {
-		case <-r.done:
-		default:
-			return EnqueueResult{}, ErrClosed
+	// Batch may run fn more than once (alone, after its batch failed): fn only writes, and
+	// the run that commits sets the result.
+	err = s.db.Batch(func(btx *bolt.Tx) error {
+		tx := newWriteTx(btx)
+		r, err := enqueueTx(tx, src, in, s.now().UTC())
+		if err != nil {
+			return err
 		}
+		res = r
+		return tx.flushCounts()
+	})
+	if err != nil {
+		return EnqueueResult{}, s.wrap(err)
 	}
-	return r.res, r.err
+	if res.Task.Status == StatusPending && (res.Created || res.Changed) {
+		s.signal()
+	}
+	return res, nil
 }
 
 // enqueueTx stores or merges one input inside a write transaction.
@@ -681,9 +435,6 @@ func (s *Store) Get(ctx context.Context, id string) (Task, error) {
 	if err != nil {
 		return Task{}, err
 	}
-	if err := s.settle(); err != nil {
-		return Task{}, err
-	}
 	var t *Task
 	err = s.db.View(func(tx *bolt.Tx) error {
 		var err error
@@ -698,9 +449,6 @@ func (s *Store) Get(ctx context.Context, id string) (Task, error) {
 
 // GetByKey returns the task with that source key ("seerr:42").
 func (s *Store) GetByKey(ctx context.Context, key string) (Task, error) {
-	if err := s.settle(); err != nil {
-		return Task{}, err
-	}
 	var t *Task
 	err := s.db.View(func(tx *bolt.Tx) error {
 		var err error
@@ -718,9 +466,6 @@ func (s *Store) GetByKey(ctx context.Context, key string) (Task, error) {
 
 // Has reports whether a task with that key exists, and its seasons, in one cheap read.
 func (s *Store) Has(ctx context.Context, key string) (bool, []SeasonRequest, error) {
-	if err := s.settle(); err != nil {
-		return false, nil, err
-	}
 	var found bool
 	var seasons []SeasonRequest
 	err := s.db.View(func(tx *bolt.Tx) error {
@@ -739,9 +484,6 @@ func (s *Store) Has(ctx context.Context, key string) (bool, []SeasonRequest, err
 // enqueues, so a pass over thousands of known requests writes nothing.
 func (s *Store) Wants(ctx context.Context, src Source, in Input) (bool, error) {
 	if err := ctx.Err(); err != nil {
-		return false, err
-	}
-	if err := s.settle(); err != nil {
 		return false, err
 	}
 	in.Seasons, _ = MergeSeasons(nil, in.Seasons)
@@ -784,9 +526,6 @@ func (s *Store) List(ctx context.Context, opts ListOptions) ([]Task, int, error)
 	}
 	if opts.Limit <= 0 {
 		opts.Limit = 10
-	}
-	if err := s.settle(); err != nil {
-		return nil, 0, err
 	}
 	var out []Task
 	var total int
@@ -875,9 +614,6 @@ type Stats struct {
 
 // Stats counts tasks by status (O(1): counters kept with every write) and finds the oldest pending task.
 func (s *Store) Stats(ctx context.Context) (Stats, error) {
-	if err := s.settle(); err != nil {
-		return Stats{}, err
-	}
 	st := Stats{ByStatus: make(map[Status]int, len(Statuses))}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		counts := tx.Bucket(bucketCounts)
