@@ -66,7 +66,7 @@ func (p *Poller) pass(ctx context.Context, id string, opts PassOptions) (Summary
 	ws, err := p.seerr.Walk(ctx, seerr.WalkOptions{Filter: ps.sum.Filter, Take: p.pageSize, Features: feats},
 		func(r seerr.Request) error { return p.consider(ps, r) })
 	ps.wg.Wait()
-	ps.sum.Pages, ps.sum.Seen, ps.sum.SortDropped = ws.Pages, ws.Seen, ws.SortDropped
+	ps.sum.Pages, ps.sum.Seen, ps.sum.SortDropped, ps.sum.Rereads = ws.Pages, ws.Seen, ws.SortDropped, ws.Rereads
 	if serr := ps.failed(); serr != nil {
 		// A store failure is the cause; the walk error (if any) only echoes it.
 		err = serr

@@ -40,9 +40,11 @@ type Summary struct {
 	// Filter is the filter= value sent (after the per-version fallback; empty: none).
 	Filter string `json:"filter,omitempty"`
 	// SortDropped: the server refused sort=added&sortDirection=asc and the walk went on
-	// newest first (pages may shift; duplicates are dropped, anything missed is caught by
-	// the next pass).
+	// newest first from the start (pages still cannot skip a row; duplicates are dropped).
 	SortDropped bool `json:"sortDropped,omitempty"`
+	// Rereads counts pages read again because requests before the walk's position left
+	// the list mid-pass (included in Pages).
+	Rereads int `json:"rereads,omitempty"`
 }
 
 // Outcomes of a pass (Summary.Outcome).

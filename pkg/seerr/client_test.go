@@ -189,7 +189,12 @@ func TestWalkPaging123(t *testing.T) {
 			}
 			for i, call := range calls {
 				q := call.Query
-				if q.Get("take") != "50" || (i > 0 && q.Get("skip") != fmt.Sprint(50*i)) {
+				// Each page after the first starts at the last row read (the anchor).
+				wantTake, wantSkip := "50", ""
+				if i > 0 {
+					wantTake, wantSkip = "51", fmt.Sprint(50*i-1)
+				}
+				if q.Get("take") != wantTake || q.Get("skip") != wantSkip {
 					t.Fatalf("call %d query %v", i, q)
 				}
 				if got := q.Get("sortDirection") == "asc" && q.Get("sort") == "added"; got != tc.wantSort {
