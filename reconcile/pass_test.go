@@ -54,8 +54,19 @@ func TestPassVersionsAndPaging(t *testing.T) {
 			if !tc.ignoreFilter && sum.Seen >= 123 {
 				t.Fatalf("filter had no effect: seen %d", sum.Seen)
 			}
-			if wantPages := (sum.Seen + 49) / 50; sum.Pages != wantPages {
-				t.Fatalf("pages %d, want %d for %d requests", sum.Pages, wantPages, sum.Seen)
+			perFilter := map[string]int{}
+			for _, c := range srv.Calls() {
+				if c.Path == "/api/v1/request" {
+					perFilter[c.Query.Get("filter")]++
+				}
+			}
+			// Two walks: approved, then failed (FAILED requests are not in filter=approved).
+			if sum.AlsoFilter != "failed" || sum.Pages != perFilter["approved"]+perFilter["failed"] ||
+				perFilter["failed"] == 0 || sum.Rereads != 0 {
+				t.Fatalf("summary %+v, list calls per filter %v", sum, perFilter)
+			}
+			if wantPages := (sum.Seen + 49) / 50; tc.ignoreFilter && perFilter["approved"] != wantPages {
+				t.Fatalf("approved pages %d, want %d for %d requests", perFilter["approved"], wantPages, sum.Seen)
 			}
 			if n := taskCount(t, store); n != len(want) {
 				t.Fatalf("%d tasks, want %d", n, len(want))
@@ -82,7 +93,7 @@ func TestPassVersionsAndPaging(t *testing.T) {
 				sorted := c.Query.Get("sort") == "added" && c.Query.Get("sortDirection") == "asc"
 				// Pages after the first start at the last row read: one more row.
 				wantTake := map[bool]string{false: "50", true: "51"}[c.Query.Has("skip")]
-				if sorted != tc.wantSort || c.Query.Get("take") != wantTake || c.Query.Get("filter") != "approved" {
+				if f := c.Query.Get("filter"); sorted != tc.wantSort || c.Query.Get("take") != wantTake || (f != "approved" && f != "failed") {
 					t.Fatalf("list query %v", c.Query)
 				}
 			}
@@ -426,7 +437,7 @@ func TestFilterFallback(t *testing.T) {
 				}
 			}
 			for _, c := range srv.Calls() {
-				if c.Path == "/api/v1/request" && c.Query.Get("filter") != tc.wantSent {
+				if f := c.Query.Get("filter"); c.Path == "/api/v1/request" && f != tc.wantSent && (tc.wantSent == "" || f != "failed") {
 					t.Fatalf("query %v", c.Query)
 				}
 			}
@@ -436,7 +447,13 @@ func TestFilterFallback(t *testing.T) {
 			}
 			wantTasks := len(want)
 			if tc.filter == "completed" && tc.wantSent == "completed" {
-				wantTasks = 0 // completed requests are never deliverable
+				// Completed requests are never deliverable; the failed walk still runs.
+				wantTasks = 0
+				for id := range want {
+					if r, err := client(t, srv).GetRequest(context.Background(), id); err == nil && r.Status == seerr.RequestFailed {
+						wantTasks++
+					}
+				}
 			}
 			if n := taskCount(t, store); n != wantTasks {
 				t.Fatalf("%d tasks, want %d", n, wantTasks)

@@ -125,7 +125,8 @@ func TestStatusPerVersion(t *testing.T) {
 }
 
 // mixed adds n requests cycling through statuses, types, 4K and media statuses valid
-// for the version, and returns the ids Deliverable keeps.
+// for the version, and returns the APPROVED ids Deliverable keeps (what filter=approved
+// plus Deliverable yields).
 func mixed(f *seerrtest.Fake, n int, modern bool) map[int]bool {
 	deliverable := map[int]bool{}
 	reqStatuses := []int{1, 2, 3, 4}
@@ -227,7 +228,7 @@ func TestWalkFilterIgnoredByServer(t *testing.T) {
 			_, err := c.Walk(context.Background(), seerr.WalkOptions{Filter: seerr.FilterApproved, Take: 20,
 				Features: seerr.FeaturesFor("3.1.0")}, func(r seerr.Request) error {
 				returned++
-				if ok, _ := seerr.Deliverable(r); ok {
+				if ok, _ := seerr.Deliverable(r); ok && r.Status == seerr.RequestApproved {
 					got[r.ID] = true
 				}
 				return nil
