@@ -98,6 +98,19 @@ func TestApprovalsFromRealTemplate(t *testing.T) {
 		{"seerr 3.3 template with discordIds", v33, movie(10, 603, "The Matrix", 1999, false)},
 		{"old template on seerr 3.3 (literal placeholder)", oldTemplateOnV33, movie(11, 603, "The Matrix", 1999, false)},
 		{"body of exactly MaxBody bytes", bigRequest, movie(12, 603, "The Matrix", 1999, false)},
+		// A Liquid template (Seerr with LiquidJS): `{{ media.tmdbId | json }}` sends real
+		// numbers, `{{ extra | json }}`-style values real lists.
+		{"liquid template: numbers and a season list", []byte(`{"notification_type":"MEDIA_APPROVED","event":"Series Request Approved",` +
+			`"subject":"Game of Thrones (2011)","media":{"media_type":"tv","tmdbId":1399,"tvdbId":121361},` +
+			`"request":{"request_id":13,"requestedBy_username":"alice","requestedBy_settings_discordIds":["1","2"]},` +
+			`"extra":[{"name":"Requested Seasons","value":[2,1]}]}`), func() task.Input {
+			in := tv(13, 1399, "Game of Thrones", 2011, false, seasons(1, 2))
+			in.TVDBID = 121361
+			return in
+		}()},
+		{"liquid template: one season as a number", []byte(`{"notification_type":"MEDIA_AUTO_APPROVED","event":"Series Request Automatically Approved",` +
+			`"subject":"Game of Thrones (2011)","media":{"media_type":"tv","tmdbId":1399},"request":{"request_id":14,"requestedBy_username":"alice"},` +
+			`"extra":[{"name":"Requested Seasons","value":3}]}`), tv(14, 1399, "Game of Thrones", 2011, false, seasons(3))},
 	}
 	if len(bigRequest) != int(DefaultMaxBody) {
 		t.Fatalf("bigRequest is %d bytes, want %d", len(bigRequest), DefaultMaxBody)
