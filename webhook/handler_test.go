@@ -604,3 +604,48 @@ func TestHandlerAnnouncesArrivals(t *testing.T) {
 		t.Fatalf("announced callers in flight at Enqueue = %v, want [1]", st.inFlightAtEnqueue)
 	}
 }
+
+// TestAuthCustomHeader: WEBHOOK_SECRET_HEADER names a custom header (Seerr 3.2+ sends the
+// webhook agent's customHeaders); the secret is read from it, compared in constant time and
+// never echoed. Authorization is then not consulted, and Seerr's authHeader still goes there.
+func TestAuthCustomHeader(t *testing.T) {
+	const secret = "hunter2-S3cret"
+	body := render(webhooktest.MovieApproved(1, 603, "M", 1999))
+	tests := []struct {
+		name       string
+		configured string
+		headers    map[string]string
+		status     int
+		msg        string
+	}{
+		{"custom header verbatim", "X-Seerrpilot-Secret", map[string]string{"X-Seerrpilot-Secret": secret}, 202, ""},
+		{"name is case-insensitive", "x-seerrpilot-secret", map[string]string{"X-SEERRPILOT-SECRET": secret}, 202, ""},
+		{"bearer form in the custom header", "X-Seerrpilot-Secret", map[string]string{"X-Seerrpilot-Secret": "Bearer " + secret}, 202, ""},
+		{"secret in Authorization only", "X-Seerrpilot-Secret", map[string]string{"Authorization": secret}, 401,
+			"the X-Seerrpilot-Secret header is missing; add a custom header X-Seerrpilot-Secret (WEBHOOK_SECRET_HEADER)"},
+		{"wrong value", "X-Seerrpilot-Secret", map[string]string{"X-Seerrpilot-Secret": "hunter2-wrong", "Authorization": secret}, 401,
+			"the X-Seerrpilot-Secret header does not match"},
+		{"Seerr's authHeader set to something else", "X-Seerrpilot-Secret",
+			map[string]string{"Authorization": "Basic abc", "X-Seerrpilot-Secret": secret}, 202, ""},
+		{"empty option means Authorization", "", map[string]string{"Authorization": secret}, 202, ""},
+		{"empty option: a custom header is not read", "", map[string]string{"X-Seerrpilot-Secret": secret}, 401,
+			"the Authorization header is missing; set the Authorization Header"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := &fixture{store: newFakeStore(), log: &syncBuffer{}}
+			f.h = New(Options{Store: f.store, Secret: secret, SecretHeader: tt.configured,
+				Log: zerolog.New(f.log).Level(zerolog.DebugLevel)})
+			a := postBytes(t, f.h, body, tt.headers)
+			if a.Status != tt.status || !strings.Contains(a.Msg, tt.msg) {
+				t.Fatalf("answer %d %q, want %d %q", a.Status, a.Msg, tt.status, tt.msg)
+			}
+			if strings.Contains(a.Raw, "hunter2") || strings.Contains(f.log.String(), "hunter2") {
+				t.Fatal("the secret (or the value sent) leaked into the answer or the log")
+			}
+			if e, _ := f.store.counts(); (e == 1) != (tt.status == 202) {
+				t.Fatalf("enqueues = %d for status %d", e, tt.status)
+			}
+		})
+	}
+}
