@@ -471,3 +471,58 @@ func TestUselessFilterWarnsAtStart(t *testing.T) {
 		}
 	}
 }
+
+// TestPassRowsLeavingMidPass: requests already read leave the approved list mid-pass (a
+// scan completes them, an admin declines them), so every later row moves up. One pass must
+// still enqueue every request that stayed approved.
+func TestPassRowsLeavingMidPass(t *testing.T) {
+	for _, version := range []string{"3.1.0", "1.34.0"} {
+		t.Run(version, func(t *testing.T) {
+			var pages atomic.Int64
+			srv := seerrtest.New(seerrtest.Options{Version: version, Hook: func(f *seerrtest.Fake, c seerrtest.Call) {
+				if c.Path != "/api/v1/request" || c.Query.Get("filter") != "approved" || c.Query.Get("skip") == "" {
+					return
+				}
+				// Before each later page, five requests of the first page leave the list.
+				n := int(pages.Add(1))
+				for i := 0; i < 5; i++ {
+					id := 5*(n-1) + i + 1 // ascending: the first page holds the lowest ids
+					if version == "1.34.0" {
+						id = 95 - id + 1 // newest first: the highest
+					}
+					if version == "3.1.0" {
+						f.SetMediaStatus(id, seerr.MediaAvailable, 0) // COMPLETED
+					} else {
+						f.SetStatus(id, seerr.RequestDeclined)
+					}
+				}
+			}})
+			defer srv.Close()
+			for i := 0; i < 95; i++ {
+				srv.AddRequest(seerr.Request{Status: seerr.RequestApproved, Media: seerr.Media{TMDBID: 5000 + i, Status: seerr.MediaProcessing}})
+			}
+			store := openStore(t)
+			p, _ := newPoller(t, client(t, srv), store, func(o *Options) { o.PageSize = 20 })
+			sum, err := p.Pass(context.Background(), PassOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			left := int(pages.Load()) * 5
+			if left < 10 {
+				t.Fatalf("only %d requests left the list; the test tests nothing", left)
+			}
+			for id := 1; id <= 95; id++ {
+				gone := id <= left
+				if version == "1.34.0" {
+					gone = id > 95-left
+				}
+				if ok, _, _ := store.Has(context.Background(), task.Input{RequestID: id}.Key()); !ok && !gone {
+					t.Fatalf("request %d stayed approved and was missed (%+v)", id, sum)
+				}
+			}
+			if sum.Rereads == 0 {
+				t.Fatalf("no re-read although rows left: %+v", sum)
+			}
+		})
+	}
+}
