@@ -4,6 +4,10 @@ import (
 	"context"
 	"fmt"
 	"math/rand"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -165,4 +169,69 @@ func TestWalkRereadsWhenRowsLeave(t *testing.T) {
 			}
 		})
 	}
+}
+
+// listServer serves GET /api/v1/request from ids in the given order (take/skip honoured,
+// sort parameters ignored), with before called ahead of every page after the first.
+func listServer(t *testing.T, ids func() []int, before func()) *httptest.Server {
+	t.Helper()
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		take, _ := strconv.Atoi(q.Get("take"))
+		skip, _ := strconv.Atoi(q.Get("skip"))
+		if skip > 0 && before != nil {
+			before()
+		}
+		all := ids()
+		var rows []string
+		for i := skip; i < len(all) && i < skip+take; i++ {
+			rows = append(rows, fmt.Sprintf(`{"id":%d,"status":2,"type":"movie","media":{"tmdbId":%d,"status":3}}`, all[i], 100+all[i]))
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"pageInfo":{"pages":1,"pageSize":%d,"results":%d,"page":1},"results":[%s]}`, take, len(all), strings.Join(rows, ","))
+	}))
+}
+
+func TestWalkOrderItCannotRelyOn(t *testing.T) {
+	t.Run("asked ascending, served newest first", func(t *testing.T) {
+		list := []int{30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1}
+		var mu sync.Mutex
+		removed := false
+		srv := listServer(t, func() []int { mu.Lock(); defer mu.Unlock(); return list }, func() {
+			mu.Lock()
+			defer mu.Unlock()
+			if !removed { // two rows of the first page leave
+				removed = true
+				list = append(list[:0:0], list[2:]...)
+			}
+		})
+		defer srv.Close()
+		c := newClient(t, srv.URL, "k")
+		got := map[int]bool{}
+		st, err := c.Walk(context.Background(), seerr.WalkOptions{Take: 10, Features: seerr.FeaturesFor("3.1.0")},
+			func(r seerr.Request) error { got[r.ID] = true; return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		for id := 1; id <= 28; id++ {
+			if !got[id] {
+				t.Fatalf("request %d missed: %+v", id, st)
+			}
+		}
+		if st.Unordered || st.Rereads != 1 {
+			t.Fatalf("stats %+v: the walk should follow the order it was served", st)
+		}
+	})
+	t.Run("not ordered by id", func(t *testing.T) {
+		list := []int{5, 1, 9, 3, 7, 2, 8, 4, 6, 10, 11, 12}
+		srv := listServer(t, func() []int { return list }, nil)
+		defer srv.Close()
+		c := newClient(t, srv.URL, "k")
+		n := 0
+		st, err := c.Walk(context.Background(), seerr.WalkOptions{Take: 5, Features: seerr.FeaturesFor("3.1.0")},
+			func(seerr.Request) error { n++; return nil })
+		if err != nil || n != 12 || !st.Unordered || st.Pages != 3 {
+			t.Fatalf("n %d stats %+v err %v", n, st, err)
+		}
+	})
 }
