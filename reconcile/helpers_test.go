@@ -144,7 +144,7 @@ const (
 	kApprovedTV           // deliverable, seasons 1 and 2
 	kPending              // not approved
 	kDeclined             // not approved
-	kFailed               // not approved
+	kFailed               // deliverable: FAILED means Seerr's own Radarr/Sonarr refused it; the approval stands
 	kFulfilled            // approved, then media AVAILABLE: COMPLETED on >= 2.6, APPROVED+AVAILABLE on 1.34
 	kApproved4K           // deliverable: the 4K copy is processing, the HD copy available
 	kApprovedAvail        // approved with media already AVAILABLE (stored that way)
@@ -178,7 +178,7 @@ func populate(f *seerrtest.Fake, n int) map[int]bool {
 		if k == kFulfilled {
 			f.SetMediaStatus(id, seerr.MediaAvailable, 0)
 		}
-		if k == kApprovedMovie || k == kApprovedTV || k == kApproved4K {
+		if k == kApprovedMovie || k == kApprovedTV || k == kApproved4K || k == kFailed {
 			want[id] = true
 		}
 	}
@@ -196,10 +196,12 @@ func statusCalls(f *seerrtest.Fake) int {
 	return n
 }
 
+// walks counts walks of the approved list (a pass also walks filter=failed).
 func walks(f *seerrtest.Fake) int {
 	n := 0
 	for _, c := range f.Calls() {
-		if c.Path == "/api/v1/request" && c.Query.Get("skip") == "" && c.Status == 200 {
+		if c.Path == "/api/v1/request" && c.Query.Get("skip") == "" && c.Status == 200 &&
+			c.Query.Get("filter") != seerr.FilterFailed {
 			n++
 		}
 	}

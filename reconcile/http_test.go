@@ -57,7 +57,7 @@ func TestHandler(t *testing.T) {
 		{"wait", setup{token: adminToken}, "POST", "?wait=true", "bearer " + adminToken, 200, 0, "finished",
 			func(t *testing.T, a answer, want int) {
 				s := summaryOf(t, a)
-				if s.Outcome != OutcomeOK || s.Enqueued != want || s.Approved != want || s.Pages != 1 || s.RunID == "" {
+				if s.Outcome != OutcomeOK || s.Enqueued != want || s.Approved != want || s.Pages != 2 || s.RunID == "" { // approved, then failed
 					t.Fatalf("summary %+v", s)
 				}
 				for _, field := range []string{`"pages"`, `"seen"`, `"approved"`, `"enqueued"`, `"merged"`, `"skipped"`, `"durationMs"`} {

@@ -36,6 +36,16 @@ type passState struct {
 	mu  sync.Mutex // guards sum's Enqueued/Merged/Unchanged and err while workers run
 	sum Summary
 	err error
+
+	// seen holds the request ids considered in this pass (walk goroutine only): a request
+	// that moves between the approved and the failed list mid-pass is considered once.
+	seen map[int]struct{}
+}
+
+// filterIncludesFailed reports whether a list filter's request-status set holds FAILED:
+// none or "all" (every status) and "failed".
+func filterIncludesFailed(f string) bool {
+	return f == "" || f == seerr.FilterAll || f == seerr.FilterFailed
 }
 
 func (ps *passState) failed() error {
@@ -47,7 +57,7 @@ func (ps *passState) failed() error {
 // pass does the work of one run: read the version, walk the list, enqueue what is missing.
 func (p *Poller) pass(ctx context.Context, id string, opts PassOptions) (Summary, error) {
 	began := time.Now()
-	ps := &passState{ctx: ctx, opts: opts, sem: make(chan struct{}, p.concurrency),
+	ps := &passState{ctx: ctx, opts: opts, sem: make(chan struct{}, p.concurrency), seen: map[int]struct{}{},
 		sum: Summary{RunID: id, StartedAt: p.now().UTC(), DryRun: opts.DryRun, Outcome: OutcomeOK}}
 	fail := func(err error) (Summary, error) {
 		ps.sum.DurationMs = time.Since(began).Milliseconds()
@@ -63,10 +73,27 @@ func (p *Poller) pass(ctx context.Context, id string, opts PassOptions) (Summary
 	ps.sum.ServerVersion = st.Version
 	ps.sum.Filter = p.effectiveFilter(feats, st.Version)
 
-	ws, err := p.seerr.Walk(ctx, seerr.WalkOptions{Filter: ps.sum.Filter, Take: p.pageSize, Features: feats},
-		func(r seerr.Request) error { return p.consider(ps, r) })
+	// FAILED requests (Seerr could not hand them to its Radarr/Sonarr; the approval stands)
+	// are not in filter=approved: RS={APPROVED} there (server/routes/request.ts). A second
+	// walk reads them unless the filter already includes them.
+	filters := []string{ps.sum.Filter}
+	if !filterIncludesFailed(ps.sum.Filter) && feats.HasFilter(seerr.FilterFailed) {
+		filters = append(filters, seerr.FilterFailed)
+		ps.sum.AlsoFilter = seerr.FilterFailed
+	}
+	for _, f := range filters {
+		var ws seerr.WalkStats
+		ws, err = p.seerr.Walk(ctx, seerr.WalkOptions{Filter: f, Take: p.pageSize, Features: feats},
+			func(r seerr.Request) error { return p.consider(ps, r) })
+		ps.sum.Pages += ws.Pages
+		ps.sum.Rereads += ws.Rereads
+		ps.sum.SortDropped = ps.sum.SortDropped || ws.SortDropped
+		if err != nil || ps.failed() != nil {
+			break
+		}
+	}
 	ps.wg.Wait()
-	ps.sum.Pages, ps.sum.Seen, ps.sum.SortDropped = ws.Pages, ws.Seen, ws.SortDropped
+	ps.sum.Seen = len(ps.seen)
 	if serr := ps.failed(); serr != nil {
 		// A store failure is the cause; the walk error (if any) only echoes it.
 		err = serr
@@ -102,6 +129,10 @@ func (p *Poller) consider(ps *passState, r seerr.Request) error {
 	if err := ps.failed(); err != nil {
 		return err
 	}
+	if _, dup := ps.seen[r.ID]; dup {
+		return nil
+	}
+	ps.seen[r.ID] = struct{}{}
 	if ok, why := seerr.Deliverable(r); !ok {
 		ps.sum.Skipped++
 		p.log.Trace().Int("request_id", r.ID).Str("why", why).Msg("reconcile: not deliverable")

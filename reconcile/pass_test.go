@@ -54,8 +54,19 @@ func TestPassVersionsAndPaging(t *testing.T) {
 			if !tc.ignoreFilter && sum.Seen >= 123 {
 				t.Fatalf("filter had no effect: seen %d", sum.Seen)
 			}
-			if wantPages := (sum.Seen + 49) / 50; sum.Pages != wantPages {
-				t.Fatalf("pages %d, want %d for %d requests", sum.Pages, wantPages, sum.Seen)
+			perFilter := map[string]int{}
+			for _, c := range srv.Calls() {
+				if c.Path == "/api/v1/request" {
+					perFilter[c.Query.Get("filter")]++
+				}
+			}
+			// Two walks: approved, then failed (FAILED requests are not in filter=approved).
+			if sum.AlsoFilter != "failed" || sum.Pages != perFilter["approved"]+perFilter["failed"] ||
+				perFilter["failed"] == 0 || sum.Rereads != 0 {
+				t.Fatalf("summary %+v, list calls per filter %v", sum, perFilter)
+			}
+			if wantPages := (sum.Seen + 49) / 50; tc.ignoreFilter && perFilter["approved"] != wantPages {
+				t.Fatalf("approved pages %d, want %d for %d requests", perFilter["approved"], wantPages, sum.Seen)
 			}
 			if n := taskCount(t, store); n != len(want) {
 				t.Fatalf("%d tasks, want %d", n, len(want))
@@ -80,7 +91,9 @@ func TestPassVersionsAndPaging(t *testing.T) {
 					continue
 				}
 				sorted := c.Query.Get("sort") == "added" && c.Query.Get("sortDirection") == "asc"
-				if sorted != tc.wantSort || c.Query.Get("take") != "50" || c.Query.Get("filter") != "approved" {
+				// Pages after the first start at the last row read: one more row.
+				wantTake := map[bool]string{false: "50", true: "51"}[c.Query.Has("skip")]
+				if f := c.Query.Get("filter"); sorted != tc.wantSort || c.Query.Get("take") != wantTake || (f != "approved" && f != "failed") {
 					t.Fatalf("list query %v", c.Query)
 				}
 			}
@@ -424,7 +437,7 @@ func TestFilterFallback(t *testing.T) {
 				}
 			}
 			for _, c := range srv.Calls() {
-				if c.Path == "/api/v1/request" && c.Query.Get("filter") != tc.wantSent {
+				if f := c.Query.Get("filter"); c.Path == "/api/v1/request" && f != tc.wantSent && (tc.wantSent == "" || f != "failed") {
 					t.Fatalf("query %v", c.Query)
 				}
 			}
@@ -434,7 +447,13 @@ func TestFilterFallback(t *testing.T) {
 			}
 			wantTasks := len(want)
 			if tc.filter == "completed" && tc.wantSent == "completed" {
-				wantTasks = 0 // completed requests are never deliverable
+				// Completed requests are never deliverable; the failed walk still runs.
+				wantTasks = 0
+				for id := range want {
+					if r, err := client(t, srv).GetRequest(context.Background(), id); err == nil && r.Status == seerr.RequestFailed {
+						wantTasks++
+					}
+				}
 			}
 			if n := taskCount(t, store); n != wantTasks {
 				t.Fatalf("%d tasks, want %d", n, wantTasks)
@@ -496,5 +515,60 @@ func TestPassReopensApprovedAgainButHoldsOperatorCancel(t *testing.T) {
 	sum, err = p.Pass(ctx, PassOptions{})
 	if err != nil || sum.Reopened != 0 || sum.Unchanged != 2 {
 		t.Fatalf("third pass %+v %v", sum, err)
+	}
+}
+
+// TestPassRowsLeavingMidPass: requests already read leave the approved list mid-pass (a
+// scan completes them, an admin declines them), so every later row moves up. One pass must
+// still enqueue every request that stayed approved.
+func TestPassRowsLeavingMidPass(t *testing.T) {
+	for _, version := range []string{"3.1.0", "1.34.0"} {
+		t.Run(version, func(t *testing.T) {
+			var pages atomic.Int64
+			srv := seerrtest.New(seerrtest.Options{Version: version, Hook: func(f *seerrtest.Fake, c seerrtest.Call) {
+				if c.Path != "/api/v1/request" || c.Query.Get("filter") != "approved" || c.Query.Get("skip") == "" {
+					return
+				}
+				// Before each later page, five requests of the first page leave the list.
+				n := int(pages.Add(1))
+				for i := 0; i < 5; i++ {
+					id := 5*(n-1) + i + 1 // ascending: the first page holds the lowest ids
+					if version == "1.34.0" {
+						id = 95 - id + 1 // newest first: the highest
+					}
+					if version == "3.1.0" {
+						f.SetMediaStatus(id, seerr.MediaAvailable, 0) // COMPLETED
+					} else {
+						f.SetStatus(id, seerr.RequestDeclined)
+					}
+				}
+			}})
+			defer srv.Close()
+			for i := 0; i < 95; i++ {
+				srv.AddRequest(seerr.Request{Status: seerr.RequestApproved, Media: seerr.Media{TMDBID: 5000 + i, Status: seerr.MediaProcessing}})
+			}
+			store := openStore(t)
+			p, _ := newPoller(t, client(t, srv), store, func(o *Options) { o.PageSize = 20 })
+			sum, err := p.Pass(context.Background(), PassOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			left := int(pages.Load()) * 5
+			if left < 10 {
+				t.Fatalf("only %d requests left the list; the test tests nothing", left)
+			}
+			for id := 1; id <= 95; id++ {
+				gone := id <= left
+				if version == "1.34.0" {
+					gone = id > 95-left
+				}
+				if ok, _, _ := store.Has(context.Background(), task.Input{RequestID: id}.Key()); !ok && !gone {
+					t.Fatalf("request %d stayed approved and was missed (%+v)", id, sum)
+				}
+			}
+			if sum.Rereads == 0 {
+				t.Fatalf("no re-read although rows left: %+v", sum)
+			}
+		})
 	}
 }

@@ -460,7 +460,7 @@ func (p *Poller) finish(sum Summary, err error) {
 func (p *Poller) logSummary(ev *zerolog.Event, s Summary) *zerolog.Event {
 	return ev.Str("run_id", s.RunID).Int("pages", s.Pages).Int("seen", s.Seen).
 		Int("approved", s.Approved).Int("enqueued", s.Enqueued).Int("merged", s.Merged).
-		Int("skipped", s.Skipped).Int64("duration_ms", s.DurationMs)
+		Int("skipped", s.Skipped).Int("rereads", s.Rereads).Int64("duration_ms", s.DurationMs)
 }
 
 // shortReason is a one-line reason for readiness: the error text, cut to 160 bytes.

@@ -24,7 +24,7 @@ type Summary struct {
 	Approved   int       `json:"approved"` // of those, deliverable after the local filter
 	Enqueued   int       `json:"enqueued"` // new tasks
 	Merged     int       `json:"merged"`   // known tasks that took new seasons
-	Skipped    int       `json:"skipped"`  // not deliverable (not approved, already available, before --since)
+	Skipped    int       `json:"skipped"`  // not deliverable (not approved/failed, already available, before --since)
 	DryRun     bool      `json:"dryRun,omitempty"`
 	Outcome    string    `json:"outcome"` // "ok" or "error"
 	Error      string    `json:"error,omitempty"`
@@ -42,10 +42,16 @@ type Summary struct {
 	ServerVersion string `json:"serverVersion,omitempty"`
 	// Filter is the filter= value sent (after the per-version fallback; empty: none).
 	Filter string `json:"filter,omitempty"`
+	// AlsoFilter is the filter of a second walk in the same pass: "failed" when Filter
+	// leaves out FAILED requests (approved ones Seerr could not hand to its Radarr/Sonarr).
+	// Pages, Rereads and Seen cover both walks; a request is considered once.
+	AlsoFilter string `json:"alsoFilter,omitempty"`
 	// SortDropped: the server refused sort=added&sortDirection=asc and the walk went on
-	// newest first (pages may shift; duplicates are dropped, anything missed is caught by
-	// the next pass).
+	// newest first from the start (pages still cannot skip a row; duplicates are dropped).
 	SortDropped bool `json:"sortDropped,omitempty"`
+	// Rereads counts pages read again because requests before the walk's position left
+	// the list mid-pass (included in Pages).
+	Rereads int `json:"rereads,omitempty"`
 }
 
 // Outcomes of a pass (Summary.Outcome).

@@ -128,7 +128,39 @@ func (s *scalar) set(raw []byte) {
 		s.text = v
 	case kindNumber, kindBool:
 		s.text = string(bytes.TrimSpace(raw))
+	case kindArray:
+		s.text = arrayText(raw)
 	}
+}
+
+// arrayText joins the elements of a JSON array of strings and numbers with ", ", the way
+// Seerr renders a list into a string ("1, 2, 3"): a Liquid template's `{{ … | json }}` sends
+// the list itself ([1, 2, 3] or ["1", "2"]). An array holding anything else (objects,
+// arrays, booleans, null) is not a list of values and reads as "" (missing).
+func arrayText(raw []byte) string {
+	var b strings.Builder
+	n := 0
+	for item := range elements(raw) {
+		var v string
+		switch kindOf(item) {
+		case kindString:
+			if p, ok := plainString(item); ok {
+				v = p
+			} else {
+				_ = json.Unmarshal(item, &v) // valid literal: cannot fail
+			}
+		case kindNumber:
+			v = string(bytes.TrimSpace(item))
+		default:
+			return ""
+		}
+		if n > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(v)
+		n++
+	}
+	return b.String()
 }
 
 // plainString returns the contents of a JSON string literal that needs no unescaping (no
@@ -167,10 +199,10 @@ func isPlaceholder(v string) bool {
 }
 
 // str is the value as text, "" when it is missing (absent, null, empty, a placeholder or
-// not a scalar).
+// not a scalar). An array of strings and numbers reads as its elements joined by ", ".
 func (s scalar) str() string {
 	switch s.kind {
-	case kindString, kindNumber, kindBool:
+	case kindString, kindNumber, kindBool, kindArray:
 		v := strings.TrimSpace(s.text)
 		if isPlaceholder(v) {
 			return ""

@@ -25,6 +25,30 @@ func (s *refScalar) UnmarshalJSON(raw []byte) error {
 		s.text = v
 	case kindNumber, kindBool:
 		s.text = string(bytes.TrimSpace(raw))
+	case kindArray:
+		var items []json.RawMessage
+		if err := json.Unmarshal(raw, &items); err != nil {
+			return err
+		}
+		parts := make([]string, 0, len(items))
+		for _, it := range items {
+			switch kindOf(it) {
+			case kindString:
+				var v string
+				if err := json.Unmarshal(it, &v); err != nil {
+					return err
+				}
+				parts = append(parts, v)
+			case kindNumber:
+				parts = append(parts, string(bytes.TrimSpace(it)))
+			default:
+				parts = nil
+			}
+			if parts == nil {
+				break
+			}
+		}
+		s.text = strings.Join(parts, ", ")
 	}
 	return nil
 }
@@ -168,6 +192,9 @@ var decodeEdgeCases = []string{
 	`{"notification_type":{"a":1},"event":[1,2]}`,
 	`{"notification_type":-0.0,"media":{"tmdbId":[1],"media_type":{"x":"y"},"tvdbId":false}}`,
 	`{"notification_type":"x","extra":[{"name":"a","value":"1"},{"name":"b","value":"2","name":"c"}]}`,
+	// Liquid templates ({{ media.tmdbId | json }}, Seerr with LiquidJS): numbers and lists.
+	`{"notification_type":"MEDIA_APPROVED","media":{"media_type":"tv","tmdbId":1399,"tvdbId":121361},"request":{"request_id":12},"extra":[{"name":"Requested Seasons","value":[1, 2,"3"]}]}`,
+	`{"notification_type":["MEDIA_APPROVED"],"subject":["A","B"],"media":{"media_type":["tv"],"tmdbId":[1]},"extra":[{"name":"Requested Seasons","value":2},{"name":"x","value":[1,{"a":1}]},{"name":"y","value":[]},{"name":"z","value":[null,"a"]},{"name":"w","value":[" 1 ","\u0032",3e0,"{{x}}"]}]}`,
 	// Not objects, not JSON, empty.
 	`[]`, `null`, `"x"`, `12`, `{`, `{"a":1,}`, `{"a" 1}`, "", " ", "\xef\xbb\xbf", `{}`, `{"notification_type":""}`,
 	"{\"notification_type\":\"x\"}\x00", `{"notification_type":"x"} {}`, `{"a":"` + "\x01" + `"}`,

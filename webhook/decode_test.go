@@ -149,6 +149,13 @@ func TestSeasons(t *testing.T) {
 		{"extra null", `null`, nil, false},
 		{"extra an object", `{"name":"Requested Seasons","value":"1"}`, nil, false},
 		{"extra items not objects", `["Requested Seasons", 1, null]`, nil, false},
+		// Liquid templates ({{ extra | json }}, Seerr with LiquidJS) send the list itself.
+		{"array of numbers", extra("Requested Seasons", `[2, 0, 1]`), []int{0, 1, 2}, false},
+		{"array of strings", extra("Requested Seasons", `["1", " 3 "]`), []int{1, 3}, false},
+		{"empty array", extra("Requested Seasons", `[]`), nil, false},
+		{"array with an object", extra("Requested Seasons", `[1, {"s":2}]`), nil, false},
+		{"array with letters", extra("Requested Seasons", `[1, "two"]`), nil, true},
+		{"array with a fraction", extra("Requested Seasons", `[1.5]`), nil, true},
 		{"letters", extra("Requested Seasons", `"1, two"`), nil, true},
 		{"negative", extra("Requested Seasons", `"-1"`), nil, true},
 		{"too large", extra("Requested Seasons", `"10000"`), nil, true},

@@ -64,9 +64,14 @@ const (
 type Options struct {
 	// Store receives approvals and declines. Required.
 	Store Store
-	// Secret, when not empty, must arrive as the Authorization header, verbatim (Seerr's
-	// "Authorization Header" setting) or as "Bearer <secret>". Empty accepts every caller.
+	// Secret, when not empty, must arrive in SecretHeader, verbatim (Seerr's
+	// "Authorization Header" setting, or a custom header's value) or as "Bearer <secret>".
+	// Empty accepts every caller.
 	Secret string
+	// SecretHeader is the header that carries Secret (WEBHOOK_SECRET_HEADER); empty means
+	// Authorization. Seerr 3.2+ can send custom headers; its Authorization Header setting
+	// still wins over a custom Authorization.
+	SecretHeader string
 	// Log receives one info line per webhook. The zero value logs nothing.
 	Log zerolog.Logger
 	// Envelope writes every answer.
@@ -86,6 +91,7 @@ type Handler struct {
 	store   Store
 	secret  []byte
 	bearer  []byte
+	header  string // canonical name of the header that carries the secret
 	log     zerolog.Logger
 	env     envelope.Writer
 	maxBody int64
@@ -100,6 +106,10 @@ func New(opts Options) *Handler {
 		env:     opts.Envelope,
 		maxBody: opts.MaxBody,
 		observe: opts.Observe,
+		header:  http.CanonicalHeaderKey(strings.TrimSpace(opts.SecretHeader)),
+	}
+	if h.header == "" {
+		h.header = "Authorization"
 	}
 	if opts.Secret != "" {
 		h.secret = []byte(opts.Secret)
@@ -200,16 +210,20 @@ func ignoreReason(typ string) string {
 	return "unknown notification type; seerrpilot handles MEDIA_APPROVED, MEDIA_AUTO_APPROVED, MEDIA_DECLINED and TEST_NOTIFICATION"
 }
 
-// authorize checks the Authorization header against the secret in constant time.
+// authorize checks the secret's header against the secret in constant time. Neither value
+// is ever put in an answer or a log line.
 func (h *Handler) authorize(r *http.Request) (result, bool) {
 	if h.secret == nil {
 		return result{}, true
 	}
-	const fix = "; set the Authorization Header of Seerr's webhook agent to the WEBHOOK_SECRET value"
-	got := r.Header.Get("Authorization")
+	fix := "; set the Authorization Header of Seerr's webhook agent to the WEBHOOK_SECRET value"
+	if h.header != "Authorization" {
+		fix = "; add a custom header " + h.header + " (WEBHOOK_SECRET_HEADER) with the WEBHOOK_SECRET value to Seerr's webhook agent"
+	}
+	got := r.Header.Get(h.header)
 	if got == "" {
 		return result{status: http.StatusUnauthorized, code: envelope.Unauthorized,
-			msg: "the Authorization header is missing" + fix, outcome: OutcomeUnauthorized}, false
+			msg: "the " + h.header + " header is missing" + fix, outcome: OutcomeUnauthorized}, false
 	}
 	g := []byte(got)
 	// Evaluate both comparisons so the timing does not tell which form was close.
@@ -225,7 +239,7 @@ func (h *Handler) authorize(r *http.Request) (result, bool) {
 		return result{}, true
 	}
 	return result{status: http.StatusUnauthorized, code: envelope.Unauthorized,
-		msg: "the Authorization header does not match" + fix, outcome: OutcomeUnauthorized}, false
+		msg: "the " + h.header + " header does not match" + fix, outcome: OutcomeUnauthorized}, false
 }
 
 // readBody reads at most maxBody bytes.

@@ -98,6 +98,19 @@ func TestApprovalsFromRealTemplate(t *testing.T) {
 		{"seerr 3.3 template with discordIds", v33, movie(10, 603, "The Matrix", 1999, false)},
 		{"old template on seerr 3.3 (literal placeholder)", oldTemplateOnV33, movie(11, 603, "The Matrix", 1999, false)},
 		{"body of exactly MaxBody bytes", bigRequest, movie(12, 603, "The Matrix", 1999, false)},
+		// A Liquid template (Seerr with LiquidJS): `{{ media.tmdbId | json }}` sends real
+		// numbers, `{{ extra | json }}`-style values real lists.
+		{"liquid template: numbers and a season list", []byte(`{"notification_type":"MEDIA_APPROVED","event":"Series Request Approved",` +
+			`"subject":"Game of Thrones (2011)","media":{"media_type":"tv","tmdbId":1399,"tvdbId":121361},` +
+			`"request":{"request_id":13,"requestedBy_username":"alice","requestedBy_settings_discordIds":["1","2"]},` +
+			`"extra":[{"name":"Requested Seasons","value":[2,1]}]}`), func() task.Input {
+			in := tv(13, 1399, "Game of Thrones", 2011, false, seasons(1, 2))
+			in.TVDBID = 121361
+			return in
+		}()},
+		{"liquid template: one season as a number", []byte(`{"notification_type":"MEDIA_AUTO_APPROVED","event":"Series Request Automatically Approved",` +
+			`"subject":"Game of Thrones (2011)","media":{"media_type":"tv","tmdbId":1399},"request":{"request_id":14,"requestedBy_username":"alice"},` +
+			`"extra":[{"name":"Requested Seasons","value":3}]}`), tv(14, 1399, "Game of Thrones", 2011, false, seasons(3))},
 	}
 	if len(bigRequest) != int(DefaultMaxBody) {
 		t.Fatalf("bigRequest is %d bytes, want %d", len(bigRequest), DefaultMaxBody)
@@ -538,4 +551,49 @@ func BenchmarkHandler(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestAuthCustomHeader: WEBHOOK_SECRET_HEADER names a custom header (Seerr 3.2+ sends the
+// webhook agent's customHeaders); the secret is read from it, compared in constant time and
+// never echoed. Authorization is then not consulted, and Seerr's authHeader still goes there.
+func TestAuthCustomHeader(t *testing.T) {
+	const secret = "hunter2-S3cret"
+	body := render(webhooktest.MovieApproved(1, 603, "M", 1999))
+	tests := []struct {
+		name       string
+		configured string
+		headers    map[string]string
+		status     int
+		msg        string
+	}{
+		{"custom header verbatim", "X-Seerrpilot-Secret", map[string]string{"X-Seerrpilot-Secret": secret}, 202, ""},
+		{"name is case-insensitive", "x-seerrpilot-secret", map[string]string{"X-SEERRPILOT-SECRET": secret}, 202, ""},
+		{"bearer form in the custom header", "X-Seerrpilot-Secret", map[string]string{"X-Seerrpilot-Secret": "Bearer " + secret}, 202, ""},
+		{"secret in Authorization only", "X-Seerrpilot-Secret", map[string]string{"Authorization": secret}, 401,
+			"the X-Seerrpilot-Secret header is missing; add a custom header X-Seerrpilot-Secret (WEBHOOK_SECRET_HEADER)"},
+		{"wrong value", "X-Seerrpilot-Secret", map[string]string{"X-Seerrpilot-Secret": "hunter2-wrong", "Authorization": secret}, 401,
+			"the X-Seerrpilot-Secret header does not match"},
+		{"Seerr's authHeader set to something else", "X-Seerrpilot-Secret",
+			map[string]string{"Authorization": "Basic abc", "X-Seerrpilot-Secret": secret}, 202, ""},
+		{"empty option means Authorization", "", map[string]string{"Authorization": secret}, 202, ""},
+		{"empty option: a custom header is not read", "", map[string]string{"X-Seerrpilot-Secret": secret}, 401,
+			"the Authorization header is missing; set the Authorization Header"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := &fixture{store: newFakeStore(), log: &syncBuffer{}}
+			f.h = New(Options{Store: f.store, Secret: secret, SecretHeader: tt.configured,
+				Log: zerolog.New(f.log).Level(zerolog.DebugLevel)})
+			a := postBytes(t, f.h, body, tt.headers)
+			if a.Status != tt.status || !strings.Contains(a.Msg, tt.msg) {
+				t.Fatalf("answer %d %q, want %d %q", a.Status, a.Msg, tt.status, tt.msg)
+			}
+			if strings.Contains(a.Raw, "hunter2") || strings.Contains(f.log.String(), "hunter2") {
+				t.Fatal("the secret (or the value sent) leaked into the answer or the log")
+			}
+			if e, _ := f.store.counts(); (e == 1) != (tt.status == 202) {
+				t.Fatalf("enqueues = %d for status %d", e, tt.status)
+			}
+		})
+	}
 }

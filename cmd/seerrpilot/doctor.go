@@ -103,7 +103,7 @@ func doctor(ctx context.Context, args []string, stdout, _ io.Writer) error {
 			"set ADMIN_TOKEN (e.g. `openssl rand -hex 24`)")
 	}
 
-	doctorDataDir(r, cfg.DataDir)
+	doctorDataDir(ctx, r, cfg.DataDir, readyzURL(cfg))
 	return r.finish()
 }
 
@@ -192,6 +192,7 @@ func doctorSeerr(ctx context.Context, r *report, cfg *config.Config) {
 	case errors.Is(err, seerr.ErrUnauthorized):
 		r.fail("Seerr rejected JELLY_API_KEY: "+err.Error(),
 			"copy the API key from Seerr → Settings → General → API Key into JELLY_API_KEY")
+		return
 	case errors.Is(err, seerr.ErrBadRequest) && cfg.JellyFilter != seerr.FilterApproved:
 		if err2 := list(seerr.FilterApproved); err2 != nil {
 			r.fail("Seerr request list not readable: "+err2.Error(), "check JELLY_API_KEY and the Seerr logs")
@@ -202,7 +203,9 @@ func doctorSeerr(ctx context.Context, r *report, cfg *config.Config) {
 			"set JELLY_FILTER to one of: "+strings.Join(f.Filters, ", ")+" (default approved)")
 	default:
 		r.fail("Seerr request list not readable: "+err.Error(), "check JELLY_API_KEY, JELLY_FILTER and the Seerr logs")
+		return
 	}
+	doctorSeerrWebhook(ctx, r, cfg, c)
 }
 
 // mpProbe is one auth scheme's outcome against MoviePilot.
@@ -304,7 +307,9 @@ func mpFix(cfg *config.Config, scheme moviepilot.AuthScheme, err error, working 
 	return fix
 }
 
-func doctorDataDir(r *report, dir string) {
+// doctorDataDir checks DATA_DIR and the database. A held lock is the normal case while the
+// service runs: the service is then asked for its readiness at readyz instead.
+func doctorDataDir(ctx context.Context, r *report, dir, readyz string) {
 	created := false
 	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
@@ -338,8 +343,7 @@ func doctorDataDir(r *report, dir string) {
 	store, err := task.Open(path, task.Options{LockTimeout: doctorLockTimeout})
 	switch {
 	case errors.Is(err, task.ErrLocked):
-		r.fail("database "+path+" is locked",
-			"another seerrpilot is running on this DATA_DIR — stop it or run doctor against a copy")
+		doctorLockedDatabase(ctx, r, path, readyz)
 	case err != nil:
 		r.fail("database "+path+": "+err.Error(), "check the file's permissions; restore it from a backup if it is damaged")
 	default:

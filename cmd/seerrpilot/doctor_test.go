@@ -25,6 +25,7 @@ func doctorFakes(t *testing.T) (mp *mptest.Server, js *seerrtest.Server) {
 	t.Cleanup(mp.Close)
 	js = seerrtest.New(seerrtest.Options{Version: "3.1.0", APIKey: e2eSeerrKey})
 	t.Cleanup(js.Close)
+	js.SetWebhookAgent(goodWebhookAgent())
 	return mp, js
 }
 
@@ -123,13 +124,21 @@ func TestDoctorBadFilterFallsBackToApproved(t *testing.T) {
 	assertDoctorClean(t, r)
 }
 
+// TestDoctorLockedDataDir runs doctor the way users run it: next to the running service,
+// which holds the database lock. Doctor asks the service's /readyz instead of the file and
+// passes; with a LISTEN_ADDR where nothing answers it says the lock is held by another process.
 func TestDoctorLockedDataDir(t *testing.T) {
 	mp, js := doctorFakes(t)
 	env := doctorEnv(t, mp, js)
-	startService(t, mergeEnv(env, map[string]string{"RECONCILE_INTERVAL": "0"}))
-	r := runBin(t, env, "doctor")
-	if r.code != 1 || !strings.Contains(r.stdout, "[FAIL] database") ||
-		!strings.Contains(r.stdout, "another seerrpilot is running on this DATA_DIR — stop it or run doctor against a copy") {
+	svc := startService(t, mergeEnv(env, map[string]string{"RECONCILE_INTERVAL": "0"}))
+	r := runBin(t, mergeEnv(env, map[string]string{"LISTEN_ADDR": svc.addr}), "doctor")
+	if r.code != 0 || !strings.Contains(r.stdout, "[ OK ] database "+filepath.Join(env["DATA_DIR"], task.FileName)+" is in use by the running seerrpilot") {
+		t.Fatalf("exit %d:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	assertDoctorClean(t, r)
+
+	r = runBin(t, mergeEnv(env, map[string]string{"LISTEN_ADDR": freeAddr(t)}), "doctor")
+	if r.code != 1 || !strings.Contains(r.stdout, "is locked by another process, and no seerrpilot answers") {
 		t.Fatalf("exit %d:\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	assertDoctorClean(t, r)

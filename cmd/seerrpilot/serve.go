@@ -216,7 +216,7 @@ func (c *components) build() error {
 	}
 	c.workerState(c.worker.State())
 	c.hook = webhook.New(webhook.Options{
-		Store: c.store, Secret: c.cfg.WebhookSecret, Log: logging.Component(c.log, "webhook"), Envelope: c.env,
+		Store: c.store, Secret: c.cfg.WebhookSecret, SecretHeader: c.cfg.WebhookSecretHeader, Log: logging.Component(c.log, "webhook"), Envelope: c.env,
 		Observe: c.metrics.Webhook,
 	})
 	policy := plan.Policy{Specials: plan.Specials(c.cfg.TVSpecials), EpisodeMode: plan.EpisodeMode(c.cfg.MPEpisodeMode)}

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"reflect"
@@ -49,6 +50,7 @@ type env struct {
 	DataDir           string `envconfig:"DATA_DIR" default:"./data"`
 	WebhookSecret     string `envconfig:"WEBHOOK_SECRET"`
 	WebhookSecretFile string `envconfig:"WEBHOOK_SECRET_FILE"`
+	WebhookSecretHdr  string `envconfig:"WEBHOOK_SECRET_HEADER" default:"Authorization"`
 	AdminToken        string `envconfig:"ADMIN_TOKEN"`
 	AdminTokenFile    string `envconfig:"ADMIN_TOKEN_FILE"`
 	ReconcileInterval string `envconfig:"RECONCILE_INTERVAL" default:"30m"`
@@ -79,14 +81,17 @@ type Config struct {
 	AuthSchemeAuto bool // MP_AUTH_SCHEME was auto and was resolved from MP_USERNAME
 
 	// Service.
-	ListenAddr        string
-	BasePath          string // "" or "/sub/path" (no trailing slash): every route lives under it
-	DataDir           string
-	WebhookSecret     string
-	AdminToken        string
-	ReconcileInterval time.Duration // 0 disables the periodic pass
-	LogLevel          string
-	LogFormat         string
+	ListenAddr    string
+	BasePath      string // "" or "/sub/path" (no trailing slash): every route lives under it
+	DataDir       string
+	WebhookSecret string
+	// WebhookSecretHeader is the request header that carries WEBHOOK_SECRET: Authorization
+	// (Seerr's "Authorization Header"), or a custom header configured in Seerr (3.2+).
+	WebhookSecretHeader string
+	AdminToken          string
+	ReconcileInterval   time.Duration // 0 disables the periodic pass
+	LogLevel            string
+	LogFormat           string
 }
 
 // Allowed values, as the README lists them.
@@ -180,6 +185,7 @@ func fromEnv(raw env) (*Config, error) {
 	cfg.MaxAttempts = intIn(c, "MAX_ATTEMPTS", raw.MaxAttempts, 1, maxAttemptCap)
 	cfg.ListenAddr = listenAddr(c, "LISTEN_ADDR", raw.ListenAddr)
 	cfg.BasePath = basePath(c, "BASE_PATH", raw.BasePath)
+	cfg.WebhookSecretHeader = headerName(c, "WEBHOOK_SECRET_HEADER", raw.WebhookSecretHdr)
 	cfg.DataDir = strings.TrimSpace(raw.DataDir)
 	if cfg.DataDir == "" {
 		c.add("DATA_DIR", "must not be empty (default ./data; /data in the container)")
@@ -376,6 +382,35 @@ func listenAddr(c *collector, name, raw string) string {
 	return v
 }
 
+// maxHeaderName bounds WEBHOOK_SECRET_HEADER.
+const maxHeaderName = 64
+
+// headerName reads an HTTP header name (an RFC 9110 token, at most maxHeaderName bytes) and
+// returns it in canonical form ("x-seerrpilot-secret" → "X-Seerrpilot-Secret").
+func headerName(c *collector, name, raw string) string {
+	v := strings.TrimSpace(raw)
+	ok := v != "" && len(v) <= maxHeaderName
+	for i := 0; ok && i < len(v); i++ {
+		ok = strings.IndexByte("!#$%&'*+-.^_`|~", v[i]) >= 0 ||
+			v[i] >= '0' && v[i] <= '9' || v[i] >= 'a' && v[i] <= 'z' || v[i] >= 'A' && v[i] <= 'Z'
+	}
+	if !ok {
+		c.add(name, "%q: want an HTTP header name of at most %d letters, digits or -, e.g. Authorization or X-Seerrpilot-Secret",
+			truncateRunes(v, maxHeaderName), maxHeaderName)
+		return ""
+	}
+	return http.CanonicalHeaderKey(v)
+}
+
+// truncateRunes cuts s to at most n runes, for a message.
+func truncateRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}
+
 // ReconcileEnabled reports whether Seerr is configured, so reconcile and enrichment can run.
 func (c *Config) ReconcileEnabled() bool { return c.JellyURL != "" && c.JellyAPIKey != "" }
 
@@ -405,7 +440,8 @@ func (c *Config) Summary() map[string]any {
 		"MP_RATE_LIMIT_PER_SEC": c.MPRateLimit, "MP_DRY_RUN": c.MPDryRun, "MP_TV_EPISODE_MODE": c.MPEpisodeMode,
 		"MP_API_VERSION": c.MPAPIVersion, "TV_SPECIALS": c.TVSpecials, "MAX_ATTEMPTS": c.MaxAttempts,
 		"LISTEN_ADDR": c.ListenAddr, "BASE_PATH": c.BasePath, "DATA_DIR": c.DataDir, "WEBHOOK_SECRET": set(c.WebhookSecret),
-		"ADMIN_TOKEN": set(c.AdminToken), "RECONCILE_INTERVAL": c.ReconcileInterval.String(),
+		"WEBHOOK_SECRET_HEADER": c.WebhookSecretHeader,
+		"ADMIN_TOKEN":           set(c.AdminToken), "RECONCILE_INTERVAL": c.ReconcileInterval.String(),
 		"LOG_LEVEL": c.LogLevel, "LOG_FORMAT": c.LogFormat,
 	}
 }

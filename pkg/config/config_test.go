@@ -57,6 +57,7 @@ func TestDefaults(t *testing.T) {
 		MPURL: "http://mp:3001", MPToken: "tok-1234567890abcdef", MPAuthScheme: "x-api-key", AuthSchemeAuto: true,
 		MPRateLimit: 3, MPEpisodeMode: "season", MPAPIVersion: "auto", TVSpecials: "exclude", MaxAttempts: 10,
 		ListenAddr: ":8770", DataDir: "./data", ReconcileInterval: 30 * time.Minute, LogLevel: "info", LogFormat: "json",
+		WebhookSecretHeader: "Authorization",
 	}
 	if !reflect.DeepEqual(*cfg, want) {
 		t.Fatalf("defaults:\n got %+v\nwant %+v", *cfg, want)
@@ -112,6 +113,13 @@ func TestValidConfigs(t *testing.T) {
 			func(t *testing.T, c *Config) {
 				if c.ReconcileInterval != 0 {
 					t.Fatalf("interval %v", c.ReconcileInterval)
+				}
+			}},
+		{"custom secret header, canonical form",
+			map[string]string{"MP_DRY_RUN": "true", "WEBHOOK_SECRET_HEADER": " x-seerrpilot-secret "},
+			func(t *testing.T, c *Config) {
+				if c.WebhookSecretHeader != "X-Seerrpilot-Secret" || c.Summary()["WEBHOOK_SECRET_HEADER"] != "X-Seerrpilot-Secret" {
+					t.Fatalf("header %q", c.WebhookSecretHeader)
 				}
 			}},
 		{"blank values take defaults",
@@ -177,6 +185,10 @@ func TestInvalidConfigs(t *testing.T) {
 		{"page size too large", map[string]string{"MP_DRY_RUN": "true", "JELLY_PAGE_SIZE": "501"}, []string{"JELLY_PAGE_SIZE"}},
 		{"page size not a number", map[string]string{"MP_DRY_RUN": "true", "JELLY_PAGE_SIZE": "fifty"}, []string{"JELLY_PAGE_SIZE"}},
 		{"negative interval", map[string]string{"MP_DRY_RUN": "true", "RECONCILE_INTERVAL": "-1m"}, []string{"RECONCILE_INTERVAL"}},
+		{"secret header with a space", map[string]string{"MP_DRY_RUN": "true", "WEBHOOK_SECRET_HEADER": "X Secret"}, []string{"WEBHOOK_SECRET_HEADER"}},
+		{"secret header with a colon", map[string]string{"MP_DRY_RUN": "true", "WEBHOOK_SECRET_HEADER": "X-Secret: abc"}, []string{"WEBHOOK_SECRET_HEADER"}},
+		{"secret header too long", map[string]string{"MP_DRY_RUN": "true", "WEBHOOK_SECRET_HEADER": "X-" + strings.Repeat("a", 63)}, []string{"WEBHOOK_SECRET_HEADER"}},
+		{"secret header not ASCII", map[string]string{"MP_DRY_RUN": "true", "WEBHOOK_SECRET_HEADER": "X-Geheimnis-ä"}, []string{"WEBHOOK_SECRET_HEADER"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

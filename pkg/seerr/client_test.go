@@ -125,7 +125,8 @@ func TestStatusPerVersion(t *testing.T) {
 }
 
 // mixed adds n requests cycling through statuses, types, 4K and media statuses valid
-// for the version, and returns the ids Deliverable keeps.
+// for the version, and returns the APPROVED ids Deliverable keeps (what filter=approved
+// plus Deliverable yields).
 func mixed(f *seerrtest.Fake, n int, modern bool) map[int]bool {
 	deliverable := map[int]bool{}
 	reqStatuses := []int{1, 2, 3, 4}
@@ -189,7 +190,12 @@ func TestWalkPaging123(t *testing.T) {
 			}
 			for i, call := range calls {
 				q := call.Query
-				if q.Get("take") != "50" || (i > 0 && q.Get("skip") != fmt.Sprint(50*i)) {
+				// Each page after the first starts at the last row read (the anchor).
+				wantTake, wantSkip := "50", ""
+				if i > 0 {
+					wantTake, wantSkip = "51", fmt.Sprint(50*i-1)
+				}
+				if q.Get("take") != wantTake || q.Get("skip") != wantSkip {
 					t.Fatalf("call %d query %v", i, q)
 				}
 				if got := q.Get("sortDirection") == "asc" && q.Get("sort") == "added"; got != tc.wantSort {
@@ -222,7 +228,7 @@ func TestWalkFilterIgnoredByServer(t *testing.T) {
 			_, err := c.Walk(context.Background(), seerr.WalkOptions{Filter: seerr.FilterApproved, Take: 20,
 				Features: seerr.FeaturesFor("3.1.0")}, func(r seerr.Request) error {
 				returned++
-				if ok, _ := seerr.Deliverable(r); ok {
+				if ok, _ := seerr.Deliverable(r); ok && r.Status == seerr.RequestApproved {
 					got[r.ID] = true
 				}
 				return nil

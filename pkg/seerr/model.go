@@ -139,13 +139,15 @@ func MediaStatusName(s int) string {
 }
 
 // Deliverable reports whether a request should become a subscription: it must be
-// APPROVED (2), and its media must not already be AVAILABLE (media.status, or
-// media.status4k for a 4K request, == 5). When it is not, the string says why.
-// COMPLETED (5) requests are skipped: the server marks a request COMPLETED once its media
-// became available or was deleted (Jellyseerr >= 2.6.0, Seerr).
+// APPROVED (2) or FAILED (4), and its media must not already be AVAILABLE (media.status,
+// or media.status4k for a 4K request, == 5). When it is not, the string says why.
+// FAILED means Seerr could not hand the approved request to its own Radarr/Sonarr; the
+// approval stands, so it is delivered like an APPROVED one. COMPLETED (5) requests are
+// skipped: the server marks a request COMPLETED once its media became available or was
+// deleted (Jellyseerr >= 2.6.0, Seerr).
 func Deliverable(r Request) (bool, string) {
-	if r.Status != RequestApproved {
-		return false, "request status " + RequestStatusName(r.Status) + ", not APPROVED"
+	if r.Status != RequestApproved && r.Status != RequestFailed {
+		return false, "request status " + RequestStatusName(r.Status) + ", not APPROVED or FAILED"
 	}
 	if r.Is4K {
 		if r.Media.Status4K == MediaAvailable {

@@ -548,7 +548,7 @@ func (w *Worker) confirm(ctx context.Context, t *task.Task, a *attempt, log zero
 			a.input.RequestUpdatedAt = fresh.RequestUpdatedAt
 			a.inputSet = true
 			a.seerrAnswered = true
-			if ok, why := seerr.Deliverable(*r); !ok && r.Status != seerr.RequestFailed {
+			if ok, why := seerr.Deliverable(*r); !ok {
 				// COMPLETED or AVAILABLE: nothing left to download.
 				a.items = skipAll(t.Items, a.input, w.o.Policy, "already available in Seerr: "+why)
 				a.notes = append(a.notes, "Seerr: "+why+"; nothing to send")

@@ -1,7 +1,8 @@
 // Package seerrtest is an in-memory fake of the Seerr request API (Overseerr 1.34,
 // Jellyseerr 2.7.3 and Seerr 3.1 behaviour) for tests and sandboxes.
 //
-// It serves GET /api/v1/status, GET /api/v1/request, GET /api/v1/request/{id} and the
+// It serves GET /api/v1/status, GET /api/v1/request, GET /api/v1/request/{id}, GET
+// /api/v1/settings/notifications/webhook (see SetWebhookAgent) and the
 // title/date part of GET /api/v1/movie/{tmdbId} and /api/v1/tv/{tmdbId} (see SetMedia) with
 // the JSON shapes, query validation, filter semantics, ordering, paging and errors of
 // the real servers, as recorded in shared/reference/seerr-facts.md. Its responses are
@@ -246,6 +247,7 @@ type Fake struct {
 	calls    []Call
 	down     bool
 	drop     bool
+	webhook  WebhookAgent // settings.notifications.agents.webhook
 
 	// lists caches the filtered, sorted rows of each list query shape; they are valid
 	// while listsGen equals mu.gen. Pages slice them and never change them.
@@ -693,6 +695,8 @@ func (f *Fake) route(w http.ResponseWriter, r *http.Request, p string) {
 		f.getOne(w, p[len("/request/"):])
 	case strings.HasPrefix(p, "/movie/") || strings.HasPrefix(p, "/tv/"):
 		f.details(w, r, p)
+	case p == "/settings/notifications/webhook":
+		f.webhookSettings(w, r)
 	default:
 		writeJSON(w, http.StatusNotFound, map[string]any{"message": "not found", "errors": []any{
 			map[string]any{"path": r.URL.Path, "message": "not found"}}})
