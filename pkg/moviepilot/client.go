@@ -192,6 +192,9 @@ type request struct {
 	query  url.Values
 	body   []byte
 	ctype  string
+	// rawToken sends "Authorization: <token>" (no scheme), as /api/v1/subscribe/seerr wants,
+	// instead of the configured auth.
+	rawToken bool
 }
 
 // reply is an answer, body already read (bounded).
@@ -293,12 +296,14 @@ func (c *Client) send(ctx context.Context, op string, req request, jwt string) (
 	if req.ctype != "" {
 		hreq.Header.Set("Content-Type", req.ctype)
 	}
-	switch c.scheme {
-	case AuthXAPIKey:
+	switch {
+	case req.rawToken:
+		hreq.Header.Set("Authorization", c.token)
+	case c.scheme == AuthXAPIKey:
 		hreq.Header.Set("X-API-KEY", c.token)
-	case AuthBearer:
+	case c.scheme == AuthBearer:
 		hreq.Header.Set("Authorization", "Bearer "+c.token)
-	case AuthLogin:
+	case c.scheme == AuthLogin:
 		if jwt != "" {
 			hreq.Header.Set("Authorization", "Bearer "+jwt)
 		}

@@ -48,6 +48,9 @@ type SubscribeRequest struct {
 	BestVersion bool
 	// Quality, Resolution and Effect are MoviePilot filter values, sent when set.
 	Quality, Resolution, Effect string
+	// Username is who the subscription should belong to in MoviePilot (the Seerr requester,
+	// mapped by MP_USER_MAP). Only Subscribe uses it; see there for how each version keeps it.
+	Username string
 }
 
 // Subscription is a stored MoviePilot subscription, as far as seerrpilot needs it.

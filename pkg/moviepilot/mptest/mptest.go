@@ -66,6 +66,10 @@ type Options struct {
 	SuperUser string
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// SeerrLag is how many further requests arrive before a POST /api/v1/subscribe/seerr's
+	// background adds run. MoviePilot answers that endpoint before it acts; with 0 (the
+	// default) the adds run just before the next request is handled.
+	SeerrLag int
 }
 
 // Media is one catalogue entry, standing in for TMDB's answer.
@@ -110,7 +114,8 @@ type Call struct {
 	Path   string
 	// Query is the raw query with the values of token, apikey and password replaced.
 	Query string
-	// Op is "login", "create", "redirect", "lookup", "list", "list-token" or "unknown".
+	// Op is "login", "create", "redirect", "lookup", "get", "update", "seerr", "list",
+	// "list-token" or "unknown".
 	Op string
 	// Auth is how the request authenticated: "jwt", "x-api-key", "apikey-query",
 	// "token-query", or "" when it did not (or the endpoint needs none).
