@@ -205,7 +205,7 @@ func (c *components) build() error {
 	wo := worker.Options{
 		Store: c.store, MoviePilot: mpAPI,
 		Policy:      plan.Policy{Specials: plan.Specials(c.cfg.TVSpecials), EpisodeMode: plan.EpisodeMode(c.cfg.MPEpisodeMode)},
-		MaxAttempts: c.cfg.MaxAttempts, DryRun: c.cfg.MPDryRun,
+		MaxAttempts: c.cfg.MaxAttempts, DryRun: c.cfg.MPDryRun, UserMap: c.cfg.MPUserMap,
 		Log: logging.Component(c.log, "worker"), OnState: c.workerState, OnDryRun: c.onDryRun,
 	}
 	if c.seerr != nil {

@@ -1,6 +1,7 @@
 package moviepilot
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -191,7 +192,81 @@ func (c *Client) Lookup(ctx context.Context, tmdbID int, season *int) (sub *Subs
 	if !ok {
 		return nil, c.malformed("lookup", rep, "lookup answer's id is not an integer")
 	}
-	return subscriptionFrom(id, obj), nil
+	sub = subscriptionFrom(id, obj)
+	if ver == VersionV3 && season == nil && sub.Season != nil {
+		// v3 keeps a movie and a show with the same TMDB number apart, but its lookup cannot
+		// ask for "no season" and answers the first row of that number: look for the movie
+		// row in the list.
+		return c.scanMovie(ctx, tmdbID)
+	}
+	return sub, nil
+}
+
+// listPage is how many subscriptions scanMovie asks for per page.
+const listPage = 100
+
+// scanMovie pages v3's GET /api/v1/subscribe/ (page, count; total in X-Total-Count) for the
+// movie row (no season) of a TMDB id; nil when there is none.
+func (c *Client) scanMovie(ctx context.Context, tmdbID int) (*Subscription, error) {
+	for page := 1; ; page++ {
+		q := url.Values{"page": {strconv.Itoa(page)}, "count": {strconv.Itoa(listPage)}}
+		rep, err := c.call(ctx, "lookup", request{method: http.MethodGet, path: subscribePath, query: q})
+		if err != nil {
+			return nil, err
+		}
+		if rep.status != http.StatusOK {
+			return nil, c.httpError("lookup", rep)
+		}
+		list, err := c.decodeList(rep)
+		if err != nil {
+			return nil, err
+		}
+		for _, obj := range list {
+			id, ok := asInt(obj["id"])
+			if !ok {
+				continue
+			}
+			s := subscriptionFrom(id, obj)
+			if s.TMDBID == tmdbID && s.Season == nil && s.Type == typeMovie {
+				return s, nil
+			}
+		}
+		total, err := strconv.Atoi(rep.header.Get("X-Total-Count"))
+		if len(list) < listPage || (err == nil && page*listPage >= total) {
+			return nil, nil
+		}
+	}
+}
+
+// decodeList reads a list answer: a bare array (v2) or an enveloped one (v3).
+func (c *Client) decodeList(rep *reply) ([]map[string]any, error) {
+	var raw any
+	dec := json.NewDecoder(bytes.NewReader(rep.body))
+	dec.UseNumber()
+	if err := dec.Decode(&raw); err != nil {
+		return nil, c.malformed("lookup", rep, "list answer is not JSON")
+	}
+	if obj, ok := raw.(map[string]any); ok {
+		env, isEnv := asEnvelope(obj)
+		if !isEnv {
+			return nil, c.malformed("lookup", rep, "list answer is neither a list nor an envelope")
+		}
+		if !env.success {
+			return nil, &Error{Op: "lookup", Status: rep.status, Class: ClassBusiness, Message: c.scrub(env.message)}
+		}
+		raw = env.data
+	}
+	arr, ok := raw.([]any)
+	if !ok {
+		return nil, c.malformed("lookup", rep, "list answer is not a list")
+	}
+	out := make([]map[string]any, 0, len(arr))
+	for _, it := range arr {
+		if m, ok := it.(map[string]any); ok {
+			out = append(out, m)
+		}
+	}
+	return out, nil
 }
 
 func subscriptionFrom(id int, obj map[string]any) *Subscription {

@@ -47,11 +47,24 @@ func TestMovieCollidingWithShowFailsOnV2(t *testing.T) {
 
 // On v3 the identity includes the season, so the movie and the show are two subscriptions.
 func TestMovieAndShowSameNumberBothSubscribedOnV3(t *testing.T) {
-	h := newHarness(t, setup{mpOpts: mptest.Options{Version: mptest.V3, APIToken: apiToken, AcceptAPIKey: true}})
+	h := newHarness(t, setup{
+		mpOpts: mptest.Options{Version: mptest.V3, APIToken: apiToken, AcceptAPIKey: true},
+		opts:   func(o *Options) { o.Sleep = func(context.Context, time.Duration) bool { return true } },
+	})
 	show := h.enqueue(tvIn(1, 1396, 1))
 	h.drain()
-	id := h.enqueue(mirrorIn(2))
+	// With a requester the movie goes through /subscribe/seerr and is then looked up: v3's
+	// lookup answers the show first for that number, so the movie row is found in the list.
+	in := mirrorIn(2)
+	in.RequestedBy = "alice"
+	id := h.enqueue(in)
 	h.drain()
+	// A second request for the movie links the same row.
+	again := h.enqueue(mirrorIn(3))
+	h.drain()
+	if a, b := h.get(id).Items[0].MPSubscriptionID, h.get(again).Items[0].MPSubscriptionID; a != b || h.get(again).Items[0].State != task.ItemExisting {
+		t.Fatalf("second request: #%d %s, first #%d", b, itemStates(h.get(again)), a)
+	}
 	if h.get(show).Status != task.StatusSuccess || h.get(id).Status != task.StatusSuccess {
 		t.Fatalf("show %s, movie %s: %s", h.get(show).Status, h.get(id).Status, h.get(id).LastError)
 	}
