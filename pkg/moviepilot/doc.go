@@ -1,7 +1,10 @@
 // Package moviepilot is seerrpilot's HTTP client for MoviePilot's subscription API.
 //
-// It looks subscriptions up (Lookup) and creates them (Create, with Payload giving the exact
-// JSON body for dry runs), under one of four auth schemes:
+// It looks subscriptions up (Lookup, Get) and creates them: Subscribe creates, reads the
+// answered id back and refuses a row of another type or season (MoviePilot 2.x answers a
+// movie with the id of a show that shares its TMDB number), and makes the requester its owner
+// (see Subscribe); Create is the bare POST, and Payload gives its exact JSON body for dry
+// runs. It works under one of four auth schemes:
 //
 //   - AuthXAPIKey:    header "X-API-KEY: <token>" (MoviePilot v2.9+ and v3)
 //   - AuthBearer:     header "Authorization: Bearer <token>"

@@ -311,5 +311,13 @@ func (c *Client) seerrAdd(ctx context.Context, req SubscribeRequest) (err error)
 	if err != nil {
 		return err
 	}
+	if rep.status == http.StatusBadRequest || rep.status == http.StatusUnauthorized {
+		// Its own check (v2 400, v3 401 "授权失败"): the raw Authorization is not API_TOKEN.
+		e := c.httpError("seerr", rep)
+		e.Class = ClassAuth
+		e.Message = "MoviePilot refused MP_TOKEN on /api/v1/subscribe/seerr (" + e.Message +
+			"): set MP_TOKEN to MoviePilot's API_TOKEN; seerrpilot uses it there to keep the requester as the subscription's user"
+		return e
+	}
 	return c.result("seerr", rep)
 }

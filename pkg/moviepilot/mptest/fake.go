@@ -363,13 +363,19 @@ func (f *Fake) authJWT(r *http.Request) (user, how string, deny *answer) {
 	if h := r.Header.Get("Authorization"); h != "" {
 		scheme, tok, _ := strings.Cut(h, " ")
 		if strings.EqualFold(scheme, "bearer") && tok != "" {
+			// v2.5.6 answers a bad JWT or a missing user 403; v3 answers every auth
+			// failure 401.
+			denied := http.StatusForbidden
+			if f.opts.Version == V3 {
+				denied = http.StatusUnauthorized
+			}
 			claims, ok := f.verifyJWT(tok)
 			if !ok {
-				a := f.detail(http.StatusForbidden, "token校验不通过")
+				a := f.detail(denied, "token校验不通过")
 				return "", "", &a
 			}
 			if _, exists := f.opts.Users[claims.Username]; !exists {
-				a := f.detail(http.StatusForbidden, "用户不存在")
+				a := f.detail(denied, "用户不存在")
 				return "", "", &a
 			}
 			return claims.Username, "jwt", nil

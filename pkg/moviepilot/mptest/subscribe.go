@@ -74,6 +74,14 @@ func (f *Fake) create(body []byte, user string) answer {
 		case hasSrc != hasID:
 			return f.result(false, msgPairRequired, nil)
 		case !hasSrc:
+			// tmdbid is no longer a field: v3 recognises by title alone (which may pick
+			// the wrong media); the catalogue stands in for that search.
+			for id, m := range f.opts.KnownTMDB {
+				if m.Title != "" && m.Title == strs["name"] {
+					return f.addAnswer(addArgs{tmdbID: id, mtype: mtype, name: strs["name"], year: strs["year"],
+						season: ints["season"], user: user})
+				}
+			}
 			return f.result(false, msgNotRecognised, nil)
 		case strs["media_source"] != "themoviedb":
 			return f.result(false, msgNotRecognised, nil)
@@ -267,7 +275,8 @@ func (f *Fake) lookup(r *http.Request) answer {
 	var hit *Subscription
 	if tmdbID > 0 {
 		var sp *int
-		if season != 0 { // `if season:` — 0 means "no filter"
+		// v2: `if season:`, so 0 means "no filter"; v3: `if season is not None`.
+		if season != 0 || (f.opts.Version == V3 && q.Has("season")) {
 			sp = &season
 		}
 		hit = f.find(tmdbID, sp)
