@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -22,6 +23,9 @@ const (
 	typeMovie = "电影"
 	typeTV    = "电视剧"
 )
+
+// notRecognised is MoviePilot's answer when TMDB recognition fails (SubscribeChain.add).
+const notRecognised = "未识别到媒体信息"
 
 const (
 	subscribePath = "/api/v1/subscribe/" // with the slash: without it MoviePilot answers 307
@@ -410,8 +414,15 @@ func (c *Client) Create(ctx context.Context, req SubscribeRequest) (id int, err 
 		if msg == "" {
 			msg = "success:false without a message"
 		}
-		return 0, &Error{Op: "create", Status: rep.status, Class: ClassBusiness, Message: msg,
+		e := &Error{Op: "create", Status: rep.status, Class: ClassBusiness, Message: msg,
 			Body: c.scrub(cut(string(rep.body), maxErrBody))}
+		if strings.Contains(env.message, notRecognised) {
+			// The id is not in MoviePilot's message, and the message has two causes.
+			e.Reason = ReasonNotRecognised
+			e.Message = fmt.Sprintf("MoviePilot could not recognise %s (%q): the id may not exist on TMDB, "+
+				"or MoviePilot cannot reach TMDB right now (check its network/proxy)", what(req), msg)
+		}
+		return 0, e
 	}
 	data, _ := env.data.(map[string]any)
 	id, ok = asInt(data["id"])

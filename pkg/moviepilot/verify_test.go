@@ -3,6 +3,7 @@ package moviepilot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -144,5 +145,22 @@ func TestV3MovieLookupPagesTheList(t *testing.T) {
 	sub, err := c.Lookup(ctx, 1396, nil)
 	if err != nil || sub == nil || sub.ID != movie.ID {
 		t.Fatalf("%+v %v, want #%d", sub, err, movie.ID)
+	}
+}
+
+// "未识别到媒体信息" is classified (Reason, through errors.As) and explained with the id.
+func TestNotRecognisedIsTyped(t *testing.T) {
+	s := fake(t, mptest.Options{AcceptAPIKey: true, KnownTMDB: map[int]mptest.Media{1: {Title: "x", Type: "movie"}}})
+	c := client(t, Config{BaseURL: s.URL(), Scheme: AuthXAPIKey, APIVersion: "v2"})
+	_, err := c.Subscribe(context.Background(), tvReq(2))
+	var e *Error
+	if !errors.As(fmt.Errorf("wrapped: %w", err), &e) || e.Class != ClassBusiness || e.Reason != ReasonNotRecognised ||
+		!strings.Contains(e.Message, `TMDB TV 95396 season 2 ("未识别到媒体信息")`) {
+		t.Fatalf("%#v", err)
+	}
+	s.BusinessFailNext(1, "未获取到第 2 季的总集数")
+	_, err = c.Subscribe(context.Background(), SubscribeRequest{Name: "x", MediaType: MediaMovie, TMDBID: 1})
+	if e := asError(t, err); e.Reason != ReasonNone {
+		t.Fatalf("%#v", err)
 	}
 }

@@ -120,6 +120,10 @@ type Options struct {
 	AcceptedWait  time.Duration
 	// Sleep waits d or until ctx ends (false then); default a timer. Tests pass a fake.
 	Sleep func(ctx context.Context, d time.Duration) bool
+	// NotRecognisedFor bounds how long an item MoviePilot cannot recognise ("未识别到媒体信息":
+	// unknown TMDB id, or TMDB unreachable) is retried: the item fails at the attempt after
+	// which the next retry would fall later than this after the first failure (default 24h).
+	NotRecognisedFor time.Duration
 }
 
 // Worker is the queue's single consumer.
@@ -163,6 +167,9 @@ func New(o Options) (*Worker, error) {
 	}
 	if o.Rand == nil {
 		o.Rand = rand.Float64
+	}
+	if o.NotRecognisedFor <= 0 {
+		o.NotRecognisedFor = 24 * time.Hour
 	}
 	if o.AcceptedPolls <= 0 {
 		o.AcceptedPolls = 5
@@ -645,6 +652,16 @@ func (w *Worker) failure(ctx context.Context, a *attempt, it *task.Item, op stri
 		return outRetry
 	case moviepilot.ClassBusiness:
 		it.LastError, a.lastErr = msg, msg
+		if mpErr != nil && mpErr.Reason == moviepilot.ReasonNotRecognised {
+			if failing, giveUp := w.recognitionBudget(a.task); giveUp {
+				it.State = task.ItemFailed
+				it.LastError = fmt.Sprintf("gave up after %s of failed attempts (the next retry would be more than %s after the first): %s",
+					failing.Round(time.Minute), w.o.NotRecognisedFor, msg)
+				a.lastErr = it.LastError
+				log.Error().Str("item", it.Key()).Err(err).Msg("MoviePilot still cannot recognise this TMDB id; giving up")
+				return outFailed
+			}
+		}
 		log.Warn().Str("item", it.Key()).Str("op", op).Err(err).Msg("MoviePilot refused (success:false); will retry much later")
 		return outBusiness
 	case moviepilot.ClassCanceled:
@@ -654,6 +671,24 @@ func (w *Worker) failure(ctx context.Context, a *attempt, it *task.Item, op stri
 		log.Error().Str("item", it.Key()).Str("op", op).Err(err).Msg("MoviePilot rejected this subscription; not retrying")
 		return outFailed
 	}
+}
+
+// recognitionBudget says how long the task has been failing (since the first of its trailing
+// "retry" attempts, or now) and whether the next business retry — base·2^attempts, capped,
+// plus the full +20% jitter — would come later than NotRecognisedFor after that.
+func (w *Worker) recognitionBudget(t *task.Task) (time.Duration, bool) {
+	now := w.o.Now()
+	since := now
+	if n := trailing(t.History, "retry"); n > 0 {
+		since = t.History[len(t.History)-n].At
+	}
+	next := w.sched.BusinessBase
+	for i := 0; i < t.Attempts && next < w.sched.BusinessMax; i++ {
+		next *= 2
+	}
+	next = min(next, w.sched.BusinessMax) * 6 / 5
+	failing := now.Sub(since)
+	return failing, failing+next > w.o.NotRecognisedFor
 }
 
 // pauseFor pauses the whole worker after an auth failure that survived a re-login: every task
