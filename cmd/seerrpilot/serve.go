@@ -193,6 +193,7 @@ func (c *components) build() error {
 		mpc = moviepilot.Config{BaseURL: "http://moviepilot.invalid", Scheme: moviepilot.AuthXAPIKey, Token: "offline", APIVersion: "v2"}
 	}
 	mpc.Observe = c.metrics.MoviePilot
+	mpc.ObserveWait = c.metrics.MoviePilotWait
 	mpc.RatePerSec = c.cfg.MPRateLimit
 	c.mp, err = moviepilot.New(mpc)
 	if err != nil {

@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // Media types for SubscribeRequest.MediaType.
@@ -112,8 +111,8 @@ func (c *Client) cachedVersion() string {
 
 // detect sends GET /api/v1/subscribe/media/tmdb:0 and reads the version off the answer.
 func (c *Client) detect(ctx context.Context) (v string, err error) {
-	start := time.Now()
-	defer func() { c.report("detect", start, err) }()
+	ctx, spent := track(ctx)
+	defer func() { c.report("detect", spent, err) }()
 	rep, err := c.call(ctx, "detect", request{method: http.MethodGet, path: mediaPath + "tmdb:0"})
 	if err != nil {
 		return "", err
@@ -146,8 +145,8 @@ func (c *Client) detect(ctx context.Context) (v string, err error) {
 // the row's type, so check Subscription.Type. A TV season must be ≥ 1: MoviePilot treats
 // season 0 as "no filter".
 func (c *Client) Lookup(ctx context.Context, tmdbID int, season *int) (sub *Subscription, err error) {
-	start := time.Now()
-	defer func() { c.report("lookup", start, err) }()
+	ctx, spent := track(ctx)
+	defer func() { c.report("lookup", spent, err) }()
 	if tmdbID <= 0 {
 		return nil, &Error{Op: "lookup", Class: ClassPermanent, Message: "invalid request: tmdb id must be > 0"}
 	}
@@ -386,8 +385,8 @@ func buildBody(ver string, req SubscribeRequest) ([]byte, error) {
 // EXISTING id, exactly like a new one: Lookup first to tell them apart. Success is HTTP 200
 // with success:true and a non-null data.id; anything else is an *Error.
 func (c *Client) Create(ctx context.Context, req SubscribeRequest) (id int, err error) {
-	start := time.Now()
-	defer func() { c.report("create", start, err) }()
+	ctx, spent := track(ctx)
+	defer func() { c.report("create", spent, err) }()
 	body, err := c.Payload(ctx, req)
 	if err != nil {
 		return 0, err

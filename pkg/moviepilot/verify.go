@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"time"
 )
 
 const seerrPath = "/api/v1/subscribe/seerr"
@@ -29,15 +28,20 @@ type Created struct {
 
 // Get reads one subscription by id (GET /api/v1/subscribe/{id}); (nil, nil) when there is none
 // (v2 answers null, v3 an empty object).
-func (c *Client) Get(ctx context.Context, id int) (sub *Subscription, err error) {
-	start := time.Now()
-	defer func() { c.report("get", start, err) }()
-	obj, err := c.getRaw(ctx, id)
+func (c *Client) Get(ctx context.Context, id int) (*Subscription, error) {
+	obj, err := c.getObserved(ctx, id)
 	if err != nil || obj == nil {
 		return nil, err
 	}
 	sid, _ := asInt(obj["id"])
 	return subscriptionFrom(sid, obj), nil
+}
+
+// getObserved is getRaw reported to Observe as "get".
+func (c *Client) getObserved(ctx context.Context, id int) (obj map[string]any, err error) {
+	ctx, spent := track(ctx)
+	defer func() { c.report("get", spent, err) }()
+	return c.getRaw(ctx, id)
 }
 
 // getRaw returns the subscription object as MoviePilot sent it (unwrapped from v3's envelope),
@@ -184,7 +188,7 @@ func (c *Client) Subscribe(ctx context.Context, req SubscribeRequest) (*Created,
 	if err != nil {
 		return nil, err
 	}
-	obj, err := c.getRaw(ctx, id)
+	obj, err := c.getObserved(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -224,8 +228,8 @@ func (c *Client) Subscribe(ctx context.Context, req SubscribeRequest) (*Created,
 
 // setOwner writes obj back with PUT /api/v1/subscribe/, username changed.
 func (c *Client) setOwner(ctx context.Context, obj map[string]any, username string) (err error) {
-	start := time.Now()
-	defer func() { c.report("update", start, err) }()
+	ctx, spent := track(ctx)
+	defer func() { c.report("update", spent, err) }()
 	cp := make(map[string]any, len(obj))
 	for k, v := range obj {
 		cp[k] = v
@@ -290,8 +294,8 @@ type seerrExtraKV struct {
 
 // seerrAdd posts one subscription to /api/v1/subscribe/seerr, authorised by the raw API token.
 func (c *Client) seerrAdd(ctx context.Context, req SubscribeRequest) (err error) {
-	start := time.Now()
-	defer func() { c.report("seerr", start, err) }()
+	ctx, spent := track(ctx)
+	defer func() { c.report("seerr", spent, err) }()
 	b := seerrBody{
 		NotificationType: "MEDIA_AUTO_APPROVED",
 		Subject:          req.Name,
