@@ -377,3 +377,29 @@ func getJSON(t *testing.T, url, auth string) (int, map[string]any) {
 	_ = json.Unmarshal(raw, &out)
 	return resp.StatusCode, out
 }
+
+// TestEndToEndUnrecognisedTMDBID: MoviePilot's bare "未识别到媒体信息" reaches the operator
+// with the TMDB id and both possible causes, and the task stays pending for a retry.
+func TestEndToEndUnrecognisedTMDBID(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the binary")
+	}
+	mp := mptest.New(mptest.Options{Version: mptest.V2, APIToken: e2eMPToken, AcceptAPIKey: true,
+		KnownTMDB: map[int]mptest.Media{27205: {Title: "Inception", Year: "2010", Type: "movie"}}})
+	defer mp.Close()
+	svc := startService(t, map[string]string{"MP_URL": mp.URL(), "MP_TOKEN": e2eMPToken, "WEBHOOK_SECRET": e2eHookSec,
+		"ADMIN_TOKEN": e2eAdmin, "DATA_DIR": t.TempDir(), "MP_RATE_LIMIT_PER_SEC": "50"})
+	if code, body := postJSON(t, "http://"+svc.addr+"/webhook/jellyseerr", e2eHookSec,
+		render(t, webhooktest.MovieApproved(9, 12345, "Nothing", 2001))); code != 202 {
+		t.Fatalf("approval: %d %v", code, body)
+	}
+	waitFor(t, "the explained error", func() bool {
+		_, body := getJSON(t, "http://"+svc.addr+"/api/v1/tasks?status=pending", "Bearer "+e2eAdmin)
+		s := fmt.Sprint(body)
+		return strings.Contains(s, `could not recognise TMDB movie 12345 ("未识别到媒体信息")`) &&
+			strings.Contains(s, "the id may not exist on TMDB") && strings.Contains(s, "cannot reach TMDB right now")
+	})
+	_ = svc.cmd.Process.Signal(interruptSignal)
+	<-svc.done
+	svc.done <- nil
+}
