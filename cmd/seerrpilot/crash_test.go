@@ -87,7 +87,31 @@ func TestKillNineDuringBurst(t *testing.T) {
 
 	// Restart and drain.
 	svc := startService(t, env)
-	waitFor(t, "every acknowledged webhook delivered", func() bool { return len(mp.Subscriptions()) >= len(acked) })
+	// Wait for every acknowledged webhook (not just as many subscriptions: some webhooks were
+	// stored but their answer was lost in the kill, and they are delivered too). Each delivery
+	// is several MoviePilot calls (lookup, create, read-back, owner update, read-back), so
+	// hundreds take a while: fail only when delivery stops progressing.
+	missing := func() int {
+		have := map[int]bool{}
+		for _, s := range mp.Subscriptions() {
+			have[s.TMDBID-100000] = true
+		}
+		n := 0
+		for id := range acked {
+			if !have[id] {
+				n++
+			}
+		}
+		return n
+	}
+	for last, stalled := -1, time.Now(); missing() > 0; time.Sleep(20 * time.Millisecond) {
+		if n := len(mp.Subscriptions()); n != last {
+			last, stalled = n, time.Now()
+		}
+		if time.Since(stalled) > 15*time.Second {
+			t.Fatalf("delivery stalled: %d subscriptions, %d acknowledged webhooks still missing", last, missing())
+		}
+	}
 	time.Sleep(300 * time.Millisecond)
 	count := map[int]int{}
 	for _, s := range mp.Subscriptions() {

@@ -245,46 +245,20 @@ func doctorMoviePilot(ctx context.Context, r *report, cfg *config.Config) {
 	if cfg.MPDryRun {
 		r.warn("MP_DRY_RUN=true: nothing is written to MoviePilot", "unset MP_DRY_RUN when the checks pass")
 	}
+	// Only the configured scheme is probed: trying the others would send the API token where
+	// it was not asked for (as ?token=, it lands in MoviePilot's access log).
 	configured := moviepilot.AuthScheme(cfg.MPAuthScheme)
 	primary := probeMP(ctx, cfg, configured)
-
-	// The other schemes the credentials present allow.
-	var others []moviepilot.AuthScheme
-	if cfg.MPToken != "" {
-		others = append(others, moviepilot.AuthXAPIKey, moviepilot.AuthQueryToken)
-	}
-	if cfg.MPUsername != "" && cfg.MPPassword != "" {
-		others = append(others, moviepilot.AuthLogin)
-	}
-	var probes []mpProbe
-	var working []string
-	for _, s := range others {
-		if s == configured {
-			continue
-		}
-		p := probeMP(ctx, cfg, s)
-		probes = append(probes, p)
-		if p.err == nil {
-			working = append(working, string(s))
-		}
-	}
-
 	if primary.err == nil {
 		r.ok(fmt.Sprintf("MoviePilot reachable at %s; MP_AUTH_SCHEME=%s works; API %s", shownURL(cfg.MPURL), configured, primary.version))
-	} else {
-		r.fail(fmt.Sprintf("MoviePilot at %s with MP_AUTH_SCHEME=%s: %v", shownURL(cfg.MPURL), configured, primary.err),
-			mpFix(cfg, configured, primary.err, working))
+		return
 	}
-	for _, p := range probes {
-		if p.err == nil {
-			r.ok(fmt.Sprintf("MoviePilot: MP_AUTH_SCHEME=%s would also work (API %s)", p.scheme, p.version))
-		} else {
-			r.info(fmt.Sprintf("MoviePilot: MP_AUTH_SCHEME=%s would not work: %v", p.scheme, p.err))
-		}
-	}
+	r.fail(fmt.Sprintf("MoviePilot at %s with MP_AUTH_SCHEME=%s: %v", shownURL(cfg.MPURL), configured, primary.err),
+		mpFix(cfg, configured, primary.err))
 }
 
-func mpFix(cfg *config.Config, scheme moviepilot.AuthScheme, err error, working []string) string {
+// mpFix says what to change after the configured scheme failed.
+func mpFix(cfg *config.Config, scheme moviepilot.AuthScheme, err error) string {
 	var fix string
 	switch moviepilot.Classify(err) {
 	case moviepilot.ClassAuth:
@@ -296,15 +270,33 @@ func mpFix(cfg *config.Config, scheme moviepilot.AuthScheme, err error, working 
 		default:
 			fix = "set MP_TOKEN to MoviePilot's API_TOKEN (Settings → 基础设置 → API令牌)"
 		}
+		if scheme != moviepilot.AuthLogin && oldV2Refusal(err) {
+			// MoviePilot 2.5.x: X-API-KEY and ?token= get 401 {"detail":"Not authenticated"}
+			// and the token as a bearer 403 {"detail":"token校验不通过"}: it takes no API token
+			// on the subscribe endpoints at all.
+			fix = "MoviePilot before about v2.9 (e.g. 2.5.x) accepts no API token on its subscribe endpoints, only a logged-in user: " +
+				"set MP_USERNAME and MP_PASSWORD (MP_AUTH_SCHEME=login, the default when MP_USERNAME is set); " +
+				"if your MoviePilot is newer, " + fix
+		} else if scheme != moviepilot.AuthLogin && cfg.MPUsername != "" && cfg.MPPassword != "" {
+			fix += "; or, since MP_USERNAME and MP_PASSWORD are set, MP_AUTH_SCHEME=login"
+		}
 	case moviepilot.ClassRetry, moviepilot.ClassCanceled:
 		fix = "check MP_URL (scheme, host, port) and that MoviePilot is running and reachable from here"
 	default:
 		fix = "check MP_URL points at MoviePilot (not a proxy page) and MP_API_VERSION; see the MoviePilot logs"
 	}
-	if len(working) > 0 {
-		fix += "; with the credentials present MP_AUTH_SCHEME=" + strings.Join(working, " or ") + " works"
-	}
 	return fix
+}
+
+// oldV2Refusal reports an auth refusal in v2's shape ({"detail": …}, not v3's envelope) that a
+// MoviePilot without API-token access to JWT endpoints gives: 401 "Not authenticated" (no
+// JWT) or 403 "token校验不通过" (the token is no JWT).
+func oldV2Refusal(err error) bool {
+	var e *moviepilot.Error
+	if !errors.As(err, &e) || !strings.HasPrefix(strings.TrimSpace(e.Body), `{"detail"`) {
+		return false
+	}
+	return (e.Status == 401 && e.Message == "Not authenticated") || (e.Status == 403 && e.Message == "token校验不通过")
 }
 
 // doctorDataDir checks DATA_DIR and the database. A held lock is the normal case while the

@@ -58,7 +58,7 @@ func TestDoctorAllGood(t *testing.T) {
 		}
 	}
 	for _, want := range []string{"configuration is valid", "version 3.1.0", "flavor seerr", "MP_AUTH_SCHEME=x-api-key works; API v2",
-		"MP_AUTH_SCHEME=query-token would also work", "MP_AUTH_SCHEME=login would also work", "accepted JELLY_API_KEY",
+		"accepted JELLY_API_KEY",
 		"WEBHOOK_SECRET is set", "ADMIN_TOKEN is set", "is writable", "all checks passed"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, r.stdout)
@@ -89,8 +89,7 @@ func TestDoctorWrongMPToken(t *testing.T) {
 	if r.code != 1 {
 		t.Fatalf("exit %d, want 1:\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	for _, want := range []string{"[FAIL] MoviePilot", "→ fix: set MP_TOKEN to MoviePilot's API_TOKEN",
-		"MP_AUTH_SCHEME=login works", "MP_AUTH_SCHEME=query-token would not work", "check(s) failed"} {
+	for _, want := range []string{"[FAIL] MoviePilot", "set MP_TOKEN to MoviePilot's API_TOKEN", "check(s) failed"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, r.stdout)
 		}
@@ -204,4 +203,57 @@ func TestDoctorReportsStaleJournal(t *testing.T) {
 		t.Fatalf("exit %d:\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	assertDoctorClean(t, r)
+}
+
+// doctor probes only the configured auth scheme: with login configured it never sends the API
+// token (as ?token= it would land in MoviePilot's access log), nor with x-api-key in a URL.
+func TestDoctorProbesOnlyTheConfiguredScheme(t *testing.T) {
+	for _, scheme := range []string{"login", "x-api-key"} {
+		t.Run(scheme, func(t *testing.T) {
+			mp, js := doctorFakes(t)
+			env := doctorEnv(t, mp, js)
+			env["MP_AUTH_SCHEME"] = scheme
+			r := runBin(t, env, "doctor")
+			if r.code != 0 || !strings.Contains(r.stdout, "MP_AUTH_SCHEME="+scheme+" works") {
+				t.Fatalf("exit %d:\n%s", r.code, r.stdout)
+			}
+			for _, c := range mp.Calls() {
+				if strings.Contains(c.Query, "token=") || strings.Contains(c.Query, "apikey=") {
+					t.Fatalf("probed with a token in the URL: %+v", c)
+				}
+				if scheme == "login" && c.Auth != "" && c.Auth != "jwt" {
+					t.Fatalf("login configured, but a call authenticated as %s", c.Auth)
+				}
+			}
+			if strings.Contains(r.stdout, "would also work") || strings.Contains(r.stdout, "would not work") {
+				t.Fatalf("probed other schemes:\n%s", r.stdout)
+			}
+		})
+	}
+}
+
+// MoviePilot 2.5.x takes no API token on the subscribe endpoints (X-API-KEY and ?token= get
+// 401, the token as a bearer 403): with only MP_TOKEN set, doctor says to log in instead.
+func TestDoctorMoviePilot25OnlyToken(t *testing.T) {
+	mp := mptest.New(mptest.Options{Version: mptest.V2, APIToken: e2eMPToken, Users: map[string]string{"admin": e2eMPPass}})
+	t.Cleanup(mp.Close)
+	for _, scheme := range []string{"x-api-key", "query-token", "bearer"} {
+		t.Run(scheme, func(t *testing.T) {
+			r := runBin(t, map[string]string{"MP_URL": mp.URL(), "MP_TOKEN": e2eMPToken, "MP_AUTH_SCHEME": scheme,
+				"DATA_DIR": t.TempDir()}, "doctor")
+			if r.code != 1 || !strings.Contains(r.stdout, "set MP_USERNAME and MP_PASSWORD (MP_AUTH_SCHEME=login") ||
+				!strings.Contains(r.stdout, "2.5.x") {
+				t.Fatalf("exit %d:\n%s", r.code, r.stdout)
+			}
+			assertDoctorClean(t, r)
+		})
+	}
+}
+
+// An MP_URL ending in /api/v1 is a configuration error that says to remove it.
+func TestDoctorMPURLWithAPIV1(t *testing.T) {
+	r := runBin(t, map[string]string{"MP_URL": "http://127.0.0.1:9/api/v1", "MP_TOKEN": e2eMPToken, "DATA_DIR": t.TempDir()}, "doctor")
+	if r.code != 1 || !strings.Contains(r.stdout+r.stderr, "remove /api/v1") {
+		t.Fatalf("exit %d:\n%s%s", r.code, r.stdout, r.stderr)
+	}
 }

@@ -332,3 +332,119 @@ func TestEndToEndApprovedAgainAndRecovery(t *testing.T) {
 		t.Fatalf("MoviePilot has %s", got)
 	}
 }
+
+// TestEndToEndRequesterAndNumberCollision: the subscription belongs to the requester, renamed
+// by MP_USER_MAP, on both MoviePilot versions (v2 through the update endpoint, v3 through
+// /subscribe/seerr); and a movie whose TMDB number a subscribed show shares is never recorded
+// as subscribed on v2 (which answers with the show's id), while v3 holds both.
+func TestEndToEndRequesterAndNumberCollision(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the binary")
+	}
+	for _, c := range []struct {
+		name string
+		opts mptest.Options
+		env  map[string]string
+	}{
+		{"mp-v2 login", mptest.Options{Version: mptest.V2, Users: map[string]string{"admin": e2eMPPass}},
+			map[string]string{"MP_USERNAME": "admin", "MP_PASSWORD": e2eMPPass}},
+		{"mp-v3 x-api-key", mptest.Options{Version: mptest.V3, APIToken: e2eMPToken, AcceptAPIKey: true},
+			map[string]string{"MP_TOKEN": e2eMPToken}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			mp := mptest.New(c.opts)
+			defer mp.Close()
+			env := map[string]string{
+				"MP_URL": mp.URL(), "WEBHOOK_SECRET": e2eHookSec, "ADMIN_TOKEN": e2eAdmin, "DATA_DIR": t.TempDir(),
+				"MP_RATE_LIMIT_PER_SEC": "50", "MP_USER_MAP": "alice:alice_mp",
+			}
+			for k, v := range c.env {
+				env[k] = v
+			}
+			svc := startService(t, env)
+			hook := "http://" + svc.addr + "/webhook/jellyseerr"
+			for _, n := range []webhooktest.Notification{
+				webhooktest.TVApproved(1, 1396, "Breaking Bad", 2008, []int{1}),
+				webhooktest.MovieApproved(2, 1396, "Mirror", 1975),
+			} {
+				if code, body := postJSON(t, hook, e2eHookSec, render(t, n)); code != 202 {
+					t.Fatalf("approval: %d %v", code, body)
+				}
+			}
+			v2 := c.opts.Version == mptest.V2
+			wantOK := 2
+			if v2 {
+				wantOK = 1
+			}
+			waitFor(t, "the tasks delivered", func() bool {
+				code, body := getJSON(t, "http://"+svc.addr+"/api/v1/tasks?status=success", "Bearer "+e2eAdmin)
+				data, _ := body["data"].(map[string]any)
+				return code == 200 && data["total"] == float64(wantOK)
+			})
+			got := subsOf(mp)
+			sort.Strings(got)
+			want := "1396/-,1396/1"
+			if v2 {
+				want = "1396/1"
+			}
+			if strings.Join(got, ",") != want {
+				t.Fatalf("MoviePilot has %v, want %s", got, want)
+			}
+			for _, s := range mp.Subscriptions() {
+				if s.Username != "alice_mp" {
+					t.Fatalf("subscription %d belongs to %q, want alice_mp", s.ID, s.Username)
+				}
+			}
+			if v2 {
+				waitFor(t, "the movie failed", func() bool {
+					_, body := getJSON(t, "http://"+svc.addr+"/api/v1/tasks?status=failed", "Bearer "+e2eAdmin)
+					return strings.Contains(fmt.Sprint(body), "MoviePilot 2.x keys a movie")
+				})
+			}
+			_ = svc.cmd.Process.Signal(interruptSignal)
+			<-svc.done
+			svc.done <- nil
+		})
+	}
+}
+
+func getJSON(t *testing.T, url, auth string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	req.Header.Set("Authorization", auth)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var out map[string]any
+	_ = json.Unmarshal(raw, &out)
+	return resp.StatusCode, out
+}
+
+// TestEndToEndUnrecognisedTMDBID: MoviePilot's bare "未识别到媒体信息" reaches the operator
+// with the TMDB id and both possible causes, and the task stays pending for a retry.
+func TestEndToEndUnrecognisedTMDBID(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the binary")
+	}
+	mp := mptest.New(mptest.Options{Version: mptest.V2, APIToken: e2eMPToken, AcceptAPIKey: true,
+		KnownTMDB: map[int]mptest.Media{27205: {Title: "Inception", Year: "2010", Type: "movie"}}})
+	defer mp.Close()
+	svc := startService(t, map[string]string{"MP_URL": mp.URL(), "MP_TOKEN": e2eMPToken, "WEBHOOK_SECRET": e2eHookSec,
+		"ADMIN_TOKEN": e2eAdmin, "DATA_DIR": t.TempDir(), "MP_RATE_LIMIT_PER_SEC": "50"})
+	if code, body := postJSON(t, "http://"+svc.addr+"/webhook/jellyseerr", e2eHookSec,
+		render(t, webhooktest.MovieApproved(9, 12345, "Nothing", 2001))); code != 202 {
+		t.Fatalf("approval: %d %v", code, body)
+	}
+	waitFor(t, "the explained error", func() bool {
+		_, body := getJSON(t, "http://"+svc.addr+"/api/v1/tasks?status=pending", "Bearer "+e2eAdmin)
+		s := fmt.Sprint(body)
+		return strings.Contains(s, `could not recognise TMDB movie 12345 ("未识别到媒体信息")`) &&
+			strings.Contains(s, "the id may not exist on TMDB") && strings.Contains(s, "cannot reach TMDB right now")
+	})
+	_ = svc.cmd.Process.Signal(interruptSignal)
+	<-svc.done
+	svc.done <- nil
+}

@@ -189,6 +189,7 @@ func (c *components) build() error {
 		mpc = moviepilot.Config{BaseURL: "http://moviepilot.invalid", Scheme: moviepilot.AuthXAPIKey, Token: "offline", APIVersion: "v2"}
 	}
 	mpc.Observe = c.metrics.MoviePilot
+	mpc.ObserveWait = c.metrics.MoviePilotWait
 	mpc.RatePerSec = c.cfg.MPRateLimit
 	c.mp, err = moviepilot.New(mpc)
 	if err != nil {
@@ -201,7 +202,7 @@ func (c *components) build() error {
 	wo := worker.Options{
 		Store: c.store, MoviePilot: mpAPI,
 		Policy:      plan.Policy{Specials: plan.Specials(c.cfg.TVSpecials), EpisodeMode: plan.EpisodeMode(c.cfg.MPEpisodeMode)},
-		MaxAttempts: c.cfg.MaxAttempts, DryRun: c.cfg.MPDryRun,
+		MaxAttempts: c.cfg.MaxAttempts, DryRun: c.cfg.MPDryRun, UserMap: c.cfg.MPUserMap,
 		Log: logging.Component(c.log, "worker"), OnState: c.workerState, OnDryRun: c.onDryRun,
 	}
 	if c.metrics != nil {

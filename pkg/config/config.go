@@ -41,6 +41,7 @@ type env struct {
 	MPDryRun       string `envconfig:"MP_DRY_RUN" default:"false"`
 	MPEpisodeMode  string `envconfig:"MP_TV_EPISODE_MODE" default:"season"`
 	MPAPIVersion   string `envconfig:"MP_API_VERSION" default:"auto"`
+	MPUserMap      string `envconfig:"MP_USER_MAP"`
 
 	TVSpecials  string `envconfig:"TV_SPECIALS" default:"exclude"`
 	MaxAttempts string `envconfig:"MAX_ATTEMPTS" default:"10"`
@@ -79,6 +80,9 @@ type Config struct {
 	TVSpecials     string // exclude | separate
 	MaxAttempts    int
 	AuthSchemeAuto bool // MP_AUTH_SCHEME was auto and was resolved from MP_USERNAME
+	// MPUserMap maps Seerr user names to MoviePilot user names (MP_USER_MAP); a requester
+	// not in it owns their subscriptions under their Seerr name.
+	MPUserMap map[string]string
 
 	// Service.
 	ListenAddr    string
@@ -181,6 +185,10 @@ func fromEnv(raw env) (*Config, error) {
 	cfg.MPDryRun = boolean(c, "MP_DRY_RUN", raw.MPDryRun)
 	cfg.MPEpisodeMode = oneOf(c, "MP_TV_EPISODE_MODE", raw.MPEpisodeMode, episodeModes)
 	cfg.MPAPIVersion = oneOf(c, "MP_API_VERSION", raw.MPAPIVersion, apiVersions)
+	cfg.MPUserMap = userMap(c, "MP_USER_MAP", raw.MPUserMap)
+	if strings.HasSuffix(strings.TrimRight(cfg.MPURL, "/"), "/api/v1") {
+		c.add("MP_URL", "ends in /api/v1: remove /api/v1 — seerrpilot adds the API path itself; give MoviePilot's base address, e.g. http://moviepilot:3001")
+	}
 	cfg.TVSpecials = oneOf(c, "TV_SPECIALS", raw.TVSpecials, specials)
 	cfg.MaxAttempts = intIn(c, "MAX_ATTEMPTS", raw.MaxAttempts, 1, maxAttemptCap)
 	cfg.ListenAddr = listenAddr(c, "LISTEN_ADDR", raw.ListenAddr)
@@ -311,6 +319,32 @@ func baseURL(c *collector, name, raw string) string {
 	return u.String()
 }
 
+// userMap parses "seerrName:mpName,..." (spaces around names are trimmed; a name may not be
+// empty, and a Seerr name may appear once). Empty → nil.
+func userMap(c *collector, name, raw string) map[string]string {
+	if strings.TrimSpace(raw) == "" {
+		return nil
+	}
+	m := map[string]string{}
+	for _, pair := range strings.Split(raw, ",") {
+		if strings.TrimSpace(pair) == "" {
+			continue
+		}
+		from, to, ok := strings.Cut(pair, ":")
+		from, to = strings.TrimSpace(from), strings.TrimSpace(to)
+		switch {
+		case !ok || from == "" || to == "" || strings.Contains(to, ":"):
+			c.add(name, "%q: want seerrName:moviepilotName pairs separated by commas, e.g. alice:alice_mp,Bob Smith:bob", pair)
+			return nil
+		case m[from] != "":
+			c.add(name, "maps %q twice", from)
+			return nil
+		}
+		m[from] = to
+	}
+	return m
+}
+
 func oneOf(c *collector, name, raw string, allowed []string) string {
 	v := strings.ToLower(strings.TrimSpace(raw))
 	for _, a := range allowed {
@@ -438,7 +472,7 @@ func (c *Config) Summary() map[string]any {
 		"JELLY_PAGE_SIZE": c.JellyPageSize, "MP_URL": c.MPURL, "MP_TOKEN": set(c.MPToken),
 		"MP_AUTH_SCHEME": c.MPAuthScheme, "MP_USERNAME": c.MPUsername, "MP_PASSWORD": set(c.MPPassword),
 		"MP_RATE_LIMIT_PER_SEC": c.MPRateLimit, "MP_DRY_RUN": c.MPDryRun, "MP_TV_EPISODE_MODE": c.MPEpisodeMode,
-		"MP_API_VERSION": c.MPAPIVersion, "TV_SPECIALS": c.TVSpecials, "MAX_ATTEMPTS": c.MaxAttempts,
+		"MP_API_VERSION": c.MPAPIVersion, "MP_USER_MAP": len(c.MPUserMap), "TV_SPECIALS": c.TVSpecials, "MAX_ATTEMPTS": c.MaxAttempts,
 		"LISTEN_ADDR": c.ListenAddr, "BASE_PATH": c.BasePath, "DATA_DIR": c.DataDir, "WEBHOOK_SECRET": set(c.WebhookSecret),
 		"WEBHOOK_SECRET_HEADER": c.WebhookSecretHeader,
 		"ADMIN_TOKEN":           set(c.AdminToken), "RECONCILE_INTERVAL": c.ReconcileInterval.String(),

@@ -189,6 +189,10 @@ func TestInvalidConfigs(t *testing.T) {
 		{"secret header with a colon", map[string]string{"MP_DRY_RUN": "true", "WEBHOOK_SECRET_HEADER": "X-Secret: abc"}, []string{"WEBHOOK_SECRET_HEADER"}},
 		{"secret header too long", map[string]string{"MP_DRY_RUN": "true", "WEBHOOK_SECRET_HEADER": "X-" + strings.Repeat("a", 63)}, []string{"WEBHOOK_SECRET_HEADER"}},
 		{"secret header not ASCII", map[string]string{"MP_DRY_RUN": "true", "WEBHOOK_SECRET_HEADER": "X-Geheimnis-ä"}, []string{"WEBHOOK_SECRET_HEADER"}},
+		{"url ends in /api/v1", map[string]string{"MP_URL": "http://mp:3001/api/v1/", "MP_TOKEN": "x"}, []string{"MP_URL"}},
+		{"user map without colon", map[string]string{"MP_DRY_RUN": "true", "MP_USER_MAP": "alice"}, []string{"MP_USER_MAP"}},
+		{"user map empty side", map[string]string{"MP_DRY_RUN": "true", "MP_USER_MAP": "alice:,bob:b"}, []string{"MP_USER_MAP"}},
+		{"user map twice", map[string]string{"MP_DRY_RUN": "true", "MP_USER_MAP": "alice:a,alice:b"}, []string{"MP_USER_MAP"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -256,5 +260,29 @@ func TestSummaryHidesSecrets(t *testing.T) {
 	}
 	if cfg.Summary()["MP_TOKEN"] != "set" || cfg.Summary()["WEBHOOK_SECRET"] != "unset" {
 		t.Fatalf("summary: %v", cfg.Summary())
+	}
+}
+
+func TestUserMap(t *testing.T) {
+	setEnv(t, map[string]string{"MP_DRY_RUN": "true", "MP_USER_MAP": " alice : alice_mp ,Bob Smith:bob,"})
+	cfg, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"alice": "alice_mp", "Bob Smith": "bob"}
+	if !reflect.DeepEqual(cfg.MPUserMap, want) {
+		t.Fatalf("MPUserMap = %v, want %v", cfg.MPUserMap, want)
+	}
+	setEnv(t, map[string]string{"MP_DRY_RUN": "true"})
+	if cfg, err = Load(); err != nil || cfg.MPUserMap != nil {
+		t.Fatalf("default: %v %v", cfg.MPUserMap, err)
+	}
+}
+
+func TestURLEndingInAPIV1SaysRemoveIt(t *testing.T) {
+	setEnv(t, map[string]string{"MP_URL": "http://mp:3001/api/v1", "MP_TOKEN": "x"})
+	_, err := Load()
+	if err == nil || !strings.Contains(err.Error(), "remove /api/v1") {
+		t.Fatalf("err = %v", err)
 	}
 }

@@ -39,7 +39,7 @@ var (
 		"invalid", "unauthorized", "too_large", "method_not_allowed", "store_error")
 	// ackOutcomes are the webhook outcomes answered 202 after a durable write.
 	ackOutcomes = set("enqueued", "merged", "duplicate")
-	mpOps       = set("lookup", "create", "login", "detect")
+	mpOps       = set("lookup", "create", "get", "update", "seerr", "login", "detect")
 	mpOutcomes  = set("ok", "http_3xx", "http_4xx", "http_5xx", "business", "network", "auth", "malformed",
 		"canceled", "invalid")
 	reconcileOutcomes = set(reconcile.OutcomeOK, reconcile.OutcomeError)
@@ -72,6 +72,7 @@ type Metrics struct {
 	webhookAck      prometheus.Histogram
 	mpRequests      *prometheus.CounterVec
 	mpDuration      *prometheus.HistogramVec
+	mpWait          prometheus.Histogram
 	reconcileRuns   *prometheus.CounterVec
 	reconcileLast   prometheus.Gauge
 	workerPaused    prometheus.Gauge
@@ -105,9 +106,14 @@ func New(stats StatsSource, now func() time.Time) *Metrics {
 		}, []string{"op", "outcome"}),
 		mpDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "seerrpilot_moviepilot_request_duration_seconds",
-			Help:    "MoviePilot API call duration by operation.",
+			Help:    "Time MoviePilot took per API operation: its HTTP exchanges only (request sent to answer read), not seerrpilot's own rate-limit wait.",
 			Buckets: []float64{0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30},
 		}, []string{"op"}),
+		mpWait: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "seerrpilot_moviepilot_rate_limit_wait_seconds",
+			Help:    "Time each MoviePilot request waited for seerrpilot's own rate limit (MP_RATE_LIMIT_PER_SEC) before it was sent.",
+			Buckets: []float64{0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10},
+		}),
 		reconcileRuns: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "seerrpilot_reconcile_runs_total",
 			Help: "Reconcile passes by outcome (dry runs included).",
@@ -141,7 +147,8 @@ func New(stats StatsSource, now func() time.Time) *Metrics {
 		m.attempts.WithLabelValues(o)
 	}
 	m.reg.MustRegister(
-		m.webhooks, m.webhookAck, m.mpRequests, m.mpDuration, m.reconcileRuns, m.reconcileLast, m.workerPaused, m.workerThrottled, m.workerDown, m.attempts,
+		m.webhooks, m.webhookAck, m.mpRequests, m.mpDuration, m.mpWait, m.reconcileRuns, m.reconcileLast,
+		m.workerPaused, m.workerThrottled, m.workerDown, m.attempts,
 		newQueueCollector(stats, now),
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -176,6 +183,12 @@ func (m *Metrics) MoviePilot(op, outcome string, d time.Duration) {
 	o := label(op, mpOps)
 	m.mpRequests.WithLabelValues(o, label(outcome, mpOutcomes)).Inc()
 	m.mpDuration.WithLabelValues(o).Observe(d.Seconds())
+}
+
+// MoviePilotWait records how long one MoviePilot request waited for the rate limit. It
+// matches moviepilot.Config.ObserveWait.
+func (m *Metrics) MoviePilotWait(d time.Duration) {
+	m.mpWait.Observe(d.Seconds())
 }
 
 // ReconcileRun records a finished pass. A successful real (not dry-run) pass also sets the

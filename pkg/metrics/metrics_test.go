@@ -79,7 +79,12 @@ func TestFreshRegistryExactSeries(t *testing.T) {
 	}}}
 	m := metrics.New(src, func() time.Time { return t0 })
 	got, body := scrape(t, m)
-	want := []string{
+	var want []string
+	for _, le := range []string{"+Inf", "0.001", "0.01", "0.05", "0.1", "0.25", "0.5", "1", "10", "2.5", "5"} {
+		want = append(want, `seerrpilot_moviepilot_rate_limit_wait_seconds_bucket{le="`+le+`"} 0`)
+	}
+	want = append(want, `seerrpilot_moviepilot_rate_limit_wait_seconds_count 0`, `seerrpilot_moviepilot_rate_limit_wait_seconds_sum 0`)
+	want = append(want, []string{
 		`seerrpilot_queue_oldest_pending_age_seconds 90`,
 		`seerrpilot_reconcile_last_success_timestamp_seconds 0`,
 		`seerrpilot_reconcile_runs_total{outcome="error"} 0`,
@@ -94,7 +99,7 @@ func TestFreshRegistryExactSeries(t *testing.T) {
 		`seerrpilot_tasks{status="running"} 1`,
 		`seerrpilot_tasks{status="success"} 3`,
 		`seerrpilot_webhook_ack_duration_seconds_bucket{le="+Inf"} 0`,
-	}
+	}...)
 	for _, le := range []string{"0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5"} {
 		want = append(want, `seerrpilot_webhook_ack_duration_seconds_bucket{le="`+le+`"} 0`)
 	}
@@ -176,12 +181,16 @@ func TestMoviePilot(t *testing.T) {
 	m.MoviePilot("create", "http_5xx", 2*time.Second)
 	m.MoviePilot("lookup", "ok", 40*time.Millisecond)
 	m.MoviePilot("/api/v1/subscribe?token=abc", "weird", time.Second)
+	m.MoviePilot("update", "ok", 50*time.Millisecond)
+	m.MoviePilotWait(0)
+	m.MoviePilotWait(300 * time.Millisecond)
 	got, body := scrape(t, m)
 	wantCounters := []string{
 		`seerrpilot_moviepilot_requests_total{op="create",outcome="http_5xx"} 1`,
 		`seerrpilot_moviepilot_requests_total{op="create",outcome="ok"} 1`,
 		`seerrpilot_moviepilot_requests_total{op="lookup",outcome="ok"} 1`,
 		`seerrpilot_moviepilot_requests_total{op="other",outcome="other"} 1`,
+		`seerrpilot_moviepilot_requests_total{op="update",outcome="ok"} 1`,
 	}
 	if c := matching(got, "seerrpilot_moviepilot_requests_total"); strings.Join(c, "\n") != strings.Join(wantCounters, "\n") {
 		t.Fatalf("counters:\n%s", strings.Join(c, "\n"))
@@ -194,6 +203,9 @@ func TestMoviePilot(t *testing.T) {
 		`seerrpilot_moviepilot_request_duration_seconds_bucket{op="create",le="2.5"} 2`,
 		`seerrpilot_moviepilot_request_duration_seconds_bucket{op="lookup",le="0.05"} 1`,
 		`seerrpilot_moviepilot_request_duration_seconds_bucket{op="other",le="+Inf"} 1`,
+		`seerrpilot_moviepilot_rate_limit_wait_seconds_count 2`,
+		`seerrpilot_moviepilot_rate_limit_wait_seconds_bucket{le="0.001"} 1`,
+		`seerrpilot_moviepilot_rate_limit_wait_seconds_bucket{le="0.5"} 2`,
 	} {
 		if !has(got, w) {
 			t.Errorf("missing %s", w)
@@ -205,7 +217,7 @@ func TestMoviePilot(t *testing.T) {
 	ops := regexp.MustCompile(`op="([^"]*)"`).FindAllStringSubmatch(strings.Join(got, "\n"), -1)
 	for _, o := range ops {
 		switch o[1] {
-		case "create", "lookup", "other":
+		case "create", "lookup", "update", "other":
 		default:
 			t.Fatalf("unexpected op label %q", o[1])
 		}

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -65,11 +66,15 @@ type Config struct {
 	Timeout time.Duration
 	// HTTPClient is optional; the client uses a copy that never follows redirects.
 	HTTPClient *http.Client
-	// Observe, if set, is called once per Lookup, Create, login and detection with the
-	// op ("lookup", "create", "login", "detect"), the outcome ("ok", "http_3xx",
-	// "http_4xx", "http_5xx", "business", "network", "auth", "malformed", "canceled",
-	// "invalid") and the duration.
+	// Observe, if set, is called once per Lookup, Create, Get, owner update, Seerr-endpoint
+	// add, login and detection with the op ("lookup", "create", "get", "update", "seerr",
+	// "login", "detect"), the outcome ("ok", "http_3xx", "http_4xx", "http_5xx",
+	// "business", "network", "auth", "malformed", "canceled", "invalid") and the time its
+	// HTTP exchanges took (request sent → answer read): the wait for RatePerSec and a login
+	// it needed first are not in it.
 	Observe func(op, outcome string, d time.Duration)
+	// ObserveWait, if set, is called with how long each request waited for RatePerSec.
+	ObserveWait func(d time.Duration)
 	// RatePerSec, when > 0, paces every HTTP request this client sends (lookups, creates,
 	// version detection, logins and the retry after a re-login) through one token bucket of
 	// that rate with burst 1 (MP_RATE_LIMIT_PER_SEC), so MoviePilot never sees more. 0 means
@@ -88,9 +93,12 @@ type Client struct {
 	timeout  time.Duration
 	hc       *http.Client
 	observe  func(op, outcome string, d time.Duration)
-	pace     *rate.Limiter // nil: unpaced
-	now      func() time.Time
-	secretRE *regexp.Regexp
+	// observeWait gets each request's wait for the rate limit.
+	observeWait func(d time.Duration)
+	pace        *rate.Limiter // nil: unpaced
+	now         func() time.Time
+	sleep       func(ctx context.Context, d time.Duration) bool // waits for the rate limiter
+	secretRE    *regexp.Regexp
 
 	loginSem chan struct{} // one login at a time
 	jwtMu    sync.Mutex
@@ -139,18 +147,20 @@ func New(cfg Config) (*Client, error) {
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 	c := &Client{
-		base:      base,
-		scheme:    cfg.Scheme,
-		token:     cfg.Token,
-		username:  cfg.Username,
-		password:  cfg.Password,
-		fixedVer:  ver,
-		timeout:   timeout,
-		hc:        hc,
-		observe:   cfg.Observe,
-		now:       time.Now,
-		loginSem:  make(chan struct{}, 1),
-		detectSem: make(chan struct{}, 1),
+		base:        base,
+		scheme:      cfg.Scheme,
+		token:       cfg.Token,
+		username:    cfg.Username,
+		password:    cfg.Password,
+		fixedVer:    ver,
+		timeout:     timeout,
+		hc:          hc,
+		observe:     cfg.Observe,
+		observeWait: cfg.ObserveWait,
+		now:         time.Now,
+		sleep:       sleepCtx,
+		loginSem:    make(chan struct{}, 1),
+		detectSem:   make(chan struct{}, 1),
 	}
 	if cfg.RatePerSec > 0 {
 		c.pace = rate.NewLimiter(rate.Limit(cfg.RatePerSec), 1)
@@ -192,6 +202,9 @@ type request struct {
 	query  url.Values
 	body   []byte
 	ctype  string
+	// rawToken sends "Authorization: <token>" (no scheme), as /api/v1/subscribe/seerr wants,
+	// instead of the configured auth.
+	rawToken bool
 }
 
 // reply is an answer, body already read (bounded).
@@ -270,13 +283,9 @@ func (c *Client) send(ctx context.Context, op string, req request, jwt string) (
 
 	if c.pace != nil {
 		// The token is taken before the per-call timeout starts: waiting for our own rate
-		// limit is not MoviePilot being slow.
-		if err := c.pace.Wait(ctx); err != nil {
-			if ctxErr := ctx.Err(); ctxErr != nil {
-				return nil, &Error{Op: op, Class: ClassCanceled, Message: ctxErr.Error(), cause: ctxErr}
-			}
-			// The caller's deadline ends before a token is free: nothing was sent; try later.
-			return nil, &Error{Op: op, Class: ClassRetry, Message: "rate limit (MP_RATE_LIMIT_PER_SEC): " + err.Error(), cause: err}
+		// limit is not MoviePilot being slow (nor is it in the operation's exchange time).
+		if err := c.waitTurn(ctx, op); err != nil {
+			return nil, err
 		}
 	}
 	actx, cancel := context.WithTimeout(ctx, c.timeout)
@@ -293,17 +302,23 @@ func (c *Client) send(ctx context.Context, op string, req request, jwt string) (
 	if req.ctype != "" {
 		hreq.Header.Set("Content-Type", req.ctype)
 	}
-	switch c.scheme {
-	case AuthXAPIKey:
+	switch {
+	case req.rawToken:
+		hreq.Header.Set("Authorization", c.token)
+	case c.scheme == AuthXAPIKey:
 		hreq.Header.Set("X-API-KEY", c.token)
-	case AuthBearer:
+	case c.scheme == AuthBearer:
 		hreq.Header.Set("Authorization", "Bearer "+c.token)
-	case AuthLogin:
+	case c.scheme == AuthLogin:
 		if jwt != "" {
 			hreq.Header.Set("Authorization", "Bearer "+jwt)
 		}
 	}
 
+	sent := c.now()
+	if e, ok := ctx.Value(exchangeKey{}).(*exchange); ok {
+		defer func() { e.ns.Add(int64(c.now().Sub(sent))) }()
+	}
 	resp, err := c.hc.Do(hreq)
 	if err != nil {
 		return nil, c.transportError(ctx, op, req, safeURL, err)
@@ -318,6 +333,40 @@ func (c *Client) send(ctx context.Context, op string, req request, jwt string) (
 		rep.body, rep.truncated = data[:maxBody], true
 	}
 	return rep, nil
+}
+
+// waitTurn takes a token from the rate limiter, on the client's clock: (like rate.Limiter.Wait)
+// it fails at once when the caller's deadline ends before the token is free, and it reports
+// the wait to ObserveWait.
+func (c *Client) waitTurn(ctx context.Context, op string) error {
+	now := c.now()
+	r := c.pace.ReserveN(now, 1)
+	d := r.DelayFrom(now)
+	if dl, ok := ctx.Deadline(); ok && now.Add(d).After(dl) {
+		r.CancelAt(now)
+		// The caller's deadline ends before a token is free: nothing was sent; try later.
+		return &Error{Op: op, Class: ClassRetry, Message: fmt.Sprintf("rate limit (MP_RATE_LIMIT_PER_SEC): the next free slot is %s away, after the call's deadline", d)}
+	}
+	if d > 0 && !c.sleep(ctx, d) {
+		r.CancelAt(c.now())
+		return &Error{Op: op, Class: ClassCanceled, Message: ctx.Err().Error(), cause: ctx.Err()}
+	}
+	if c.observeWait != nil {
+		c.observeWait(d)
+	}
+	return nil
+}
+
+// sleepCtx waits d; false when ctx ended first.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // transportError classifies a failure to get (or read) an answer.
@@ -368,10 +417,23 @@ func (c *Client) malformed(op string, rep *reply, why string) *Error {
 		Body: c.scrub(cut(strings.TrimSpace(string(rep.body)), maxErrBody))}
 }
 
-// report calls the Observe hook.
-func (c *Client) report(op string, start time.Time, err error) {
+// exchange adds up the time one operation spent in HTTP exchanges with MoviePilot: from
+// sending the request to having read the answer. Waiting for seerrpilot's own rate limit
+// (and a login it needed first, which is an operation of its own) is not in it.
+type exchange struct{ ns atomic.Int64 }
+
+type exchangeKey struct{}
+
+// track starts an operation's exchange time; send adds to the innermost one in ctx.
+func track(ctx context.Context) (context.Context, *exchange) {
+	e := &exchange{}
+	return context.WithValue(ctx, exchangeKey{}, e), e
+}
+
+// report calls the Observe hook with the operation's HTTP exchange time.
+func (c *Client) report(op string, spent *exchange, err error) {
 	if c.observe != nil {
-		c.observe(op, outcome(err), time.Since(start))
+		c.observe(op, outcome(err), time.Duration(spent.ns.Load()))
 	}
 }
 
@@ -411,8 +473,8 @@ func (c *Client) bearerJWT(ctx context.Context, stale string) (string, error) {
 
 // login posts the credentials form and returns the access token.
 func (c *Client) login(ctx context.Context) (jwt string, err error) {
-	start := time.Now()
-	defer func() { c.report("login", start, err) }()
+	ctx, spent := track(ctx)
+	defer func() { c.report("login", spent, err) }()
 	form := url.Values{"username": {c.username}, "password": {c.password}}
 	rep, err := c.send(ctx, "login", request{
 		method: http.MethodPost, path: loginPath,

@@ -378,7 +378,7 @@ func TestWrongVersionConfigured(t *testing.T) {
 		t.Fatalf("v2 lookup against v3 = %v", err)
 	}
 	_, err = c.Create(context.Background(), movieReq())
-	if e := asError(t, err); e.Class != ClassBusiness || e.Message != "未识别到媒体信息" {
+	if e := asError(t, err); e.Class != ClassBusiness || e.Reason != ReasonNotRecognised || !strings.Contains(e.Message, `("未识别到媒体信息")`) {
 		t.Fatalf("v2 create against v3 = %v", err)
 	}
 }

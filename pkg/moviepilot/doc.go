@@ -1,7 +1,10 @@
 // Package moviepilot is seerrpilot's HTTP client for MoviePilot's subscription API.
 //
-// It looks subscriptions up (Lookup) and creates them (Create, with Payload giving the exact
-// JSON body for dry runs), under one of four auth schemes:
+// It looks subscriptions up (Lookup, Get) and creates them: Subscribe creates, reads the
+// answered id back and refuses a row of another type or season (MoviePilot 2.x answers a
+// movie with the id of a show that shares its TMDB number), and makes the requester its owner
+// (see Subscribe); Create is the bare POST, and Payload gives its exact JSON body for dry
+// runs. It works under one of four auth schemes:
 //
 //   - AuthXAPIKey:    header "X-API-KEY: <token>" (MoviePilot v2.9+ and v3)
 //   - AuthBearer:     header "Authorization: Bearer <token>"
@@ -34,8 +37,10 @@
 //
 // Every failure is an *Error whose Class tells the caller what to do: ClassRetry (network,
 // timeout, 408, 429, 5xx; RetryAfter is set from Retry-After on 429/503), ClassPermanent (3xx,
-// other 4xx, undecodable answers, a 200 without data.id, invalid requests), ClassBusiness
-// (HTTP 200 with success:false; MoviePilot's message is kept), ClassAuth (401/403 that
+// other 4xx, undecodable answers, a 200 without data.id, invalid requests, an answered id
+// that is another subscription), ClassBusiness (HTTP 200 with success:false; MoviePilot's
+// message is kept; Reason ReasonNotRecognised marks "未识别到媒体信息", rewritten to name the
+// TMDB id and its two causes), ClassAuth (401/403 that
 // survived a re-login, or any 401/403 under a static token) and ClassCanceled (the caller's
 // context ended; the outcome of a create is then unknown). Classify works through wrapping.
 //

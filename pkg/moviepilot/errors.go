@@ -57,6 +57,18 @@ func (c Class) String() string {
 	return "class(" + strconv.Itoa(int(c)) + ")"
 }
 
+// Reason names a particular failure within a Class.
+type Reason int
+
+const (
+	// ReasonNone: nothing more specific than the Class.
+	ReasonNone Reason = iota
+	// ReasonNotRecognised: a create answered success:false "未识别到媒体信息" (ClassBusiness).
+	// MoviePilot says exactly this both when the TMDB id does not exist and when it cannot
+	// reach TMDB, so it is worth retrying, but not for days.
+	ReasonNotRecognised
+)
+
 // Error is the one error type the client returns. Its fields and its Error text never hold a
 // secret.
 type Error struct {
@@ -74,6 +86,9 @@ type Error struct {
 	Body string
 	// RetryAfter is the server's Retry-After on 429/503, or 0.
 	RetryAfter time.Duration
+	// Reason refines Class where the caller may treat a case on its own (ReasonNone
+	// otherwise).
+	Reason Reason
 
 	cause error
 }

@@ -1,13 +1,14 @@
 package moviepilot
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
-	"time"
+	"strings"
 )
 
 // Media types for SubscribeRequest.MediaType.
@@ -21,6 +22,9 @@ const (
 	typeMovie = "电影"
 	typeTV    = "电视剧"
 )
+
+// notRecognised is MoviePilot's answer when TMDB recognition fails (SubscribeChain.add).
+const notRecognised = "未识别到媒体信息"
 
 const (
 	subscribePath = "/api/v1/subscribe/" // with the slash: without it MoviePilot answers 307
@@ -48,6 +52,9 @@ type SubscribeRequest struct {
 	BestVersion bool
 	// Quality, Resolution and Effect are MoviePilot filter values, sent when set.
 	Quality, Resolution, Effect string
+	// Username is who the subscription should belong to in MoviePilot (the Seerr requester,
+	// mapped by MP_USER_MAP). Only Subscribe uses it; see there for how each version keeps it.
+	Username string
 }
 
 // Subscription is a stored MoviePilot subscription, as far as seerrpilot needs it.
@@ -104,8 +111,8 @@ func (c *Client) cachedVersion() string {
 
 // detect sends GET /api/v1/subscribe/media/tmdb:0 and reads the version off the answer.
 func (c *Client) detect(ctx context.Context) (v string, err error) {
-	start := time.Now()
-	defer func() { c.report("detect", start, err) }()
+	ctx, spent := track(ctx)
+	defer func() { c.report("detect", spent, err) }()
 	rep, err := c.call(ctx, "detect", request{method: http.MethodGet, path: mediaPath + "tmdb:0"})
 	if err != nil {
 		return "", err
@@ -138,8 +145,8 @@ func (c *Client) detect(ctx context.Context) (v string, err error) {
 // the row's type, so check Subscription.Type. A TV season must be ≥ 1: MoviePilot treats
 // season 0 as "no filter".
 func (c *Client) Lookup(ctx context.Context, tmdbID int, season *int) (sub *Subscription, err error) {
-	start := time.Now()
-	defer func() { c.report("lookup", start, err) }()
+	ctx, spent := track(ctx)
+	defer func() { c.report("lookup", spent, err) }()
 	if tmdbID <= 0 {
 		return nil, &Error{Op: "lookup", Class: ClassPermanent, Message: "invalid request: tmdb id must be > 0"}
 	}
@@ -188,7 +195,81 @@ func (c *Client) Lookup(ctx context.Context, tmdbID int, season *int) (sub *Subs
 	if !ok {
 		return nil, c.malformed("lookup", rep, "lookup answer's id is not an integer")
 	}
-	return subscriptionFrom(id, obj), nil
+	sub = subscriptionFrom(id, obj)
+	if ver == VersionV3 && season == nil && sub.Season != nil {
+		// v3 keeps a movie and a show with the same TMDB number apart, but its lookup cannot
+		// ask for "no season" and answers the first row of that number: look for the movie
+		// row in the list.
+		return c.scanMovie(ctx, tmdbID)
+	}
+	return sub, nil
+}
+
+// listPage is how many subscriptions scanMovie asks for per page.
+const listPage = 100
+
+// scanMovie pages v3's GET /api/v1/subscribe/ (page, count; total in X-Total-Count) for the
+// movie row (no season) of a TMDB id; nil when there is none.
+func (c *Client) scanMovie(ctx context.Context, tmdbID int) (*Subscription, error) {
+	for page := 1; ; page++ {
+		q := url.Values{"page": {strconv.Itoa(page)}, "count": {strconv.Itoa(listPage)}}
+		rep, err := c.call(ctx, "lookup", request{method: http.MethodGet, path: subscribePath, query: q})
+		if err != nil {
+			return nil, err
+		}
+		if rep.status != http.StatusOK {
+			return nil, c.httpError("lookup", rep)
+		}
+		list, err := c.decodeList(rep)
+		if err != nil {
+			return nil, err
+		}
+		for _, obj := range list {
+			id, ok := asInt(obj["id"])
+			if !ok {
+				continue
+			}
+			s := subscriptionFrom(id, obj)
+			if s.TMDBID == tmdbID && s.Season == nil && s.Type == typeMovie {
+				return s, nil
+			}
+		}
+		total, err := strconv.Atoi(rep.header.Get("X-Total-Count"))
+		if len(list) < listPage || (err == nil && page*listPage >= total) {
+			return nil, nil
+		}
+	}
+}
+
+// decodeList reads a list answer: a bare array (v2) or an enveloped one (v3).
+func (c *Client) decodeList(rep *reply) ([]map[string]any, error) {
+	var raw any
+	dec := json.NewDecoder(bytes.NewReader(rep.body))
+	dec.UseNumber()
+	if err := dec.Decode(&raw); err != nil {
+		return nil, c.malformed("lookup", rep, "list answer is not JSON")
+	}
+	if obj, ok := raw.(map[string]any); ok {
+		env, isEnv := asEnvelope(obj)
+		if !isEnv {
+			return nil, c.malformed("lookup", rep, "list answer is neither a list nor an envelope")
+		}
+		if !env.success {
+			return nil, &Error{Op: "lookup", Status: rep.status, Class: ClassBusiness, Message: c.scrub(env.message)}
+		}
+		raw = env.data
+	}
+	arr, ok := raw.([]any)
+	if !ok {
+		return nil, c.malformed("lookup", rep, "list answer is not a list")
+	}
+	out := make([]map[string]any, 0, len(arr))
+	for _, it := range arr {
+		if m, ok := it.(map[string]any); ok {
+			out = append(out, m)
+		}
+	}
+	return out, nil
 }
 
 func subscriptionFrom(id int, obj map[string]any) *Subscription {
@@ -304,8 +385,8 @@ func buildBody(ver string, req SubscribeRequest) ([]byte, error) {
 // EXISTING id, exactly like a new one: Lookup first to tell them apart. Success is HTTP 200
 // with success:true and a non-null data.id; anything else is an *Error.
 func (c *Client) Create(ctx context.Context, req SubscribeRequest) (id int, err error) {
-	start := time.Now()
-	defer func() { c.report("create", start, err) }()
+	ctx, spent := track(ctx)
+	defer func() { c.report("create", spent, err) }()
 	body, err := c.Payload(ctx, req)
 	if err != nil {
 		return 0, err
@@ -332,8 +413,15 @@ func (c *Client) Create(ctx context.Context, req SubscribeRequest) (id int, err 
 		if msg == "" {
 			msg = "success:false without a message"
 		}
-		return 0, &Error{Op: "create", Status: rep.status, Class: ClassBusiness, Message: msg,
+		e := &Error{Op: "create", Status: rep.status, Class: ClassBusiness, Message: msg,
 			Body: c.scrub(cut(string(rep.body), maxErrBody))}
+		if strings.Contains(env.message, notRecognised) {
+			// The id is not in MoviePilot's message, and the message has two causes.
+			e.Reason = ReasonNotRecognised
+			e.Message = fmt.Sprintf("MoviePilot could not recognise %s (%q): the id may not exist on TMDB, "+
+				"or MoviePilot cannot reach TMDB right now (check its network/proxy)", what(req), msg)
+		}
+		return 0, e
 	}
 	data, _ := env.data.(map[string]any)
 	id, ok = asInt(data["id"])

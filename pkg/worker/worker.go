@@ -53,7 +53,9 @@ type Store interface {
 // MoviePilot is the MoviePilot client as the worker uses it.
 type MoviePilot interface {
 	Lookup(ctx context.Context, tmdbID int, season *int) (*moviepilot.Subscription, error)
-	Create(ctx context.Context, req moviepilot.SubscribeRequest) (int, error)
+	// Subscribe creates the subscription and confirms it by reading it back (type, season,
+	// owner), or returns moviepilot.ErrAccepted when MoviePilot adds it in the background.
+	Subscribe(ctx context.Context, req moviepilot.SubscribeRequest) (*moviepilot.Created, error)
 	Payload(ctx context.Context, req moviepilot.SubscribeRequest) ([]byte, error)
 }
 
@@ -123,6 +125,20 @@ type Options struct {
 	OnOutcome func(outcome string)
 	// OnDryRun, when set, receives each payload a dry run would have sent.
 	OnDryRun func(t *task.Task, item string, payload []byte)
+	// UserMap maps a Seerr requester to a MoviePilot user name (MP_USER_MAP); a requester
+	// not in it keeps their Seerr name.
+	UserMap map[string]string
+	// AcceptedPolls and AcceptedWait bound how long a subscription MoviePilot accepted for
+	// background adding (moviepilot.ErrAccepted) is looked for: that many lookups, the first
+	// after AcceptedWait, doubling (defaults 5 and 1s: about 31s in all).
+	AcceptedPolls int
+	AcceptedWait  time.Duration
+	// Sleep waits d or until ctx ends (false then); default a timer. Tests pass a fake.
+	Sleep func(ctx context.Context, d time.Duration) bool
+	// NotRecognisedFor bounds how long an item MoviePilot cannot recognise ("未识别到媒体信息":
+	// unknown TMDB id, or TMDB unreachable) is retried: the item fails at the attempt after
+	// which the next retry would fall later than this after the first failure (default 24h).
+	NotRecognisedFor time.Duration
 }
 
 // Worker is the queue's single consumer.
@@ -175,6 +191,18 @@ func New(o Options) (*Worker, error) {
 	}
 	if o.Rand == nil {
 		o.Rand = rand.Float64
+	}
+	if o.NotRecognisedFor <= 0 {
+		o.NotRecognisedFor = 24 * time.Hour
+	}
+	if o.AcceptedPolls <= 0 {
+		o.AcceptedPolls = 5
+	}
+	if o.AcceptedWait <= 0 {
+		o.AcceptedWait = time.Second
+	}
+	if o.Sleep == nil {
+		o.Sleep = func(ctx context.Context, d time.Duration) bool { return sleep(ctx, d, nil) }
 	}
 	if err := o.Policy.Validate(); err != nil {
 		return nil, err
@@ -620,23 +648,26 @@ func (w *Worker) deliver(ctx context.Context, a *attempt, it *task.Item, log zer
 		a.notes = append(a.notes, it.Key()+" not sent (specials)")
 		return outFailed
 	}
-	sub, err := w.o.MoviePilot.Lookup(ctx, in.TMDBID, it.Season)
-	if err != nil {
-		return w.failure(ctx, a, it, "lookup", err, log)
-	}
-	if sub != nil && sub.ID > 0 && sameKind(sub, in.MediaType) {
-		it.State, it.MPSubscriptionID, it.LastError = task.ItemExisting, sub.ID, ""
-		a.notes = append(a.notes, fmt.Sprintf("%s existing #%d", it.Key(), sub.ID))
-		w.markHealthy()
-		return outOK
-	}
 	req := moviepilot.SubscribeRequest{
 		Name: in.Title, Year: in.Year, MediaType: string(in.MediaType), TMDBID: in.TMDBID,
 		Season: it.Season, StartEpisode: it.StartEpisode, TotalEpisode: it.TotalEpisode,
+		Username: w.owner(in.RequestedBy),
 	}
 	if req.Name == "" {
 		// MoviePilot recognises by tmdbid; the name is only its fallback. Never leave it empty.
 		req.Name = "tmdb:" + strconv.Itoa(in.TMDBID)
+	}
+	sub, err := w.o.MoviePilot.Lookup(ctx, in.TMDBID, it.Season)
+	if err != nil {
+		return w.failure(ctx, a, it, "lookup", err, log)
+	}
+	// Link only a row of the same TMDB id, type and season: a movie lookup matches on the
+	// TMDB id alone, and a show can share a movie's number.
+	if moviepilot.Matches(sub, req) {
+		it.State, it.MPSubscriptionID, it.LastError = task.ItemExisting, sub.ID, ""
+		a.notes = append(a.notes, fmt.Sprintf("%s existing #%d", it.Key(), sub.ID))
+		w.markHealthy()
+		return outOK
 	}
 	if w.o.DryRun {
 		body, err := w.o.MoviePilot.Payload(ctx, req)
@@ -651,28 +682,65 @@ func (w *Worker) deliver(ctx context.Context, a *attempt, it *task.Item, log zer
 		w.markHealthy()
 		return outDryRun
 	}
-	id, err := w.o.MoviePilot.Create(ctx, req)
+	created, err := w.o.MoviePilot.Subscribe(ctx, req)
+	if errors.Is(err, moviepilot.ErrAccepted) {
+		created, err = w.awaitAccepted(ctx, req)
+	}
 	if err != nil {
 		return w.failure(ctx, a, it, "create", err, log)
 	}
+	id := created.ID
 	it.State, it.MPSubscriptionID, it.LastError = task.ItemSubscribed, id, ""
 	a.lastResp = fmt.Sprintf("create %s: success, id %d", it.Key(), id)
 	a.notes = append(a.notes, fmt.Sprintf("%s subscribed #%d", it.Key(), id))
-	log.Info().Str("item", it.Key()).Int("mp_id", id).Int("tmdb_id", in.TMDBID).Msg("subscribed in MoviePilot")
+	if created.OwnerErr != nil {
+		a.notes = append(a.notes, fmt.Sprintf("%s owner not set: %v", it.Key(), created.OwnerErr))
+		log.Warn().Str("item", it.Key()).Err(created.OwnerErr).Msg("subscribed, but not as the requester")
+	}
+	log.Info().Str("item", it.Key()).Int("mp_id", id).Int("tmdb_id", in.TMDBID).Str("mp_user", created.Username).Msg("subscribed in MoviePilot")
 	w.markHealthy()
 	return outOK
 }
 
-// sameKind reports whether a looked-up subscription is of the task's media type: a movie
-// lookup matches on the TMDB id alone, and a show can share a movie's numeric id.
-func sameKind(sub *moviepilot.Subscription, t task.Type) bool {
-	switch sub.Type {
-	case "电影":
-		return t == task.TypeMovie
-	case "电视剧":
-		return t == task.TypeTV
+// owner is the MoviePilot user a Seerr requester's subscriptions belong to.
+func (w *Worker) owner(requester string) string {
+	if u, ok := w.o.UserMap[requester]; ok {
+		return u
 	}
-	return true
+	return requester
+}
+
+// awaitAccepted looks a subscription MoviePilot accepted for background adding up until it
+// appears with the right type and season: a bounded number of lookups on the worker's clock,
+// the wait doubling. Never seen → a retryable error that says where to look.
+func (w *Worker) awaitAccepted(ctx context.Context, req moviepilot.SubscribeRequest) (*moviepilot.Created, error) {
+	wait, total := w.o.AcceptedWait, time.Duration(0)
+	for i := 0; i < w.o.AcceptedPolls; i++ {
+		if !w.o.Sleep(ctx, wait) {
+			return nil, &moviepilot.Error{Op: "create", Class: moviepilot.ClassCanceled, Message: "stopped while waiting for MoviePilot's background add"}
+		}
+		total += wait
+		wait *= 2
+		sub, err := w.o.MoviePilot.Lookup(ctx, req.TMDBID, req.Season)
+		if err != nil {
+			return nil, err
+		}
+		if moviepilot.Matches(sub, req) {
+			c := &moviepilot.Created{Subscription: *sub}
+			if sub.Username != req.Username {
+				c.OwnerErr = fmt.Errorf("MoviePilot stored %q as the subscription's user, not %q", sub.Username, req.Username)
+			}
+			return c, nil
+		}
+	}
+	what := fmt.Sprintf("TMDB %s %d", req.MediaType, req.TMDBID)
+	if req.Season != nil {
+		what += " season " + strconv.Itoa(*req.Season)
+	}
+	return nil, &moviepilot.Error{Op: "create", Class: moviepilot.ClassRetry, Message: fmt.Sprintf(
+		"MoviePilot accepted %s on /api/v1/subscribe/seerr (it adds in the background and only logs failures), "+
+			"but no such subscription appeared after %d lookups over %s: see MoviePilot's log (TMDB unreachable? unknown id?); will retry",
+		what, w.o.AcceptedPolls, total)}
 }
 
 // failure classifies a MoviePilot error into what the item and the attempt do next.
@@ -713,6 +781,16 @@ func (w *Worker) failure(ctx context.Context, a *attempt, it *task.Item, op stri
 		return outRetry
 	case moviepilot.ClassBusiness:
 		it.LastError, a.lastErr = msg, msg
+		if mpErr != nil && mpErr.Reason == moviepilot.ReasonNotRecognised {
+			if failing, giveUp := w.recognitionBudget(a.task); giveUp {
+				it.State = task.ItemFailed
+				it.LastError = fmt.Sprintf("gave up after %s of failed attempts (the next retry would be more than %s after the first): %s",
+					failing.Round(time.Minute), w.o.NotRecognisedFor, msg)
+				a.lastErr = it.LastError
+				log.Error().Str("item", it.Key()).Err(err).Msg("MoviePilot still cannot recognise this TMDB id; giving up")
+				return outFailed
+			}
+		}
 		log.Warn().Str("item", it.Key()).Str("op", op).Err(err).Msg("MoviePilot refused (success:false); will retry much later")
 		return outBusiness
 	case moviepilot.ClassCanceled:
@@ -722,6 +800,24 @@ func (w *Worker) failure(ctx context.Context, a *attempt, it *task.Item, op stri
 		log.Error().Str("item", it.Key()).Str("op", op).Err(err).Msg("MoviePilot rejected this subscription; not retrying")
 		return outFailed
 	}
+}
+
+// recognitionBudget says how long the task has been failing (since the first of its trailing
+// "retry" attempts, or now) and whether the next business retry — base·2^attempts, capped,
+// plus the full +20% jitter — would come later than NotRecognisedFor after that.
+func (w *Worker) recognitionBudget(t *task.Task) (time.Duration, bool) {
+	now := w.o.Now()
+	since := now
+	if n := trailing(t.History, "retry"); n > 0 {
+		since = t.History[len(t.History)-n].At
+	}
+	next := w.sched.BusinessBase
+	for i := 0; i < t.Attempts && next < w.sched.BusinessMax; i++ {
+		next *= 2
+	}
+	next = min(next, w.sched.BusinessMax) * 6 / 5
+	failing := now.Sub(since)
+	return failing, failing+next > w.o.NotRecognisedFor
 }
 
 // pauseFor pauses the whole worker after an auth failure that survived a re-login: every task

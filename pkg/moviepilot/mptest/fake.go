@@ -29,6 +29,7 @@ type Fake struct {
 	faults         []fault
 	businessFails  []string
 	createThenFail int
+	background     []background // /subscribe/seerr adds not run yet
 	down           bool
 	latency        time.Duration
 }
@@ -246,14 +247,33 @@ func routeOp(method, path string) string {
 		return "list"
 	case path == "/api/v1/subscribe/list":
 		return "list-token"
+	case path == "/api/v1/subscribe/" && method == http.MethodPut:
+		return "update"
+	case path == "/api/v1/subscribe/seerr":
+		return "seerr"
+	case strings.HasPrefix(path, "/api/v1/subscribe/") && isDigits(strings.TrimPrefix(path, "/api/v1/subscribe/")):
+		return "get"
 	case strings.HasPrefix(path, "/api/v1/subscribe/media/") && len(path) > len("/api/v1/subscribe/media/"):
 		return "lookup"
 	}
 	return "unknown"
 }
 
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // handle computes the answer; f.mu is held.
 func (f *Fake) handle(r *http.Request, op string, body []byte, call *Call) answer {
+	f.runBackground()
 	switch op {
 	case "login":
 		f.loginCount++
@@ -293,7 +313,7 @@ func (f *Fake) handle(r *http.Request, op string, body []byte, call *Call) answe
 		if deny != nil {
 			return *deny
 		}
-		return f.list()
+		return f.list(r)
 	case "list-token":
 		if r.Method != http.MethodGet {
 			return f.detail(http.StatusMethodNotAllowed, "Method Not Allowed")
@@ -302,7 +322,25 @@ func (f *Fake) handle(r *http.Request, op string, body []byte, call *Call) answe
 			return f.detail(http.StatusUnauthorized, "API_TOKEN 校验不通过")
 		}
 		call.Auth = "token-query"
-		return f.list()
+		return f.list(r)
+	case "get", "update":
+		if op == "get" && r.Method != http.MethodGet {
+			return f.detail(http.StatusMethodNotAllowed, "Method Not Allowed")
+		}
+		_, auth, deny := f.authJWT(r)
+		call.Auth = auth
+		if deny != nil {
+			return *deny
+		}
+		if op == "get" {
+			return f.get(r)
+		}
+		return f.update(body)
+	case "seerr":
+		if r.Method != http.MethodPost {
+			return f.detail(http.StatusMethodNotAllowed, "Method Not Allowed")
+		}
+		return f.seerr(r, body, call)
 	case "lookup":
 		if r.Method != http.MethodGet {
 			return f.detail(http.StatusMethodNotAllowed, "Method Not Allowed")
@@ -325,13 +363,19 @@ func (f *Fake) authJWT(r *http.Request) (user, how string, deny *answer) {
 	if h := r.Header.Get("Authorization"); h != "" {
 		scheme, tok, _ := strings.Cut(h, " ")
 		if strings.EqualFold(scheme, "bearer") && tok != "" {
+			// v2.5.6 answers a bad JWT or a missing user 403; v3 answers every auth
+			// failure 401.
+			denied := http.StatusForbidden
+			if f.opts.Version == V3 {
+				denied = http.StatusUnauthorized
+			}
 			claims, ok := f.verifyJWT(tok)
 			if !ok {
-				a := f.detail(http.StatusForbidden, "token校验不通过")
+				a := f.detail(denied, "token校验不通过")
 				return "", "", &a
 			}
 			if _, exists := f.opts.Users[claims.Username]; !exists {
-				a := f.detail(http.StatusForbidden, "用户不存在")
+				a := f.detail(denied, "用户不存在")
 				return "", "", &a
 			}
 			return claims.Username, "jwt", nil

@@ -17,8 +17,20 @@
 //     success:true with the EXISTING id, exactly like a new creation.
 //   - v2 lookup of something unknown answers 200 with an all-null Subscribe object.
 //   - v3 wraps every answer in {"success","message","data"}, identifies media by
-//     media_source+media_id (only one of them → success:false), and answers 422 to a lookup
-//     without ?media_source=.
+//     media_source+media_id (only one of them → success:false; neither → title recognition),
+//     and answers 422 to a lookup without ?media_source=. Its identity includes the season,
+//     so a movie and a show with one TMDB number are two rows; a duplicate answers
+//     success:true, the existing id and "订阅已存在". List endpoints take page/count and send
+//     X-Total-Count. Every auth failure is 401 (v2.5.6: a bad JWT is 403).
+//   - GET /api/v1/subscribe/{id}: the row (v2: null when missing; v3: an empty object).
+//   - PUT /api/v1/subscribe/ (update): v2.5.6 writes every non-null field, username
+//     included, and fills fields left out with the schema defaults (total_episode 0 …);
+//     v3 writes only the fields sent and always keeps the row's username.
+//   - POST /api/v1/subscribe/seerr: raw Authorization == API_TOKEN (else v2 400, v3 401
+//     "授权失败"); answers success before acting, then adds one row per movie or requested
+//     season with requestedBy_username as the user (after Options.SeerrLag more requests).
+//   - Create stores the signed-in user (the API token: SuperUser) as username, in both
+//     versions, whatever the body says.
 //
 // Faults can be injected at run time, concurrently with requests: FailNext, RateLimitNext,
 // BusinessFailNext, CreateThenFailNext, SetDown and SetLatency. Subscriptions, Calls,
@@ -66,6 +78,10 @@ type Options struct {
 	SuperUser string
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// SeerrLag is how many further requests arrive before a POST /api/v1/subscribe/seerr's
+	// background adds run. MoviePilot answers that endpoint before it acts; with 0 (the
+	// default) the adds run just before the next request is handled.
+	SeerrLag int
 }
 
 // Media is one catalogue entry, standing in for TMDB's answer.
@@ -110,7 +126,8 @@ type Call struct {
 	Path   string
 	// Query is the raw query with the values of token, apikey and password replaced.
 	Query string
-	// Op is "login", "create", "redirect", "lookup", "list", "list-token" or "unknown".
+	// Op is "login", "create", "redirect", "lookup", "get", "update", "seerr", "list",
+	// "list-token" or "unknown".
 	Op string
 	// Auth is how the request authenticated: "jwt", "x-api-key", "apikey-query",
 	// "token-query", or "" when it did not (or the endpoint needs none).

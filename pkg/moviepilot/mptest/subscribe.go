@@ -13,6 +13,8 @@ import (
 // Messages MoviePilot answers with success:false.
 const (
 	msgNotRecognised = "未识别到媒体信息"
+	// msgExists is v3's answer to a duplicate create (with success:true and the existing id).
+	msgExists = "订阅已存在"
 	// msgPairRequired is the fake's wording for a v3 create that gives only one of
 	// media_source and media_id; the facts file records the behaviour, not the text.
 	msgPairRequired = "media_source 和 media_id 必须同时提供"
@@ -72,6 +74,14 @@ func (f *Fake) create(body []byte, user string) answer {
 		case hasSrc != hasID:
 			return f.result(false, msgPairRequired, nil)
 		case !hasSrc:
+			// tmdbid is no longer a field: v3 recognises by title alone (which may pick
+			// the wrong media); the catalogue stands in for that search.
+			for id, m := range f.opts.KnownTMDB {
+				if m.Title != "" && m.Title == strs["name"] {
+					return f.addAnswer(addArgs{tmdbID: id, mtype: mtype, name: strs["name"], year: strs["year"],
+						season: ints["season"], user: user})
+				}
+			}
 			return f.result(false, msgNotRecognised, nil)
 		case strs["media_source"] != "themoviedb":
 			return f.result(false, msgNotRecognised, nil)
@@ -88,88 +98,142 @@ func (f *Fake) create(body []byte, user string) answer {
 		tmdbID = *ints["tmdbid"]
 	}
 
+	var season *int
+	if v := ints["season"]; v != nil {
+		season = v
+	}
+	return f.addAnswer(addArgs{
+		tmdbID: tmdbID, mtype: mtype, name: strs["name"], year: strs["year"], season: season,
+		startEpisode: ints["start_episode"], totalEpisode: ints["total_episode"], bestVersion: ints["best_version"],
+		quality: strs["quality"], resolution: strs["resolution"], effect: strs["effect"], user: user,
+	})
+}
+
+// addArgs is what SubscribeChain.add receives, from a create or from the Seerr webhook.
+type addArgs struct {
+	tmdbID                                  int
+	mtype, name, year                       string
+	season                                  *int
+	startEpisode, totalEpisode, bestVersion *int
+	quality, resolution, effect             string
+	user                                    string
+}
+
+// addAnswer runs add and renders create's answer (schemas.Response in both versions).
+func (f *Fake) addAnswer(a addArgs) answer {
+	id, msg, ok := f.add(a)
+	if !ok {
+		return f.result(false, msg, nil)
+	}
+	if f.createThenFail > 0 {
+		f.createThenFail--
+		return f.internalError()
+	}
+	return f.result(true, msg, map[string]any{"id": id})
+}
+
+// add is SubscribeChain.add: recognition, then SubscribeOper.add's duplicate check, then the
+// insert. It answers the id (new or existing) and the message, or ok=false with the reason.
+func (f *Fake) add(a addArgs) (id int, msg string, ok bool) {
 	// Recognition.
-	name, year := strs["name"], strs["year"]
+	tmdbID, mtype, name, year := a.tmdbID, a.mtype, a.name, a.year
 	isTV := mtype == TypeTV
 	if mtype == "" || mtype == "未知" || mtype == "系列" {
-		isTV = ints["season"] != nil
+		isTV = a.season != nil
 	}
 	var known *Media
 	if f.opts.KnownTMDB != nil {
-		m, ok := f.opts.KnownTMDB[tmdbID]
-		if !ok {
-			return f.result(false, msgNotRecognised, nil)
+		m, found := f.opts.KnownTMDB[tmdbID]
+		if !found {
+			return 0, msgNotRecognised, false
 		}
 		if (mtype == TypeTV && m.Type != "tv") || (mtype == TypeMovie && m.Type != "movie") {
-			return f.result(false, msgNotRecognised, nil)
+			return 0, msgNotRecognised, false
 		}
 		known = &m
 		name, year, isTV = m.Title, m.Year, m.Type == "tv"
 	}
 	if name == "" {
-		return f.result(false, msgNotRecognised, nil)
+		return 0, msgNotRecognised, false
 	}
-
 	if len(f.businessFails) > 0 {
 		msg := f.businessFails[0]
 		f.businessFails = f.businessFails[1:]
-		return f.result(false, msg, nil)
+		return 0, msg, false
 	}
-
 	sub := Subscription{
 		Name:       name,
 		Year:       year,
 		Type:       TypeMovie,
 		TMDBID:     tmdbID,
-		Quality:    strs["quality"],
-		Resolution: strs["resolution"],
-		Effect:     strs["effect"],
-		Username:   user,
+		Quality:    a.quality,
+		Resolution: a.resolution,
+		Effect:     a.effect,
+		Username:   a.user,
 		State:      "N",
 		Created:    f.opts.Now(),
 	}
 	if f.opts.Version == V3 {
 		sub.MediaSource, sub.MediaID = "themoviedb", strconv.Itoa(tmdbID)
 	}
-	if v := ints["best_version"]; v != nil {
+	if v := a.bestVersion; v != nil {
 		sub.BestVersion = *v
 	}
 	if isTV {
 		sub.Type = TypeTV
 		season := 1 // None and 0 are both falsy in MoviePilot
-		if v := ints["season"]; v != nil && *v != 0 {
+		if v := a.season; v != nil && *v != 0 {
 			season = *v
 		}
 		sub.Season = &season
-		if v := ints["start_episode"]; v != nil {
+		if v := a.startEpisode; v != nil {
 			sub.StartEpisode = *v
 		}
-		if v := ints["total_episode"]; v != nil && *v != 0 {
+		if v := a.totalEpisode; v != nil && *v != 0 {
 			sub.TotalEpisode = *v
 		} else if known != nil {
 			n := known.Seasons[season]
 			if n == 0 {
-				return f.result(false, fmt.Sprintf("未获取到第 %d 季的总集数", season), nil)
+				return 0, fmt.Sprintf("未获取到第 %d 季的总集数", season), false
 			}
 			sub.TotalEpisode = n
 		}
 		sub.LackEpisode = sub.TotalEpisode
 	}
+	// SubscribeOper.add: v2 finds a movie (no season) by tmdbid alone, whatever the row's type;
+	// v3's identity includes the season, so a movie only matches a row without one.
+	existing := f.find(tmdbID, sub.Season)
+	if f.opts.Version == V3 {
+		existing = f.findExact(tmdbID, sub.Season)
+	}
+	if existing != nil {
+		if f.opts.Version == V3 {
+			return existing.ID, msgExists, true
+		}
+		return existing.ID, "", true // v2's chain answers "" for new and existing alike
+	}
+	sub.ID = f.nextID
+	f.nextID++
+	f.subs = append(f.subs, sub)
+	if f.opts.Version == V3 {
+		return sub.ID, "新增订阅成功", true
+	}
+	return sub.ID, "", true
+}
 
-	id := 0
-	if existing := f.find(tmdbID, sub.Season); existing != nil {
-		id = existing.ID
-	} else {
-		sub.ID = f.nextID
-		f.nextID++
-		f.subs = append(f.subs, sub)
-		id = sub.ID
+// findExact is v3's identity match: the TMDB id and the season, where no season matches only
+// rows without one.
+func (f *Fake) findExact(tmdbID int, season *int) *Subscription {
+	for i := range f.subs {
+		s := &f.subs[i]
+		if s.TMDBID != tmdbID {
+			continue
+		}
+		if (season == nil && s.Season == nil) || (season != nil && s.Season != nil && *s.Season == *season) {
+			return s
+		}
 	}
-	if f.createThenFail > 0 {
-		f.createThenFail--
-		return f.internalError()
-	}
-	return f.result(true, "", map[string]any{"id": id})
+	return nil
 }
 
 // find is SubscribeOper's duplicate check: tmdbid+season, or tmdbid alone without a season.
@@ -211,7 +275,8 @@ func (f *Fake) lookup(r *http.Request) answer {
 	var hit *Subscription
 	if tmdbID > 0 {
 		var sp *int
-		if season != 0 { // `if season:` — 0 means "no filter"
+		// v2: `if season:`, so 0 means "no filter"; v3: `if season is not None`.
+		if season != 0 || (f.opts.Version == V3 && q.Has("season")) {
 			sp = &season
 		}
 		hit = f.find(tmdbID, sp)
@@ -222,12 +287,28 @@ func (f *Fake) lookup(r *http.Request) answer {
 	return f.data(f.subscribeJSON(hit))
 }
 
-func (f *Fake) list() answer {
-	out := make([]map[string]any, 0, len(f.subs))
-	for i := range f.subs {
-		out = append(out, f.subscribeJSON(&f.subs[i]))
+// list is GET /api/v1/subscribe/ (and /list). v3 takes optional page/count and always sends
+// the total in X-Total-Count.
+func (f *Fake) list(r *http.Request) answer {
+	rows := f.subs
+	if f.opts.Version == V3 {
+		q := r.URL.Query()
+		page, _ := strconv.Atoi(q.Get("page"))
+		count, _ := strconv.Atoi(q.Get("count"))
+		if page > 0 && count > 0 {
+			start := min((page-1)*count, len(rows))
+			rows = rows[start:min(start+count, len(rows))]
+		}
 	}
-	return f.data(out)
+	out := make([]map[string]any, 0, len(rows))
+	for i := range rows {
+		out = append(out, f.subscribeJSON(&rows[i]))
+	}
+	a := f.data(out)
+	if f.opts.Version == V3 {
+		a.header.Set("X-Total-Count", strconv.Itoa(len(f.subs)))
+	}
+	return a
 }
 
 // subscribeJSON renders schemas.Subscribe; nil renders the empty object MoviePilot answers

@@ -1,0 +1,149 @@
+package mptest
+
+import (
+	"strings"
+	"testing"
+)
+
+// Both versions deduplicate TV on (tmdbid, season). v2 finds a movie by tmdbid alone (so a
+// show with that number answers for it); v3's identity includes the season, and a duplicate
+// says 订阅已存在.
+func TestDuplicatesAndNumberCollisionPerVersion(t *testing.T) {
+	for _, v := range []string{V2, V3} {
+		t.Run(v, func(t *testing.T) {
+			s := newServer(t, Options{Version: v, AcceptAPIKey: true})
+			key := map[string]string{"X-API-KEY": apiToken}
+			show := `{"name":"Breaking Bad","type":"电视剧","tmdbid":1396,"media_source":"themoviedb","media_id":"1396","season":1}`
+			movie := `{"name":"Mirror","type":"电影","tmdbid":1396,"media_source":"themoviedb","media_id":"1396"}`
+			if v == V2 {
+				show = strings.Replace(show, `,"media_source":"themoviedb","media_id":"1396"`, "", 1)
+				movie = strings.Replace(movie, `,"media_source":"themoviedb","media_id":"1396"`, "", 1)
+			}
+			first := create(t, s, key, show).json(t)
+			again := create(t, s, key, show).json(t)
+			m := create(t, s, key, movie).json(t)
+			id := func(m map[string]any) any { return m["data"].(map[string]any)["id"] }
+			if id(first) != id(again) || again["success"] != true {
+				t.Fatalf("duplicate: %v then %v", first, again)
+			}
+			wantMsg := map[string]string{V2: "", V3: "订阅已存在"}[v]
+			if again["message"] != wantMsg {
+				t.Fatalf("duplicate message %q, want %q", again["message"], wantMsg)
+			}
+			rows := s.Subscriptions()
+			if v == V2 {
+				if id(m) != id(first) || len(rows) != 1 {
+					t.Fatalf("v2 movie: %v, rows %+v", m, rows)
+				}
+			} else if id(m) == id(first) || len(rows) != 2 || rows[1].Type != TypeMovie || rows[1].Season != nil {
+				t.Fatalf("v3 movie: %v, rows %+v", m, rows)
+			}
+		})
+	}
+}
+
+// GET /subscribe/{id}: v2 answers the row or null; v3 the enveloped row or an empty object.
+// PUT /subscribe/: v2 writes username (and fills fields the body leaves out with the schema's
+// defaults); v3 never changes username and writes only what was sent.
+func TestGetAndUpdatePerVersion(t *testing.T) {
+	for _, v := range []string{V2, V3} {
+		t.Run(v, func(t *testing.T) {
+			s := newServer(t, Options{Version: v, AcceptAPIKey: true})
+			key := map[string]string{"X-API-KEY": apiToken}
+			create(t, s, key, `{"name":"BB","type":"电视剧","tmdbid":7,"media_source":"themoviedb","media_id":"7","season":1,"total_episode":8}`)
+			got := do(t, s, req{method: "GET", path: "/api/v1/subscribe/1", header: key}).json(t)
+			if v == V3 {
+				if got["success"] != true {
+					t.Fatalf("v3 get not enveloped: %v", got)
+				}
+				got = got["data"].(map[string]any)
+			}
+			if got["username"] != "admin" || got["id"] != float64(1) {
+				t.Fatalf("get: %v", got)
+			}
+			missing := do(t, s, req{method: "GET", path: "/api/v1/subscribe/99", header: key})
+			if (v == V2 && missing.body != "null") || (v == V3 && !strings.Contains(missing.body, `"id":null`)) {
+				t.Fatalf("missing id: %s", missing.body)
+			}
+			up := do(t, s, req{method: "PUT", path: "/api/v1/subscribe/", body: `{"id":1,"username":"alice"}`, ctype: "application/json", header: key}).json(t)
+			if up["success"] != true {
+				t.Fatalf("update: %v", up)
+			}
+			row := s.Subscriptions()[0]
+			switch v {
+			case V2:
+				if row.Username != "alice" || row.TotalEpisode != 0 {
+					t.Fatalf("v2 update: %+v (username written, total_episode reset to the default)", row)
+				}
+			case V3:
+				if row.Username != "admin" || row.TotalEpisode != 8 {
+					t.Fatalf("v3 update: %+v (username kept, unsent fields kept)", row)
+				}
+			}
+			if r := do(t, s, req{method: "PUT", path: "/api/v1/subscribe/", body: `{"id":42}`, ctype: "application/json", header: key}).json(t); r["success"] != false {
+				t.Fatalf("update of a missing id: %v", r)
+			}
+		})
+	}
+}
+
+// POST /subscribe/seerr: raw API token (v2 400, v3 401 otherwise); success before acting; one
+// add per requested season, season 0 as 1, none without "Requested Seasons"; the requester
+// owns the rows.
+func TestSeerrEndpoint(t *testing.T) {
+	for _, v := range []string{V2, V3} {
+		t.Run(v, func(t *testing.T) {
+			s := newServer(t, Options{Version: v, SeerrLag: 2})
+			post := func(auth, body string) resp {
+				return do(t, s, req{method: "POST", path: "/api/v1/subscribe/seerr", body: body, ctype: "application/json",
+					header: map[string]string{"Authorization": auth}})
+			}
+			tv := `{"notification_type":"MEDIA_APPROVED","subject":"BB","media":{"media_type":"tv","tmdbId":"1396"},` +
+				`"request":{"requestedBy_username":"bob"},"extra":[{"name":"Requested Seasons","value":"0, 2"}]}`
+			if r := post("Bearer "+apiToken, tv); r.status != map[string]int{V2: 400, V3: 401}[v] || !strings.Contains(r.body, "授权失败") {
+				t.Fatalf("bearer form: %d %s", r.status, r.body)
+			}
+			r := post(apiToken, tv)
+			if r.status != 200 || r.json(t)["success"] != true || len(s.Subscriptions()) != 0 {
+				t.Fatalf("answer %d %s, rows %+v (must answer before acting)", r.status, r.body, s.Subscriptions())
+			}
+			noSeasons := strings.Replace(tv, `"Requested Seasons"`, `"Requested Episodes"`, 1)
+			if r := post(apiToken, noSeasons); r.json(t)["success"] != true {
+				t.Fatalf("no seasons: %s", r.body)
+			}
+			do(t, s, req{method: "GET", path: "/api/v1/nope"}) // the second request after the add: not yet
+			if n := len(s.Subscriptions()); n != 0 || s.PendingSeerrAdds() != 2 {
+				t.Fatalf("ran early: %d rows, %d pending", n, s.PendingSeerrAdds())
+			}
+			do(t, s, req{method: "GET", path: "/api/v1/nope"})
+			rows := s.Subscriptions()
+			if len(rows) != 2 || *rows[0].Season != 1 || *rows[1].Season != 2 || rows[0].Username != "bob" {
+				t.Fatalf("rows %+v", rows)
+			}
+		})
+	}
+}
+
+// v3: list endpoints page with page/count and send X-Total-Count; auth failures are 401.
+func TestV3ListPagingAndAuth(t *testing.T) {
+	s := newServer(t, Options{Version: V3, AcceptAPIKey: true})
+	key := map[string]string{"X-API-KEY": apiToken}
+	for _, id := range []string{"1", "2", "3"} {
+		create(t, s, key, `{"name":"M`+id+`","type":"电影","media_source":"themoviedb","media_id":"`+id+`"}`)
+	}
+	r := do(t, s, req{method: "GET", path: "/api/v1/subscribe/", query: "page=2&count=2", header: key})
+	m := r.json(t)
+	data, _ := m["data"].([]any)
+	if r.header.Get("X-Total-Count") != "3" || len(data) != 1 || data[0].(map[string]any)["media_id"] != "3" {
+		t.Fatalf("page 2: %s %s", r.header.Get("X-Total-Count"), r.body)
+	}
+	for _, h := range []map[string]string{{"X-API-KEY": "wrong"}, {"Authorization": "Bearer not.a.jwt"}, nil} {
+		if r := do(t, s, req{method: "GET", path: "/api/v1/subscribe/", header: h}); r.status != 401 || r.json(t)["success"] != false {
+			t.Fatalf("%v: %d %s", h, r.status, r.body)
+		}
+	}
+	// The old tmdb:123 form without media_source is a 422 (in an envelope).
+	if r := do(t, s, req{method: "GET", path: "/api/v1/subscribe/media/tmdb:1", header: key}); r.status != 422 || r.json(t)["success"] != false {
+		t.Fatalf("old lookup form: %d %s", r.status, r.body)
+	}
+}
