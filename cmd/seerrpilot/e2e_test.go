@@ -30,7 +30,12 @@ const (
 
 func postJSON(t *testing.T, url, auth string, body []byte) (int, map[string]any) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	return doJSON(t, http.MethodPost, url, auth, body)
+}
+
+func doJSON(t *testing.T, method, url, auth string, body []byte) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	if auth != "" {
 		req.Header.Set("Authorization", auth)
@@ -410,17 +415,7 @@ func TestEndToEndRequesterAndNumberCollision(t *testing.T) {
 
 func getJSON(t *testing.T, url, auth string) (int, map[string]any) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, url, nil)
-	req.Header.Set("Authorization", auth)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	var out map[string]any
-	_ = json.Unmarshal(raw, &out)
-	return resp.StatusCode, out
+	return doJSON(t, http.MethodGet, url, auth, nil)
 }
 
 // TestEndToEndUnrecognisedTMDBID: MoviePilot's bare "未识别到媒体信息" reaches the operator

@@ -736,17 +736,7 @@ func (s *Store) Retry(ctx context.Context, id string) (Task, error) {
 			return &TransitionError{ID: t.ID, From: t.Status, To: StatusPending}
 		}
 		now := s.now().UTC()
-		t.Status = StatusPending
-		t.Attempts = 0
-		t.NextAttemptAt = now
-		t.Reason, t.LastError = "", ""
-		t.CancelledBy, t.HoldMark = "", nil
-		for i := range t.Items {
-			if t.Items[i].State == ItemFailed {
-				t.Items[i].State = ItemPending
-				t.Items[i].LastError = ""
-			}
-		}
+		t.restart(now)
 		t.AddHistory(now, "retry", "retry requested by operator")
 		return nil
 	})
