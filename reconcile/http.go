@@ -118,8 +118,8 @@ func parseQuery(q url.Values, now time.Time) (opts PassOptions, wait bool, err e
 		return opts, false, err
 	}
 	if q.Has("since") {
-		if opts.Since, err = parseSince(q.Get("since"), now); err != nil {
-			return opts, false, err
+		if opts.Since, err = ParseSince(q.Get("since"), now); err != nil {
+			return opts, false, errors.New("since=" + err.Error())
 		}
 	}
 	return opts, wait, nil
@@ -140,7 +140,10 @@ func boolParam(q url.Values, name string) (bool, error) {
 	return b, nil
 }
 
-func parseSince(v string, now time.Time) (time.Time, error) {
+// ParseSince reads a "since" value the one way every caller (POST /reconcile?since=, the MCP
+// reconcile tool, `sync once --since`) accepts: RFC 3339, a date (UTC midnight), or a positive
+// duration back from now.
+func ParseSince(v string, now time.Time) (time.Time, error) {
 	v = strings.TrimSpace(v)
 	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
 		return t.UTC(), nil
@@ -151,6 +154,6 @@ func parseSince(v string, now time.Time) (time.Time, error) {
 	if d, err := time.ParseDuration(v); err == nil && d > 0 {
 		return now.Add(-d).UTC(), nil
 	}
-	return time.Time{}, errors.New("since=" + strconv.Quote(v) +
+	return time.Time{}, errors.New(strconv.Quote(v) +
 		": want RFC 3339 (2025-01-02T03:04:05Z), a date (2025-01-02) or a positive duration (24h)")
 }

@@ -215,9 +215,9 @@ func TestParseSince(t *testing.T) {
 		{"last week", time.Time{}, true},
 	}
 	for _, tc := range cases {
-		got, err := parseSince(tc.in, now)
+		got, err := ParseSince(tc.in, now)
 		if (err != nil) != tc.err || !got.Equal(tc.want) {
-			t.Errorf("parseSince(%q) = %v, %v; want %v (error %v)", tc.in, got, err, tc.want, tc.err)
+			t.Errorf("ParseSince(%q) = %v, %v; want %v (error %v)", tc.in, got, err, tc.want, tc.err)
 		}
 	}
 }

@@ -19,24 +19,13 @@ import (
 	"github.com/seerrpilot/seerrpilot/reconcile"
 )
 
-// parseSince accepts RFC 3339 or YYYY-MM-DD (UTC midnight).
-func parseSince(v string) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return t, nil
-	}
-	if t, err := time.Parse("2006-01-02", v); err == nil {
-		return t, nil
-	}
-	return time.Time{}, fmt.Errorf("--since %q: want RFC 3339 (2026-01-02T15:04:05Z) or YYYY-MM-DD", v)
-}
-
 // syncOnce runs one reconcile pass, then tries every due task once, prints a summary and
 // returns errCheckFailed if any task failed. With --dry-run it works on a throw-away copy of
 // the database and MP_DRY_RUN, so nothing changes anywhere; it prints each payload instead.
 func syncOnce(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("sync once", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	sinceArg := fs.String("since", "", "only requests created or updated since then (RFC 3339 or YYYY-MM-DD)")
+	sinceArg := fs.String("since", "", "only requests created or updated since then (RFC 3339, YYYY-MM-DD, or a duration such as 24h)")
 	dryRun := fs.Bool("dry-run", false, "print each MoviePilot payload and change nothing anywhere")
 	if err := fs.Parse(args); err != nil {
 		return &usageError{fmt.Sprintf("sync once: %v", err)}
@@ -46,9 +35,9 @@ func syncOnce(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	var since time.Time
 	if *sinceArg != "" {
-		t, err := parseSince(*sinceArg)
+		t, err := reconcile.ParseSince(*sinceArg, time.Now())
 		if err != nil {
-			return &usageError{err.Error()}
+			return &usageError{"--since " + err.Error()}
 		}
 		since = t
 	}

@@ -64,3 +64,11 @@ func TestSyncOnce(t *testing.T) {
 	}
 	assertNoSecrets(t, r.stdout+r.stderr, e2eMPToken, e2eSeerrKey)
 }
+
+// `sync once --since` takes the same grammar as POST /reconcile?since=: a duration works too.
+func TestSyncOnceSinceTakesADuration(t *testing.T) {
+	env := map[string]string{"MP_DRY_RUN": "true", "DATA_DIR": t.TempDir()}
+	if r := runBin(t, env, "sync", "once", "--since", "24h"); r.code == 2 {
+		t.Fatalf("--since 24h refused: %+v", r)
+	}
+}
