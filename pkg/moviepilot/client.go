@@ -89,6 +89,8 @@ type Client struct {
 	hc       *http.Client
 	observe  func(op, outcome string, d time.Duration)
 	pace     *rate.Limiter // nil: unpaced
+	// paced, if set (tests), is told the time the limiter scheduled each request for.
+	paced    func(at time.Time)
 	now      func() time.Time
 	secretRE *regexp.Regexp
 
@@ -160,6 +162,40 @@ func New(cfg Config) (*Client, error) {
 		`|(bearer\s+)[A-Za-z0-9._~+/=-]+` +
 		`|eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`)
 	return c, nil
+}
+
+// waitPace takes one token from the limiter, as rate.Limiter.Wait does, but through a
+// reservation so that the time the limiter scheduled the request for is known (and reported
+// to c.paced): that schedule, not when a loaded machine got round to sending, is what the
+// limiter promises.
+func (c *Client) waitPace(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	now := time.Now()
+	r := c.pace.ReserveN(now, 1)
+	if !r.OK() {
+		return errors.New("rate: cannot reserve a token")
+	}
+	delay := r.DelayFrom(now)
+	if dl, ok := ctx.Deadline(); ok && now.Add(delay).After(dl) {
+		r.CancelAt(now)
+		return fmt.Errorf("rate: Wait(n=1) would exceed context deadline")
+	}
+	if delay > 0 {
+		t := time.NewTimer(delay)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			r.Cancel()
+			return ctx.Err()
+		}
+	}
+	if c.paced != nil {
+		c.paced(now.Add(delay))
+	}
+	return nil
 }
 
 // parseBaseURL checks the base URL without ever echoing it (it may hold a secret).
@@ -271,7 +307,7 @@ func (c *Client) send(ctx context.Context, op string, req request, jwt string) (
 	if c.pace != nil {
 		// The token is taken before the per-call timeout starts: waiting for our own rate
 		// limit is not MoviePilot being slow.
-		if err := c.pace.Wait(ctx); err != nil {
+		if err := c.waitPace(ctx); err != nil {
 			if ctxErr := ctx.Err(); ctxErr != nil {
 				return nil, &Error{Op: op, Class: ClassCanceled, Message: ctxErr.Error(), cause: ctxErr}
 			}
