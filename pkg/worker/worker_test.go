@@ -13,6 +13,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/seerrpilot/seerrpilot/internal/testbudget"
 	"github.com/seerrpilot/seerrpilot/pkg/moviepilot"
 	"github.com/seerrpilot/seerrpilot/pkg/moviepilot/mptest"
 	"github.com/seerrpilot/seerrpilot/pkg/plan"
@@ -605,10 +606,10 @@ func TestRunWakesOnNewWorkAndStops(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- h.w.Run(ctx) }()
 	id := h.enqueue(movieIn(50, 1800))
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(testbudget.Budget(t))
 	for h.get(id).Status != task.StatusSuccess {
 		if time.Now().After(deadline) {
-			t.Fatalf("not delivered within 5s: %s", h.get(id).Status)
+			t.Fatalf("not delivered in time: %s", h.get(id).Status)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -618,7 +619,7 @@ func TestRunWakesOnNewWorkAndStops(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-	case <-time.After(5 * time.Second):
+	case <-time.After(testbudget.Budget(t)):
 		t.Fatal("Run did not stop")
 	}
 	if st := h.w.State(); st.Status != "stopped" {
@@ -842,10 +843,10 @@ func TestRunHoldsForRetryAfter(t *testing.T) {
 		cancel()
 		<-done
 	}()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(testbudget.Budget(t))
 	for h.get(b).Status != task.StatusSuccess {
 		if time.Now().After(deadline) {
-			t.Fatalf("task B not delivered within 5s: %s", h.get(b).Status)
+			t.Fatalf("task B not delivered in time: %s", h.get(b).Status)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
