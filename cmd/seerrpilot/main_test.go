@@ -113,6 +113,23 @@ func TestUsageAndVersion(t *testing.T) {
 	}
 }
 
+// TestHelpExitsZeroForEveryVerb: asking for help is not a mistake. Every verb answers -h,
+// -help and --help with its own usage on stdout and exit 0, and runs nothing (serve --help
+// must not start a service, even with no configuration at all).
+func TestHelpExitsZeroForEveryVerb(t *testing.T) {
+	verbs := [][]string{{"serve"}, {"sync"}, {"sync", "once"}, {"sync", "daemon"}, {"healthcheck"}, {"doctor"}, {"version"}}
+	for _, verb := range verbs {
+		for _, flag := range []string{"--help", "-h", "-help"} {
+			args := append(append([]string{}, verb...), flag)
+			r := runBin(t, map[string]string{"DATA_DIR": t.TempDir()}, args...)
+			want := "Usage: seerrpilot " + strings.Join(verb, " ")
+			if r.code != 0 || !strings.Contains(r.stdout, want) || r.stderr != "" {
+				t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 0 and %q on stdout", args, r.code, r.stdout, r.stderr, want)
+			}
+		}
+	}
+}
+
 func TestBadConfigExits2NamingEachVariable(t *testing.T) {
 	r := runBin(t, map[string]string{
 		"MP_URL": "not a url", "JELLY_PAGE_SIZE": "9000", "MP_AUTH_SCHEME": "guess", "LOG_FORMAT": "yaml",
