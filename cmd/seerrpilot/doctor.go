@@ -170,6 +170,12 @@ func doctorSeerr(ctx context.Context, r *report, cfg *config.Config) {
 	cctx, cancel := context.WithTimeout(ctx, doctorTimeout)
 	st, err := c.Status(cctx)
 	cancel()
+	if errors.Is(err, seerr.ErrUnauthorized) {
+		// Seerr (or a proxy in front of it) answered and refused: reachable, wrong key.
+		r.fail("Seerr at "+shownURL(cfg.JellyURL)+" refused the request (HTTP 401/403): "+err.Error(),
+			"check JELLY_API_KEY: copy it from Seerr → Settings → General → API Key (and, behind a reverse proxy, that the proxy lets X-Api-Key through)")
+		return
+	}
 	if err != nil {
 		r.fail("Seerr not reachable at "+shownURL(cfg.JellyURL)+": "+err.Error(),
 			"check JELLY_URL (scheme, host, port, sub-path) and that Seerr is running and reachable from here")

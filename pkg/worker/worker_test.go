@@ -500,15 +500,20 @@ func TestRateLimitNeverExceeded(t *testing.T) {
 	}
 }
 
-// fakeSeerr answers GetRequest from a map; missing → ErrNotFound; down → a temporary error.
+// fakeSeerr answers GetRequest from a map; missing → ErrNotFound; down → a temporary error;
+// badKey → what a wrong JELLY_API_KEY gets (403).
 type fakeSeerr struct {
-	reqs map[int]*seerr.Request
-	down bool
+	reqs   map[int]*seerr.Request
+	down   bool
+	badKey bool
 }
 
 func (f *fakeSeerr) GetRequest(_ context.Context, id int) (*seerr.Request, error) {
 	if f.down {
 		return nil, errors.New("dial tcp: connection refused")
+	}
+	if f.badKey {
+		return nil, fmt.Errorf("get request %d: HTTP 403: %w", id, seerr.ErrUnauthorized)
 	}
 	r, ok := f.reqs[id]
 	if !ok {
@@ -550,6 +555,26 @@ func TestSeerrConfirmation(t *testing.T) {
 	}
 	if got := subsSummary(h.mp.Subscriptions()); got != "电视剧/1500/1,电视剧/1500/2" {
 		t.Fatalf("MoviePilot got %s", got)
+	}
+}
+
+// TestSeerrWrongKeyIsNotUnreachable: a 403 from Seerr is a wrong JELLY_API_KEY, and the task
+// and the log say so (with the fix) instead of calling Seerr unreachable.
+func TestSeerrWrongKeyIsNotUnreachable(t *testing.T) {
+	fs := &fakeSeerr{badKey: true}
+	h := newHarness(t, setup{opts: func(o *Options) { o.Seerr = fs }})
+	id := h.enqueue(movieIn(50, 1800))
+	h.drain()
+	tk := h.get(id)
+	last := tk.History[len(tk.History)-1].Summary
+	if tk.Status != task.StatusSuccess || strings.Contains(last, "unreachable") || !strings.Contains(last, "check JELLY_API_KEY") {
+		t.Fatalf("task %s, summary %q", tk.Status, last)
+	}
+	h.mu.Lock()
+	logs := h.logs.String()
+	h.mu.Unlock()
+	if !strings.Contains(logs, "JELLY_API_KEY") || strings.Contains(logs, "could not confirm") {
+		t.Fatalf("log does not name the key problem:\n%s", logs)
 	}
 }
 
