@@ -132,6 +132,7 @@ func run(parent context.Context, out io.Writer, budget time.Duration) (logPath s
 
 	// From here on, everything counts against budget. waiting names what the demo waits
 	// for, so that a timeout can say it.
+	clock := time.Now()
 	ctx, cancel := context.WithTimeout(parent, budget)
 	defer cancel()
 	waiting := "the fake Seerr and MoviePilot to start"
@@ -270,7 +271,8 @@ func run(parent context.Context, out io.Writer, budget time.Duration) (logPath s
 	if err := svc.stop(15 * time.Second); err != nil {
 		return logPath, err
 	}
-	fmt.Fprintln(out, "\n== seerrpilot stopped cleanly (SIGTERM, exit 0); fakes stopped; temp dirs removed")
+	fmt.Fprintf(out, "\n== seerrpilot stopped cleanly (SIGTERM, exit 0); fakes stopped; temp dirs removed (demo run %s after the build)\n",
+		time.Since(clock).Round(100*time.Millisecond))
 	return "", nil
 }
 
