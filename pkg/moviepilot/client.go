@@ -75,6 +75,10 @@ type Config struct {
 	// that rate with burst 1 (MP_RATE_LIMIT_PER_SEC), so MoviePilot never sees more. 0 means
 	// unpaced (doctor's one-off probes, tests).
 	RatePerSec float64
+	// Paced, if set with RatePerSec, is called before each request with the time the
+	// limiter scheduled it for. That schedule, not when a busy machine got round to
+	// sending, is what RatePerSec promises; tests check it.
+	Paced func(at time.Time)
 }
 
 // Client talks to one MoviePilot. It is safe for concurrent use.
@@ -150,6 +154,7 @@ func New(cfg Config) (*Client, error) {
 		timeout:   timeout,
 		hc:        hc,
 		observe:   cfg.Observe,
+		paced:     cfg.Paced,
 		now:       time.Now,
 		loginSem:  make(chan struct{}, 1),
 		detectSem: make(chan struct{}, 1),
