@@ -391,10 +391,10 @@ func (s *service) kill() {
 	}
 }
 
+// do makes one request, bounded by the demo's budget (ctx) and nothing shorter: a busy
+// machine makes the demo slower, not red.
 func do(ctx context.Context, method, url, auth string, body []byte) (int, []byte, error) {
-	rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(rctx, method, url, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(body))
 	if err != nil {
 		return 0, nil, err
 	}

@@ -12,13 +12,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seerrpilot/seerrpilot/internal/testbudget"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr/seerrtest"
 )
 
 func newClient(t *testing.T, baseURL, key string, mod ...func(*seerr.Config)) *seerr.Client {
 	t.Helper()
-	cfg := seerr.Config{BaseURL: baseURL, APIKey: key, Timeout: 5 * time.Second}
+	// The per-call timeout is not what most tests check (those that do set their own): it
+	// only has to outlast a loaded machine, so it comes from the test's own deadline.
+	cfg := seerr.Config{BaseURL: baseURL, APIKey: key, Timeout: testbudget.Budget(t)}
 	for _, m := range mod {
 		m(&cfg)
 	}

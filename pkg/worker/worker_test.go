@@ -69,7 +69,7 @@ func newHarness(t *testing.T, s setup) *harness {
 	}
 	h.mp = mptest.New(s.mpOpts)
 	t.Cleanup(h.mp.Close)
-	cfg := moviepilot.Config{BaseURL: h.mp.URL(), Scheme: moviepilot.AuthXAPIKey, Token: apiToken, APIVersion: "auto", Timeout: 5 * time.Second}
+	cfg := moviepilot.Config{BaseURL: h.mp.URL(), Scheme: moviepilot.AuthXAPIKey, Token: apiToken, APIVersion: "auto", Timeout: testbudget.Budget(t)}
 	if s.mpConfig != nil {
 		s.mpConfig(&cfg)
 	}
