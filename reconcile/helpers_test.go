@@ -14,6 +14,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/seerrpilot/seerrpilot/internal/testbudget"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr/seerrtest"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
@@ -127,7 +128,12 @@ func (l *logSink) count(tb testing.TB, level, msg string) int {
 
 func client(tb testing.TB, srv *seerrtest.Server) *seerr.Client {
 	tb.Helper()
-	c, err := seerr.New(seerr.Config{BaseURL: srv.URL(), APIKey: srv.APIKey(), Timeout: 5 * time.Second})
+	// The per-call timeout only has to outlast a loaded machine: from the test's deadline.
+	timeout := testbudget.Fallback
+	if t, ok := tb.(interface{ Deadline() (time.Time, bool) }); ok {
+		timeout = testbudget.Budget(t)
+	}
+	c, err := seerr.New(seerr.Config{BaseURL: srv.URL(), APIKey: srv.APIKey(), Timeout: timeout})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/seerrpilot/seerrpilot/internal/testbudget"
 	"github.com/seerrpilot/seerrpilot/pkg/envelope"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr/seerrtest"
 	"github.com/seerrpilot/seerrpilot/pkg/server"
@@ -111,7 +112,7 @@ func TestHandler(t *testing.T) {
 				if tc.setup.slow && c.Path == "/api/v1/request" {
 					select {
 					case <-release:
-					case <-time.After(5 * time.Second):
+					case <-time.After(testbudget.Budget(t)):
 					}
 				}
 			}})
@@ -225,7 +226,7 @@ func TestParseSince(t *testing.T) {
 // waitIdle waits until no pass runs, so a test does not close the store under one.
 func waitIdle(t *testing.T, p *Poller) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(testbudget.Budget(t))
 	for callers(p, curRun) != 0 {
 		if time.Now().After(deadline) {
 			t.Fatal("a pass is still running")

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seerrpilot/seerrpilot/internal/testbudget"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr/seerrtest"
 )
 
@@ -86,7 +87,7 @@ func TestRunSeerrDownThenBack(t *testing.T) {
 		select {
 		case r := <-reports:
 			return r
-		case <-time.After(5 * time.Second):
+		case <-time.After(testbudget.Budget(t)):
 			t.Fatal("no report")
 		}
 		return report{}
@@ -117,7 +118,7 @@ func TestRunSeerrDownThenBack(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Run returned %v", err)
 		}
-	case <-time.After(5 * time.Second):
+	case <-time.After(testbudget.Budget(t)):
 		t.Fatal("Run did not stop")
 	}
 
@@ -165,7 +166,7 @@ func TestRunWaitsWithJitterAndBackoff(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- p.Run(ctx) }()
-	deadline := time.After(5 * time.Second)
+	deadline := time.After(testbudget.Budget(t))
 	for {
 		mu.Lock()
 		n := len(waits)
@@ -208,7 +209,7 @@ func TestRunIntervalZero(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- p.Run(ctx) }()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(testbudget.Budget(t))
 	for p.Last() == nil && time.Now().Before(deadline) {
 		time.Sleep(2 * time.Millisecond)
 	}
@@ -247,7 +248,7 @@ func gatedServer(t *testing.T, version string) (*seerrtest.Server, func(), chan 
 			entered <- struct{}{}
 			select {
 			case <-gate:
-			case <-time.After(10 * time.Second):
+			case <-time.After(testbudget.Budget(t)):
 			}
 		}
 	}})
@@ -267,7 +268,7 @@ func callers(p *Poller, r func(*Poller) *run) int {
 
 func waitCallers(t *testing.T, p *Poller, which func(*Poller) *run, n int) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(testbudget.Budget(t))
 	for callers(p, which) < n {
 		if time.Now().After(deadline) {
 			t.Fatalf("only %d callers joined, want %d", callers(p, which), n)
@@ -422,7 +423,7 @@ func TestTriggerWaitHonoursContext(t *testing.T) {
 	<-entered
 	open()
 	// The pass itself was not cancelled with the caller's context: it finishes.
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(testbudget.Budget(t))
 	for {
 		if last := p.Last(); last != nil {
 			if last.RunID != id || last.Outcome != OutcomeOK || last.Enqueued != len(want) {
@@ -453,7 +454,7 @@ func TestRunShutdownWaitsForThePass(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-	case <-time.After(5 * time.Second):
+	case <-time.After(testbudget.Budget(t)):
 		t.Fatal("Run did not return after cancel")
 	}
 	if callers(p, curRun) != 0 {

@@ -2,34 +2,73 @@
 # mcp-inspector.sh — check a running seerrpilot's MCP endpoint with the official MCP Inspector
 # CLI (npm @modelcontextprotocol/inspector). It starts nothing itself.
 #
-#   SEERRPILOT_URL=http://127.0.0.1:8080 ADMIN_TOKEN=... scripts/mcp-inspector.sh
+#   SEERRPILOT_URL=http://127.0.0.1:8770 ADMIN_TOKEN=... scripts/mcp-inspector.sh
+#
+# Needs Node.js 22.19 or newer (and npx): the pinned Inspector (2.x) declares
+# engines node >= 22.19.0 and every release since 0.16 needs >= 22.7.5. On an older Node, a
+# plain `npx @modelcontextprotocol/inspector` quietly falls back to 0.15, which has no
+# --header; so this script checks the Node version first and says what to install.
 #
 # Steps: tools/list (all six seerrpilot tools must be listed, and --strict must find no schema
 # portability error), then tools/call queue_stats (must answer code 0). Any failure exits non-zero.
 #
 # The token goes into a temporary config file (mode 600, deleted on exit) rather than onto the
-# command line, so `ps` never shows it. The equivalent one-off command is:
-#   npx -y @modelcontextprotocol/inspector --cli "$SEERRPILOT_URL/mcp" --transport http \
+# command line, so `ps` never shows it. The equivalent one-off command (Node >= 22.19) is:
+#   npx -y @modelcontextprotocol/inspector@2.12.0 --cli "$SEERRPILOT_URL/mcp" --transport http \
 #     --header "Authorization: Bearer $ADMIN_TOKEN" --method tools/list
 #
 # Environment:
 #   SEERRPILOT_URL     base URL of seerrpilot (required)
 #   ADMIN_TOKEN        the operator token (or ADMIN_TOKEN_FILE: a file holding it)
 #   INSPECTOR_VERSION  npm version of the Inspector (default 2.12.0, the one this was checked with)
+#   NODE_MIN           the Node.js version it needs (default 22.19.0, from its package engines)
+#
+# Exit: 0 all checks passed, 1 a check failed, 2 wrong usage or a missing requirement.
 set -euo pipefail
 
 die() { echo "mcp-inspector: $*" >&2; exit 1; }
+usage() { echo "mcp-inspector: $*" >&2; exit 2; }
 
-[[ -n "${SEERRPILOT_URL:-}" ]] || die "set SEERRPILOT_URL, e.g. http://127.0.0.1:8080"
+case "${1:-}" in
+-h | --help)
+	sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"
+	exit 0
+	;;
+"") ;;
+*) usage "takes no arguments (got '$*'); it reads SEERRPILOT_URL and ADMIN_TOKEN, see --help" ;;
+esac
+
+[[ -n "${SEERRPILOT_URL:-}" ]] || usage "set SEERRPILOT_URL, e.g. SEERRPILOT_URL=http://127.0.0.1:8770 (seerrpilot's default port; add BASE_PATH if you set one)"
+[[ "$SEERRPILOT_URL" =~ ^https?://[^/]+ ]] || usage "SEERRPILOT_URL must start with http:// or https://, e.g. http://127.0.0.1:8770"
 if [[ -z "${ADMIN_TOKEN:-}" && -n "${ADMIN_TOKEN_FILE:-}" ]]; then
-	[[ -r "$ADMIN_TOKEN_FILE" ]] || die "ADMIN_TOKEN_FILE $ADMIN_TOKEN_FILE is not readable"
+	[[ -r "$ADMIN_TOKEN_FILE" ]] || usage "ADMIN_TOKEN_FILE $ADMIN_TOKEN_FILE is not readable"
 	ADMIN_TOKEN="$(tr -d '\r\n' <"$ADMIN_TOKEN_FILE")"
 fi
-[[ -n "${ADMIN_TOKEN:-}" ]] || die "set ADMIN_TOKEN (or ADMIN_TOKEN_FILE)"
-command -v npx >/dev/null || die "npx not found: install Node.js 20 or newer"
-command -v node >/dev/null || die "node not found: install Node.js 20 or newer"
+[[ -n "${ADMIN_TOKEN:-}" ]] || usage "set ADMIN_TOKEN (or ADMIN_TOKEN_FILE) to seerrpilot's ADMIN_TOKEN"
 
 version="${INSPECTOR_VERSION:-2.12.0}"
+node_min="${NODE_MIN:-22.19.0}"
+need_node() {
+	usage "$1. The MCP Inspector $version needs Node.js $node_min or newer: install Node.js 22 LTS or 24 (https://nodejs.org, or: nvm install 22), or run this script in a container: docker run --rm -it --network host -v \"\$PWD\":/w -w /w -e SEERRPILOT_URL -e ADMIN_TOKEN node:22 bash scripts/mcp-inspector.sh"
+}
+command -v node >/dev/null || need_node "node not found"
+command -v npx >/dev/null || need_node "npx not found"
+node_have="$(node --version)"
+node_have="${node_have#v}"
+# version_ge A B: A >= B, both x.y.z.
+version_ge() {
+	local IFS=.
+	local -a a b
+	read -r -a a <<<"$1"
+	read -r -a b <<<"$2"
+	for i in 0 1 2; do
+		((${a[i]:-0} > ${b[i]:-0})) && return 0
+		((${a[i]:-0} < ${b[i]:-0})) && return 1
+	done
+	return 0
+}
+version_ge "${node_have%%-*}" "$node_min" || need_node "this machine has Node.js $node_have"
+
 endpoint="${SEERRPILOT_URL%/}/mcp"
 
 umask 077

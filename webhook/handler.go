@@ -121,10 +121,13 @@ func New(opts Options) *Handler {
 	return h
 }
 
-// Routes registers the handler as POST /webhook/jellyseerr, /webhook/seerr and /webhook/overseerr.
+// Routes registers the handler as POST /webhook/jellyseerr, /webhook/seerr and
+// /webhook/overseerr, each also with a trailing slash: a URL pasted into Seerr as
+// ".../webhook/jellyseerr/" is an easy mistake, and Seerr never retries a 404.
 func (h *Handler) Routes(r chi.Router) {
 	for _, p := range []string{"/webhook/jellyseerr", "/webhook/seerr", "/webhook/overseerr"} {
 		r.Method(http.MethodPost, p, h)
+		r.Method(http.MethodPost, p+"/", h)
 	}
 }
 

@@ -140,7 +140,10 @@ func TestRoutes(t *testing.T) {
 	f := newFixture("")
 	r := chi.NewRouter()
 	f.h.Routes(r)
-	for i, path := range []string{"/webhook/jellyseerr", "/webhook/seerr", "/webhook/overseerr"} {
+	// Each also with a trailing slash (an easy paste mistake in Seerr's Webhook URL field).
+	paths := []string{"/webhook/jellyseerr", "/webhook/seerr", "/webhook/overseerr",
+		"/webhook/jellyseerr/", "/webhook/seerr/", "/webhook/overseerr/"}
+	for i, path := range paths {
 		req := httptest.NewRequest(http.MethodPost, path, bytes.NewReader(render(webhooktest.MovieApproved(i+1, 603, "M", 1999))))
 		rec := httptest.NewRecorder()
 		r.ServeHTTP(rec, req)
@@ -154,8 +157,8 @@ func TestRoutes(t *testing.T) {
 			t.Errorf("GET %s = %d, want 405", path, rec.Code)
 		}
 	}
-	if n, _ := f.store.counts(); n != 3 {
-		t.Fatalf("enqueued %d, want 3", n)
+	if n, _ := f.store.counts(); n != len(paths) {
+		t.Fatalf("enqueued %d, want %d", n, len(paths))
 	}
 	// Used without the router, the handler itself refuses other methods.
 	rec := httptest.NewRecorder()

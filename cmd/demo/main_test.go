@@ -1,10 +1,14 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestHelpers(t *testing.T) {
@@ -37,5 +41,39 @@ func TestTailKeepsLastLines(t *testing.T) {
 	defer os.Remove(kept)
 	if b, err := os.ReadFile(kept); err != nil || !strings.HasSuffix(string(b), "last\n") {
 		t.Fatalf("keepLog: %q %v", b, err)
+	}
+}
+
+// TestTimeoutSaysWhatAndWhatToTry: a timeout names what the demo waited for, for how long,
+// that the build was not counted, and the command to try next.
+func TestTimeoutSaysWhatAndWhatToTry(t *testing.T) {
+	err := &timeoutError{waiting: "seerrpilot to answer GET /healthz", budget: time.Minute, detail: errors.New("connection refused")}
+	msg := err.Error()
+	for _, want := range []string{"timed out", "1m0s", "after the build", "seerrpilot to answer GET /healthz",
+		"connection refused", "go run ./cmd/demo -timeout 3m0s"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("%q is missing %q", msg, want)
+		}
+	}
+	if got := suggest(5 * time.Minute); got != 15*time.Minute {
+		t.Errorf("suggest(5m) = %s", got)
+	}
+}
+
+// TestBuildIsNotOnTheClock runs the demo with a budget that is over before it starts: the
+// build must still complete (it is not counted), and the run must then fail with a timeout
+// that says it was waiting for seerrpilot to become healthy.
+func TestBuildIsNotOnTheClock(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds seerrpilot")
+	}
+	var out bytes.Buffer
+	_, err := run(context.Background(), &out, time.Nanosecond)
+	var te *timeoutError
+	if !errors.As(err, &te) {
+		t.Fatalf("run = %v, want a timeout\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "== built in") || !strings.Contains(err.Error(), "for seerrpilot to answer GET /healthz") {
+		t.Fatalf("err %v\n%s", err, out.String())
 	}
 }

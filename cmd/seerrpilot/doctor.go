@@ -49,6 +49,9 @@ func (r *report) warn(msg, fix string) { r.line("WARN", msg, fix) }
 func (r *report) fail(msg, fix string) { r.failed++; r.line("FAIL", msg, fix) }
 func (r *report) detail(msg string)    { fmt.Fprintln(r.w, r.red.String("       "+msg)) }
 
+// detailRaw prints msg as is: for text whose values the caller already masked.
+func (r *report) detailRaw(msg string) { fmt.Fprintln(r.w, "       "+msg) }
+
 // doctor checks the configuration, Seerr, MoviePilot and DATA_DIR and prints a pass/fail
 // list. It returns errCheckFailed (exit 1) when any check failed, an invalid configuration
 // included; warnings do not fail.
@@ -77,7 +80,8 @@ func doctor(ctx context.Context, args []string, stdout, _ io.Writer) error {
 		if errors.As(err, &ve) {
 			r.fail(fmt.Sprintf("configuration: %d problem(s)", len(ve.Problems)), "correct these variables (see README.md):")
 			for _, p := range ve.Problems {
-				r.detail("- " + p.Var + ": " + p.Msg)
+				// Only the values quoted in the problem are masked, not its wording.
+				r.detailRaw("- " + p.Var + ": " + p.Text(r.red.String))
 			}
 		} else {
 			r.fail("configuration: "+err.Error(), "check the environment")
@@ -170,6 +174,12 @@ func doctorSeerr(ctx context.Context, r *report, cfg *config.Config) {
 	cctx, cancel := context.WithTimeout(ctx, doctorTimeout)
 	st, err := c.Status(cctx)
 	cancel()
+	if errors.Is(err, seerr.ErrUnauthorized) {
+		// Seerr (or a proxy in front of it) answered and refused: reachable, wrong key.
+		r.fail("Seerr at "+shownURL(cfg.JellyURL)+" refused the request (HTTP 401/403): "+err.Error(),
+			"check JELLY_API_KEY: copy it from Seerr → Settings → General → API Key (and, behind a reverse proxy, that the proxy lets X-Api-Key through)")
+		return
+	}
 	if err != nil {
 		r.fail("Seerr not reachable at "+shownURL(cfg.JellyURL)+": "+err.Error(),
 			"check JELLY_URL (scheme, host, port, sub-path) and that Seerr is running and reachable from here")

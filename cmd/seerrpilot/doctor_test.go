@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -109,6 +111,26 @@ func TestDoctorWrongSeerrKey(t *testing.T) {
 	assertDoctorClean(t, r, "Wrong-seerr-key-77aa88bb")
 }
 
+// TestDoctorSeerr403IsAuthNotUnreachable: a Seerr (or the proxy in front of it) that answers
+// 403 to everything was reached; doctor says the key was refused and how to fix it.
+func TestDoctorSeerr403IsAuthNotUnreachable(t *testing.T) {
+	mp, js := doctorFakes(t)
+	forbidden := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = w.Write([]byte(`{"message":"You do not have permission to access this endpoint"}`))
+	}))
+	defer forbidden.Close()
+	env := doctorEnv(t, mp, js)
+	env["JELLY_URL"] = forbidden.URL
+	r := runBin(t, env, "doctor")
+	if r.code != 1 || strings.Contains(r.stdout, "not reachable") || !strings.Contains(r.stdout, "refused the request (HTTP 401/403)") ||
+		!strings.Contains(r.stdout, "→ fix: check JELLY_API_KEY") {
+		t.Fatalf("exit %d:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	assertDoctorClean(t, r)
+}
+
 func TestDoctorBadFilterFallsBackToApproved(t *testing.T) {
 	mp, _ := doctorFakes(t)
 	js := seerrtest.New(seerrtest.Options{Version: "1.34.0", APIKey: e2eSeerrKey})
@@ -150,7 +172,12 @@ func TestDoctorBadConfig(t *testing.T) {
 		!strings.Contains(r.stdout, "- MP_URL:") || !strings.Contains(r.stdout, "- ADMIN_TOKEN:") {
 		t.Fatalf("exit %d:\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	assertDoctorClean(t, r, "short")
+	// The secret is an ordinary word: only values are masked, never the wording (this read
+	// "is too [REDACTED]").
+	if !strings.Contains(r.stdout, "- ADMIN_TOKEN: is too short (5 characters)") || strings.Contains(r.stdout, "[REDACTED]") {
+		t.Fatalf("wording masked:\n%s", r.stdout)
+	}
+	assertDoctorClean(t, r)
 	if r := runBin(t, nil, "doctor", "extra"); r.code != 2 {
 		t.Fatalf("doctor extra: %+v", r)
 	}

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seerrpilot/seerrpilot/internal/testbudget"
 	"github.com/seerrpilot/seerrpilot/pkg/moviepilot/mptest"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr/seerrtest"
@@ -60,15 +61,11 @@ func render(t *testing.T, n webhooktest.Notification) []byte {
 	return b
 }
 
+// waitFor waits for background work (delivery, a restart) that is not itself under test:
+// its budget is what is left of the test's own deadline, so a slow machine is never a failure.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	testbudget.Eventually(t, what, cond)
 }
 
 func subsOf(mp *mptest.Server) []string {

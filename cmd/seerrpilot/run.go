@@ -36,11 +36,64 @@ type usageError struct{ msg string }
 
 func (e *usageError) Error() string { return e.msg }
 
+// helpRequest is -h/--help given to a verb: run prints that verb's help to stdout and the
+// process exits 0 (asking for help is not a mistake).
+type helpRequest struct {
+	cmd string
+	fs  *flag.FlagSet // its flags, or nil
+}
+
+func (h *helpRequest) Error() string { return h.cmd + ": help requested" }
+
+// verbHelp is the one-line description of each verb, for `seerrpilot <verb> --help`.
+var verbHelp = map[string]string{
+	"serve":       "run the service: webhook intake, worker, reconcile, operator API",
+	"sync daemon": "same as serve",
+	"sync once":   "one reconcile pass, then try every due task once; print a summary; exit 1 if any task failed",
+	"sync":        "sync once | sync daemon (see below)",
+	"healthcheck": "GET /healthz on the local service; exit 0 if healthy, 1 if not",
+	"doctor":      "check config, Seerr, MoviePilot, DATA_DIR; exit 1 if any check fails",
+	"version":     "print the version",
+}
+
+func printVerbHelp(w io.Writer, h *helpRequest) {
+	fmt.Fprintf(w, "Usage: seerrpilot %s", h.cmd)
+	hasFlags := false
+	if h.fs != nil {
+		h.fs.VisitAll(func(*flag.Flag) { hasFlags = true })
+	}
+	if hasFlags {
+		fmt.Fprint(w, " [flags]")
+	}
+	fmt.Fprintf(w, "\n\n%s\n", verbHelp[h.cmd])
+	if hasFlags {
+		fmt.Fprintln(w, "\nFlags:")
+		h.fs.SetOutput(w)
+		h.fs.PrintDefaults()
+		h.fs.SetOutput(io.Discard)
+	}
+	fmt.Fprint(w, "\n"+usage)
+}
+
+// isHelpArg is -h, -help or --help.
+func isHelpArg(a string) bool { return a == "-h" || a == "-help" || a == "--help" }
+
 // errCheckFailed is a failed check whose report was already printed; exit 1 without more text.
 var errCheckFailed = errors.New("check failed")
 
 // run is the whole program behind main: it parses args and runs one command until ctx ends.
+// `<verb> --help` prints that verb's help to stdout and succeeds.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	err := dispatch(ctx, args, stdout, stderr)
+	var h *helpRequest
+	if errors.As(err, &h) {
+		printVerbHelp(stdout, h)
+		return nil
+	}
+	return err
+}
+
+func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		return &usageError{"no command given"}
 	}
@@ -54,6 +107,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "sync":
 		if len(rest) == 0 {
 			return &usageError{"sync needs a subcommand: once or daemon"}
+		}
+		if isHelpArg(rest[0]) {
+			return &helpRequest{cmd: "sync"}
 		}
 		switch rest[0] {
 		case "once":
@@ -87,7 +143,7 @@ func noArgs(cmd string, rest []string) error {
 	fs.SetOutput(io.Discard)
 	if err := fs.Parse(rest); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return &usageError{cmd + " takes no flags"}
+			return &helpRequest{cmd: cmd}
 		}
 		return &usageError{fmt.Sprintf("%s: %v", cmd, err)}
 	}
@@ -105,6 +161,9 @@ func healthcheck(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	target := fs.String("url", "", "health URL (default http://127.0.0.1:<port of LISTEN_ADDR>/healthz)")
 	timeout := fs.Duration("timeout", 3*time.Second, "how long to wait")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return &helpRequest{cmd: "healthcheck", fs: fs}
+		}
 		return &usageError{fmt.Sprintf("healthcheck: %v", err)}
 	}
 	if fs.NArg() > 0 {

@@ -28,6 +28,9 @@ func syncOnce(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	sinceArg := fs.String("since", "", "only requests created or updated since then (RFC 3339, YYYY-MM-DD, or a duration such as 24h)")
 	dryRun := fs.Bool("dry-run", false, "print each MoviePilot payload and change nothing anywhere")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return &helpRequest{cmd: "sync once", fs: fs}
+		}
 		return &usageError{fmt.Sprintf("sync once: %v", err)}
 	}
 	if fs.NArg() > 0 {

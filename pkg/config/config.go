@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/kelseyhightower/envconfig"
+
+	"github.com/seerrpilot/seerrpilot/pkg/redact"
 )
 
 // env is the raw environment as envconfig reads it: names and defaults live here, and every
@@ -117,7 +119,36 @@ var (
 // Problem is one bad variable.
 type Problem struct {
 	Var string
+	// Msg says what is wrong. Values quoted in it (a bad URL, a file path) have every
+	// configured secret masked; the wording itself is never masked.
 	Msg string
+
+	format string
+	args   []any
+}
+
+// Text is Msg with the quoted values passed through mask (e.g. a redact.Redactor that also
+// knows secrets from elsewhere) and the wording left alone. Masking the whole line instead
+// turns ordinary words into [REDACTED] when a secret happens to be one ("is too short" with
+// WEBHOOK_SECRET=short).
+func (p Problem) Text(mask func(string) string) string {
+	if p.format == "" {
+		return mask(p.Msg)
+	}
+	args := make([]any, len(p.args))
+	for i, a := range p.args {
+		switch v := a.(type) {
+		case string:
+			args[i] = mask(v)
+		case error:
+			args[i] = mask(v.Error())
+		case fmt.Stringer:
+			args[i] = mask(v.String())
+		default:
+			args[i] = a // numbers: lengths and limits the program computed, never a value
+		}
+	}
+	return fmt.Sprintf(p.format, args...)
 }
 
 // ValidationError lists every problem found. The process exits 2 on it.
@@ -141,7 +172,7 @@ func (e *ValidationError) Error() string {
 type collector struct{ problems []Problem }
 
 func (c *collector) add(name, format string, args ...any) {
-	c.problems = append(c.problems, Problem{Var: name, Msg: fmt.Sprintf(format, args...)})
+	c.problems = append(c.problems, Problem{Var: name, format: format, args: args})
 }
 
 // Load reads the process environment and validates it.
@@ -259,6 +290,10 @@ func fromEnv(raw env) (*Config, error) {
 	}
 
 	if len(c.problems) > 0 {
+		red := redact.New(cfg.Secrets()...)
+		for i := range c.problems {
+			c.problems[i].Msg = c.problems[i].Text(red.String)
+		}
 		return nil, &ValidationError{Problems: c.problems}
 	}
 	return cfg, nil

@@ -286,3 +286,30 @@ func TestURLEndingInAPIV1SaysRemoveIt(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestProblemsMaskValuesNotWords: a problem's wording is never masked, even when a secret is
+// an ordinary word ("is too short" with WEBHOOK_SECRET=short used to read "is too
+// [REDACTED]"); a secret inside a quoted value still is.
+func TestProblemsMaskValuesNotWords(t *testing.T) {
+	setEnv(t, map[string]string{"MP_DRY_RUN": "true", "WEBHOOK_SECRET": "short",
+		"JELLY_API_KEY": "Secret-Key-123", "JELLY_URL": "http://[bad/?apikey=Secret-Key-123"})
+	_, err := Load()
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("Load = %v", err)
+	}
+	text := err.Error()
+	mask := strings.NewReplacer("short", "[REDACTED]", "Secret-Key-123", "[REDACTED]").Replace
+	for _, p := range ve.Problems {
+		text += "\n" + p.Text(mask)
+	}
+	if strings.Contains(text, "Secret-Key-123") {
+		t.Errorf("a secret in a quoted value was not masked:\n%s", text)
+	}
+	if !strings.Contains(text, `apikey=[REDACTED]`) {
+		t.Errorf("the quoted URL lost more than its secret:\n%s", text)
+	}
+	if strings.Contains(text, "too [REDACTED]") || strings.Count(text, "is too short (5 characters)") != 2 {
+		t.Errorf("the wording was masked:\n%s", text)
+	}
+}

@@ -4,8 +4,10 @@ package logging
 import (
 	"fmt"
 	"io"
+	"os"
 	"time"
 
+	"github.com/mattn/go-isatty"
 	"github.com/rs/zerolog"
 
 	"github.com/seerrpilot/seerrpilot/pkg/redact"
@@ -25,11 +27,27 @@ func New(out io.Writer, level, format string, r *redact.Redactor) (zerolog.Logge
 	case "json", "":
 		w = guarded
 	case "console":
-		w = zerolog.ConsoleWriter{Out: guarded, TimeFormat: time.RFC3339, NoColor: true}
+		w = zerolog.ConsoleWriter{Out: guarded, TimeFormat: time.RFC3339, NoColor: !colour(out)}
 	default:
 		return zerolog.Nop(), fmt.Errorf("log format %q: want json or console", format)
 	}
 	return zerolog.New(w).Level(lvl).With().Timestamp().Logger(), nil
+}
+
+// Seams for tests: whether w is a terminal, and the environment.
+var (
+	isTerminal = func(w io.Writer) bool {
+		f, ok := w.(*os.File)
+		return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
+	}
+	getenv = os.Getenv
+)
+
+// colour says whether console output to out is coloured: only on a terminal, and never when
+// NO_COLOR is set to anything but "" (https://no-color.org). Docker logs, files and pipes
+// get plain text.
+func colour(out io.Writer) bool {
+	return getenv("NO_COLOR") == "" && isTerminal(out)
 }
 
 // Component derives the sub-logger of one part of the service ("webhook", "worker", ...).

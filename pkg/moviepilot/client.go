@@ -80,6 +80,10 @@ type Config struct {
 	// that rate with burst 1 (MP_RATE_LIMIT_PER_SEC), so MoviePilot never sees more. 0 means
 	// unpaced (doctor's one-off probes, tests).
 	RatePerSec float64
+	// Paced, if set with RatePerSec, is called before each request with the time the
+	// limiter scheduled it for. That schedule, not when a busy machine got round to
+	// sending, is what RatePerSec promises; tests check it.
+	Paced func(at time.Time)
 }
 
 // Client talks to one MoviePilot. It is safe for concurrent use.
@@ -96,9 +100,11 @@ type Client struct {
 	// observeWait gets each request's wait for the rate limit.
 	observeWait func(d time.Duration)
 	pace        *rate.Limiter // nil: unpaced
-	now         func() time.Time
-	sleep       func(ctx context.Context, d time.Duration) bool // waits for the rate limiter
-	secretRE    *regexp.Regexp
+	// paced, if set (tests), is told the time the limiter scheduled each request for.
+	paced    func(at time.Time)
+	now      func() time.Time
+	sleep    func(ctx context.Context, d time.Duration) bool // waits for the rate limiter
+	secretRE *regexp.Regexp
 
 	loginSem chan struct{} // one login at a time
 	jwtMu    sync.Mutex
@@ -157,6 +163,7 @@ func New(cfg Config) (*Client, error) {
 		hc:          hc,
 		observe:     cfg.Observe,
 		observeWait: cfg.ObserveWait,
+		paced:       cfg.Paced,
 		now:         time.Now,
 		sleep:       sleepCtx,
 		loginSem:    make(chan struct{}, 1),
@@ -353,6 +360,9 @@ func (c *Client) waitTurn(ctx context.Context, op string) error {
 	}
 	if c.observeWait != nil {
 		c.observeWait(d)
+	}
+	if c.paced != nil {
+		c.paced(now.Add(d))
 	}
 	return nil
 }

@@ -21,6 +21,11 @@ type canned struct {
 	delay  time.Duration
 }
 
+// stall is an answer delay no bounded call waits out: a call that returns before it was cut
+// short by its timeout or its context, however slow this machine is. The canned server gives
+// up as soon as the client goes away.
+const stall = time.Minute
+
 func cannedServer(t *testing.T, a canned) *httptest.Server {
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -93,8 +98,8 @@ func TestClassification(t *testing.T) {
 		{name: "503 retry-after", answer: canned{status: 503, header: map[string]string{"Retry-After": "5"}, body: "down"}, wantClass: ClassRetry, wantStatus: 503, wantRetry: 5 * time.Second},
 		{name: "504", answer: canned{status: 504}, wantClass: ClassRetry, wantStatus: 504},
 		{name: "network error", network: true, wantClass: ClassRetry, wantStatus: 0},
-		{name: "per-call timeout", answer: canned{status: 200, body: `{}`, delay: 2 * time.Second}, timeout: 50 * time.Millisecond, wantClass: ClassRetry, wantMessage: "no answer within"},
-		{name: "caller cancels", answer: canned{status: 200, body: `{}`, delay: 2 * time.Second}, cancel: true, wantClass: ClassCanceled},
+		{name: "per-call timeout", answer: canned{status: 200, body: `{}`, delay: stall}, timeout: 50 * time.Millisecond, wantClass: ClassRetry, wantMessage: "no answer within"},
+		{name: "caller cancels", answer: canned{status: 200, body: `{}`, delay: stall}, cancel: true, wantClass: ClassCanceled},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -113,8 +118,8 @@ func TestClassification(t *testing.T) {
 			}
 			start := time.Now()
 			id, err := c.Create(ctx, movieReq())
-			if time.Since(start) > time.Second {
-				t.Fatalf("call took %s", time.Since(start))
+			if d := time.Since(start); d >= stall {
+				t.Fatalf("call took %s: it waited for the server's answer", d)
 			}
 			if got := Classify(err); got != tc.wantClass {
 				t.Fatalf("Classify = %v, want %v (err: %v)", got, tc.wantClass, err)

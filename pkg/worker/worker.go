@@ -551,6 +551,10 @@ func (w *Worker) confirm(ctx context.Context, t *task.Task, a *attempt, log zero
 		case errors.Is(err, seerr.ErrNotFound):
 			a.cancelled = "the request no longer exists in Seerr"
 			return
+		case errors.Is(err, seerr.ErrUnauthorized):
+			// Seerr answered, and refused the key: not an outage, a setting to fix.
+			a.notes = append(a.notes, "Seerr refused the API key (HTTP 401/403), used the data we had; check JELLY_API_KEY")
+			log.Warn().Err(err).Msg("Seerr refused JELLY_API_KEY (HTTP 401/403); using the data we have. Fix: copy the key from Seerr → Settings → General → API Key into JELLY_API_KEY")
 		case err != nil:
 			a.notes = append(a.notes, "Seerr unreachable, used the data we had")
 			log.Warn().Err(err).Msg("could not confirm the request with Seerr; using the data we have")
