@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/seerrpilot/seerrpilot/internal/testbudget"
+	"github.com/seerrpilot/seerrpilot/pkg/testbudget"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr/seerrtest"
 )
 

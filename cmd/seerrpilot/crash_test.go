@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/seerrpilot/seerrpilot/internal/testbudget"
+	"github.com/seerrpilot/seerrpilot/pkg/testbudget"
 	"github.com/seerrpilot/seerrpilot/pkg/moviepilot/mptest"
 	"github.com/seerrpilot/seerrpilot/webhook/webhooktest"
 )

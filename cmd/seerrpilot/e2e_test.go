@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/seerrpilot/seerrpilot/internal/testbudget"
+	"github.com/seerrpilot/seerrpilot/pkg/testbudget"
 	"github.com/seerrpilot/seerrpilot/pkg/moviepilot/mptest"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr/seerrtest"

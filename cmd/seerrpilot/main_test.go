@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/seerrpilot/seerrpilot/internal/testbudget"
+	"github.com/seerrpilot/seerrpilot/pkg/testbudget"
 )
 
 // binPath is the seerrpilot binary built once for the process-level tests.

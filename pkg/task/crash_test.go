@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/seerrpilot/seerrpilot/internal/testbudget"
+	"github.com/seerrpilot/seerrpilot/pkg/testbudget"
 )
 
 // TestCrashChild is the child half of TestKillNineLosesNothingAcked: it enqueues from several
