@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/seerrpilot/seerrpilot/pkg/testbudget"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr/seerrtest"
+	"github.com/seerrpilot/seerrpilot/pkg/testbudget"
 )
 
 func TestBackoffPolicy(t *testing.T) {

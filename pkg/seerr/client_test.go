@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/seerrpilot/seerrpilot/pkg/testbudget"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr/seerrtest"
+	"github.com/seerrpilot/seerrpilot/pkg/testbudget"
 )
 
 func newClient(t *testing.T, baseURL, key string, mod ...func(*seerr.Config)) *seerr.Client {
