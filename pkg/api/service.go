@@ -24,7 +24,7 @@ import (
 const (
 	defaultLimit = 10
 	maxLimit     = 100
-	maxSeasons   = 100
+	maxSeasons   = task.MaxSeasons
 	maxSeason    = 9999 // some shows number seasons by year
 	maxTitle     = 256
 	maxReason    = 500

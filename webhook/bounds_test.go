@@ -1,0 +1,61 @@
+package webhook
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rs/zerolog"
+
+	"github.com/seerrpilot/seerrpilot/pkg/task"
+	"github.com/seerrpilot/seerrpilot/webhook/webhooktest"
+)
+
+// openStore opens a real task store in a temporary directory.
+func openStore(t *testing.T) *task.Store {
+	t.Helper()
+	s, err := task.Open(filepath.Join(t.TempDir(), task.FileName), task.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+// An approval listing more seasons than task.MaxSeasons is refused like bad input, and the real
+// store holds nothing afterwards; exactly task.MaxSeasons is still taken.
+func TestSeasonsPerWebhookAreBounded(t *testing.T) {
+	store := openStore(t)
+	h := New(Options{Store: store, Log: zerolog.Nop()})
+
+	many := make([]int, 10000)
+	for i := range many {
+		many[i] = i
+	}
+	a := postBytes(t, h, render(webhooktest.TVApproved(7, 1399, "Long Show", 2011, many)), nil)
+	if a.Status != 400 || a.Code != 1001 {
+		t.Fatalf("10000 seasons: got %d/%d %q, want 400/1001", a.Status, a.Code, a.Msg)
+	}
+	if want := "at most 100 per request"; !contains(a.Msg, want) || !contains(a.Msg, "nothing stored") {
+		t.Fatalf("msg %q does not say %q and that nothing was stored", a.Msg, want)
+	}
+	st, err := store.Stats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Total != 0 {
+		t.Fatalf("the store holds %d tasks after a refused approval", st.Total)
+	}
+
+	a = postBytes(t, h, render(webhooktest.TVApproved(8, 1399, "Long Show", 2011, many[:task.MaxSeasons])), nil)
+	if a.Status != 202 {
+		t.Fatalf("%d seasons: got %d %q, want 202", task.MaxSeasons, a.Status, a.Msg)
+	}
+	a = postBytes(t, h, render(webhooktest.TVApproved(9, 1399, "Long Show", 2011, many[:task.MaxSeasons+1])), nil)
+	if a.Status != 400 {
+		t.Fatalf("%d seasons: got %d %q, want 400", task.MaxSeasons+1, a.Status, a.Msg)
+	}
+}
+
+func contains(s, sub string) bool { return strings.Contains(s, sub) }
