@@ -59,3 +59,24 @@ func TestSeasonsPerWebhookAreBounded(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// The subject's title becomes MoviePilot's subscription name: it is stored without control
+// characters (ESC, CR/LF, C1, bidi overrides).
+func TestApprovalTitleIsCleaned(t *testing.T) {
+	f := newFixture("")
+	a := postBytes(t, f.h, render(webhooktest.MovieApproved(11, 603, "Evil\x1b[2J\r\nTitle\u202e\u0085", 1999)), nil)
+	if a.Status != 202 {
+		t.Fatalf("got %d %q", a.Status, a.Msg)
+	}
+	f.store.mu.Lock()
+	defer f.store.mu.Unlock()
+	if len(f.store.enqueued) != 1 {
+		t.Fatalf("%d enqueues", len(f.store.enqueued))
+	}
+	if got, want := f.store.enqueued[0].Title, "Evil[2J  Title"; got != want {
+		t.Fatalf("stored title %q, want %q", got, want)
+	}
+	if f.store.enqueued[0].Year != 1999 {
+		t.Fatalf("year %d", f.store.enqueued[0].Year)
+	}
+}

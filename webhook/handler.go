@@ -288,6 +288,7 @@ func (h *Handler) approve(ctx context.Context, p payload) result {
 	res := result{typ: p.Type}
 	in, err := p.approvalInput()
 	res.requestID, res.tmdbID = in.RequestID, in.TMDBID
+	in.Title = task.CleanTitle(in.Title) // it becomes MoviePilot's subscription name
 	if err != nil {
 		res.status, res.code, res.outcome = http.StatusBadRequest, envelope.InvalidParam, OutcomeInvalid
 		res.msg = err.Error() + "; nothing stored"

@@ -544,6 +544,7 @@ func (s *Store) Enqueue(ctx context.Context, src Source, in Input) (EnqueueResul
 		return EnqueueResult{}, err
 	}
 	in.Seasons, _ = MergeSeasons(nil, in.Seasons)
+	in.Title = CleanTitle(in.Title) // whatever the producer did, no control character is stored
 	key := in.Key()
 
 	if s.journaling.Load() {

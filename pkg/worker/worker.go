@@ -438,7 +438,7 @@ func (w *Worker) confirm(ctx context.Context, t *task.Task, a *attempt, log zero
 		cctx, cancel := context.WithTimeout(ctx, w.o.CallTimeout)
 		title, year, err := w.o.Titler.MediaDetails(cctx, string(a.input.MediaType), a.input.TMDBID)
 		cancel()
-		if err == nil && title != "" {
+		if title = task.CleanTitle(title); err == nil && title != "" {
 			a.input.Title, a.inputSet = title, true
 			if a.input.Year == 0 {
 				a.input.Year = year
@@ -508,7 +508,7 @@ func (w *Worker) deliver(ctx context.Context, a *attempt, it *task.Item, log zer
 		return outOK
 	}
 	req := moviepilot.SubscribeRequest{
-		Name: in.Title, Year: in.Year, MediaType: string(in.MediaType), TMDBID: in.TMDBID,
+		Name: task.CleanTitle(in.Title), Year: in.Year, MediaType: string(in.MediaType), TMDBID: in.TMDBID,
 		Season: it.Season, StartEpisode: it.StartEpisode, TotalEpisode: it.TotalEpisode,
 	}
 	if req.Name == "" {
