@@ -81,6 +81,8 @@ func serve(ctx context.Context, stdout, stderr io.Writer) error {
 	if cfg.BasePath != "" {
 		// Behind a reverse proxy under a sub-path: every route, health included, lives there.
 		outer := chi.NewRouter()
+		outer.NotFound(server.NotFound(env)) // the envelope outside BASE_PATH too
+		outer.MethodNotAllowed(server.MethodNotAllowed(env))
 		outer.Mount(cfg.BasePath, handler)
 		handler = outer
 	}
@@ -217,7 +219,8 @@ func (c *components) build() error {
 	}
 	c.workerState(c.worker.State())
 	c.hook = webhook.New(webhook.Options{
-		Store: c.store, Secret: c.cfg.WebhookSecret, Log: logging.Component(c.log, "webhook"), Envelope: c.env,
+		Store: c.store, Secret: c.cfg.WebhookSecret, Envelope: c.env,
+		Log:     c.log, // the handler adds component=webhook; adding it here too wrote the key twice
 		Observe: c.metrics.Webhook,
 	})
 	policy := plan.Policy{Specials: plan.Specials(c.cfg.TVSpecials), EpisodeMode: plan.EpisodeMode(c.cfg.MPEpisodeMode)}

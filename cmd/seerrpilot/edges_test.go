@@ -1,0 +1,156 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// duplicateKey returns the first key that appears twice in one object of the JSON value in
+// line, as a strict log shipper sees it, or "" when there is none.
+func duplicateKey(line []byte) (string, error) {
+	dec := json.NewDecoder(bytes.NewReader(line))
+	type frame struct {
+		object bool
+		keys   map[string]bool
+		key    bool // the next token in this object is a key
+	}
+	var stack []*frame
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return "", nil
+		}
+		if err != nil {
+			return "", err
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if top != nil && top.object && top.key {
+			if d, ok := tok.(json.Delim); ok && d == '}' {
+				stack = stack[:len(stack)-1]
+				if len(stack) > 0 && stack[len(stack)-1].object {
+					stack[len(stack)-1].key = true
+				}
+				continue
+			}
+			k, _ := tok.(string)
+			if top.keys[k] {
+				return k, nil
+			}
+			top.keys[k] = true
+			top.key = false
+			continue
+		}
+		switch d := tok.(type) {
+		case json.Delim:
+			switch d {
+			case '{':
+				stack = append(stack, &frame{object: true, keys: map[string]bool{}, key: true})
+				continue
+			case '[':
+				stack = append(stack, &frame{})
+				continue
+			case ']', '}':
+				stack = stack[:len(stack)-1]
+			}
+		}
+		// A value ended: the enclosing object expects a key next.
+		if len(stack) > 0 && stack[len(stack)-1].object {
+			stack[len(stack)-1].key = true
+		}
+	}
+}
+
+func TestDuplicateKeyChecker(t *testing.T) {
+	for line, want := range map[string]string{
+		`{"a":1,"b":{"a":2},"c":[{"a":1},{"a":2}]}`:           "",
+		`{"component":"webhook","x":1,"component":"webhook"}`: "component",
+		`{"a":{"b":1,"b":2}}`:                                 "b",
+		`{"a":[1,2],"a":3}`:                                   "a",
+	} {
+		got, err := duplicateKey([]byte(line))
+		if err != nil || got != want {
+			t.Errorf("duplicateKey(%s) = %q, %v; want %q", line, got, err, want)
+		}
+	}
+}
+
+// The running service's edges: every log line is strict JSON (no key twice: the webhook's
+// lines carried "component" twice), a long path is not echoed whole, and outside BASE_PATH
+// and at /mcp's body limit the answer is the envelope, not plain text.
+func TestServiceEdges(t *testing.T) {
+	const admin = "edges-admin-token-5c1f"
+	svc := startService(t, map[string]string{"MP_DRY_RUN": "true", "DATA_DIR": t.TempDir(),
+		"BASE_PATH": "/sp", "ADMIN_TOKEN": admin, "LOG_LEVEL": "debug"})
+	base := "http://" + svc.addr
+
+	if code, _ := postJSON(t, base+"/sp/webhook/jellyseerr", "", []byte(`{"notification_type":"TEST_NOTIFICATION"}`)); code != 200 {
+		t.Fatalf("test notification: %d", code)
+	}
+
+	long := "/" + strings.Repeat("a", 60000)
+	for _, url := range []string{base + long, base + "/sp" + long} {
+		code, body := get(t, url)
+		if code != 404 || !strings.Contains(body, `"code":1002`) || len(body) > 1024 {
+			t.Fatalf("GET %d-byte path: %d, %d bytes: %.300s", len(long), code, len(body), body)
+		}
+	}
+	// Outside BASE_PATH: the envelope, for a short path and a wrong method alike.
+	if code, body := get(t, base+"/healthz"); code != 404 || !strings.Contains(body, `"code":1002`) {
+		t.Fatalf("outside BASE_PATH: %d %s", code, body)
+	}
+
+	for _, size := range []int{70 << 10, -1} {
+		body := bytes.Repeat([]byte(" "), 70<<10)
+		var rd io.Reader = bytes.NewReader(body)
+		if size < 0 {
+			rd = io.MultiReader(bytes.NewReader(body)) // no length: chunked
+		}
+		req, _ := http.NewRequest(http.MethodPost, base+"/sp/mcp", rd)
+		req.Header.Set("Authorization", "Bearer "+admin)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json, text/event-stream")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		var env struct {
+			Code *int `json:"code"`
+		}
+		if resp.StatusCode != 413 || json.Unmarshal(raw, &env) != nil || env.Code == nil || *env.Code != 1001 {
+			t.Fatalf("MCP body of 70 KiB (length known: %v): %d %q", size > 0, resp.StatusCode, raw)
+		}
+	}
+
+	out := svc.Output()
+	var webhookLines int
+	for _, line := range strings.Split(out, "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		k, err := duplicateKey([]byte(line))
+		if err != nil {
+			t.Fatalf("log line is not JSON (%v): %.300s", err, line)
+		}
+		if k != "" {
+			t.Errorf("log line has %q twice: %.300s", k, line)
+		}
+		if strings.Contains(line, `"component":"webhook"`) {
+			webhookLines++
+		}
+		if len(line) > 4096 {
+			t.Errorf("log line of %d bytes: %.300s", len(line), line)
+		}
+	}
+	if webhookLines == 0 {
+		t.Fatalf("no webhook log line in:\n%s", out)
+	}
+}
