@@ -154,3 +154,21 @@ func TestServiceEdges(t *testing.T) {
 		t.Fatalf("no webhook log line in:\n%s", out)
 	}
 }
+
+// A secret pasted into another variable never reaches the terminal, from any command that
+// loads the configuration.
+func TestConfigErrorsAreRedactedOnEveryCommand(t *testing.T) {
+	const token, pw = "mp-token-c0ffee-4411", "url-pw-beef-9921"
+	env := map[string]string{"MP_URL": "http://mp:3001", "MP_TOKEN": token, "DATA_DIR": t.TempDir(),
+		"LOG_LEVEL": token, "JELLY_URL": "http://u:" + pw + "@js host:5055", "JELLY_API_KEY": "seerr-key-12345678"}
+	for _, args := range [][]string{{"serve"}, {"sync", "daemon"}, {"sync", "once"}, {"doctor"}} {
+		r := runBin(t, env, args...)
+		out := r.stdout + r.stderr
+		if r.code == 0 || !strings.Contains(out, "LOG_LEVEL") || !strings.Contains(out, "JELLY_URL") {
+			t.Fatalf("%v: exit %d, want a failure naming LOG_LEVEL and JELLY_URL:\n%s", args, r.code, out)
+		}
+		if strings.Contains(out, token) || strings.Contains(out, pw) {
+			t.Fatalf("%v prints a secret:\n%s", args, out)
+		}
+	}
+}
