@@ -5,8 +5,12 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/seerrpilot/seerrpilot/pkg/task"
 )
 
 // duplicateKey returns the first key that appears twice in one object of the JSON value in
@@ -169,6 +173,51 @@ func TestConfigErrorsAreRedactedOnEveryCommand(t *testing.T) {
 		}
 		if strings.Contains(out, token) || strings.Contains(out, pw) {
 			t.Fatalf("%v prints a secret:\n%s", args, out)
+		}
+	}
+}
+
+// A truncated or garbage seerrpilot.db stops serve, sync and doctor with a message naming the
+// file, the problem and the backup advice, never with bbolt's "fatal error: fault".
+func TestDamagedDatabase(t *testing.T) {
+	src := t.TempDir()
+	s, err := task.Open(filepath.Join(src, task.FileName), task.Options{NoJournal: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 200; i++ {
+		if _, err := s.Enqueue(t.Context(), task.SourceWebhook, task.Input{RequestID: i, TMDBID: i, MediaType: task.TypeMovie, Title: strings.Repeat("x", 300)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	whole, err := os.ReadFile(filepath.Join(src, task.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, content := range map[string][]byte{
+		"truncated": whole[:len(whole)/2],
+		"garbage":   bytes.Repeat([]byte("\xde\xad\xbe\xef garbage "), 8000),
+	} {
+		dir := t.TempDir()
+		path := filepath.Join(dir, task.FileName)
+		if err := os.WriteFile(path, content, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		env := map[string]string{"MP_DRY_RUN": "true", "DATA_DIR": dir, "LISTEN_ADDR": freeAddr(t)}
+		for _, args := range [][]string{{"serve"}, {"sync", "once"}, {"doctor"}} {
+			r := runBin(t, env, args...)
+			out := r.stdout + r.stderr
+			if r.code != 1 || strings.Contains(out, "fatal error") || strings.Contains(out, "goroutine ") {
+				t.Fatalf("%s, %v: exit %d:\n%.2000s", name, args, r.code, out)
+			}
+			for _, want := range []string{path, "is damaged", "Upgrade and backup"} {
+				if !strings.Contains(out, want) {
+					t.Fatalf("%s, %v: output lacks %q:\n%s", name, args, want, out)
+				}
+			}
 		}
 	}
 }

@@ -132,6 +132,11 @@ func Open(path string, opts Options) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
+	// bbolt maps the file and trusts its meta pages: a truncated file crashes the process
+	// ("fatal error: fault") instead of failing, so check it first.
+	if err := CheckFile(path); err != nil {
+		return nil, err
+	}
 	bo := &bolt.Options{Timeout: opts.LockTimeout}
 	db, err := bolt.Open(path, 0o600, bo)
 	if err != nil {
