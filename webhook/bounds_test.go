@@ -2,8 +2,11 @@ package webhook
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/rs/zerolog"
@@ -78,5 +81,24 @@ func TestApprovalTitleIsCleaned(t *testing.T) {
 	}
 	if f.store.enqueued[0].Year != 1999 {
 		t.Fatalf("year %d", f.store.enqueued[0].Year)
+	}
+}
+
+// Every store write a webhook asked for reports its outcome (for /readyz); bad input does not.
+func TestStoreResultReported(t *testing.T) {
+	f := newFixture("")
+	var got []error
+	f.h.stored = func(err error) { got = append(got, err) }
+	movie := render(webhooktest.MovieApproved(31, 603, "The Matrix", 1999))
+	postBytes(t, f.h, movie, nil)
+	postBytes(t, f.h, render(withOverride(webhooktest.MovieApproved(32, 603, "X", 1999), "media_tmdbid", "abc")), nil)
+	f.store.enqueueErr = syscall.ENOSPC
+	if a := postBytes(t, f.h, movie, nil); a.Status != 503 {
+		t.Fatalf("store failing: %d", a.Status)
+	}
+	f.store.enqueueErr = fmt.Errorf("%w: nope", task.ErrInvalid)
+	postBytes(t, f.h, movie, nil)
+	if len(got) != 2 || got[0] != nil || !errors.Is(got[1], syscall.ENOSPC) {
+		t.Fatalf("reported %v, want [nil ENOSPC]", got)
 	}
 }

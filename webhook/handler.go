@@ -84,6 +84,10 @@ type Options struct {
 	// start to its answer (body read and durable store included). It must be safe for
 	// concurrent use.
 	Observe func(notificationType, outcome string, took time.Duration)
+	// StoreResult, when set, is called after every store write a webhook asked for, with nil
+	// when it was stored (or refused as invalid) and the error when the store failed, so that
+	// /readyz can say the store is failing. It must be safe for concurrent use.
+	StoreResult func(err error)
 }
 
 // Handler answers Seerr's webhook posts. It is safe for concurrent use.
@@ -95,6 +99,7 @@ type Handler struct {
 	env     envelope.Writer
 	maxBody int64
 	observe func(notificationType, outcome string, took time.Duration)
+	stored  func(err error)
 }
 
 // New returns a Handler for opts.
@@ -105,6 +110,7 @@ func New(opts Options) *Handler {
 		env:     opts.Envelope,
 		maxBody: opts.MaxBody,
 		observe: opts.Observe,
+		stored:  opts.StoreResult,
 	}
 	if opts.Secret != "" {
 		h.secret = []byte(opts.Secret)
@@ -298,6 +304,7 @@ func (h *Handler) approve(ctx context.Context, p payload) result {
 		return h.storeFailed(res, errors.New("no store configured"))
 	}
 	er, err := h.store.Enqueue(ctx, task.SourceWebhook, in)
+	h.report(err)
 	switch {
 	case errors.Is(err, task.ErrInvalid):
 		res.status, res.code, res.outcome = http.StatusBadRequest, envelope.InvalidParam, OutcomeInvalid
@@ -323,6 +330,15 @@ func (h *Handler) approve(ctx context.Context, p payload) result {
 		res.msg = "request " + id + " already has task " + t.ID + " (" + string(t.Status) + "); nothing new to store"
 	}
 	return res
+}
+
+// report passes a store write's outcome to Options.StoreResult: bad input and a caller that
+// went away say nothing about the store.
+func (h *Handler) report(err error) {
+	if h.stored == nil || errors.Is(err, task.ErrInvalid) || errors.Is(err, context.Canceled) {
+		return
+	}
+	h.stored(err)
 }
 
 // storeFailed answers 503: the store is unavailable and nothing was written.

@@ -23,6 +23,8 @@ type Options struct {
 	Envelope  envelope.Writer
 	DB        Pinger
 	Readiness *Readiness
+	// ReadyCheck, when set, runs before each /readyz answer, e.g. to re-probe a failing part.
+	ReadyCheck func()
 	// Mount adds the feature routes.
 	Mount func(r chi.Router)
 }
@@ -46,7 +48,7 @@ func NewRouter(opts Options) http.Handler {
 	r.Use(middleware.RequestID)
 	r.Use(accessLog(opts.Log))
 	r.Use(recoverer(opts.Log, opts.Envelope))
-	healthHandler{db: opts.DB, ready: opts.Readiness, out: writeJSON}.Routes(r)
+	healthHandler{db: opts.DB, ready: opts.Readiness, out: writeJSON, check: opts.ReadyCheck}.Routes(r)
 	if opts.Mount != nil {
 		opts.Mount(r)
 	}

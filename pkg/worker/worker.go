@@ -177,7 +177,8 @@ func (w *Worker) setState(status, reason string, until *time.Time) {
 		w.mu.Unlock()
 		return
 	}
-	w.state = State{Status: status, Reason: reason, Since: w.o.Now().UTC(), PausedUntil: until}
+	w.state = State{Status: status, Reason: reason, Since: w.o.Now().UTC(), PausedUntil: until,
+		Unreachable: w.state.Unreachable, UnreachableSince: w.state.UnreachableSince}
 	st := w.state
 	w.mu.Unlock()
 	if w.o.OnState != nil {
@@ -580,6 +581,7 @@ func (w *Worker) failure(ctx context.Context, a *attempt, it *task.Item, op stri
 			log.Warn().Str("item", it.Key()).Str("op", op).Err(err).Msg("MoviePilot rate-limited this call (429); will retry, no attempt counted")
 			return outRetry
 		}
+		w.markUnreachable(msg)
 		log.Warn().Str("item", it.Key()).Str("op", op).Err(err).Msg("MoviePilot call failed; will retry")
 		return outRetry
 	case moviepilot.ClassBusiness:
@@ -635,8 +637,31 @@ func (w *Worker) holdFor(status int, retryAfter time.Duration, log zerolog.Logge
 func (w *Worker) markHealthy() {
 	w.mu.Lock()
 	w.pause.Reset()
+	wasDown := w.state.Unreachable != ""
+	w.state.Unreachable, w.state.UnreachableSince = "", nil
+	st := w.state
 	w.mu.Unlock()
+	if wasDown && w.o.OnState != nil {
+		w.o.OnState(st)
+	}
 	w.setState(w.normalStatus(), "", nil)
+}
+
+// markUnreachable records a MoviePilot call that failed for a transient reason; the first of a
+// run of them sets UnreachableSince (for /readyz).
+func (w *Worker) markUnreachable(msg string) {
+	w.mu.Lock()
+	first := w.state.Unreachable == ""
+	w.state.Unreachable = msg
+	if first {
+		now := w.o.Now().UTC()
+		w.state.UnreachableSince = &now
+	}
+	st := w.state
+	w.mu.Unlock()
+	if first && w.o.OnState != nil {
+		w.o.OnState(st)
+	}
 }
 
 // delay is base·2^(n-1), capped, with ±20% jitter.
