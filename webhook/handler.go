@@ -40,6 +40,16 @@ type Store interface {
 // payload is about 2 KiB.
 const DefaultMaxBody int64 = 1 << 20
 
+// DefaultMaxReading bounds the webhook bodies read at once when Options.MaxReading is not set.
+// Each body being read holds up to MaxBody bytes, so this caps the memory that unfinished or
+// slow bodies can pin (64 × 1 MiB at most) whatever the number of connections. Seerr posts one
+// webhook per notification and an approval's body is read in well under a millisecond on a
+// LAN, so real traffic needs a handful of slots at most; 64 leaves a wide margin (a burst of
+// 64 approvals all still uploading at the same instant) while a thousand stalled uploads cannot
+// grow the process past a few hundred MiB. A call that finds every slot taken is answered 503
+// with Retry-After at once (Seerr does not retry: reconcile catches such a request later).
+const DefaultMaxReading = 64
+
 // DeclineReason is the reason recorded on a task cancelled by MEDIA_DECLINED.
 const DeclineReason = "declined in Seerr"
 
@@ -58,6 +68,7 @@ const (
 	OutcomeTooLarge         = "too_large"          // 413
 	OutcomeMethodNotAllowed = "method_not_allowed" // 405
 	OutcomeStoreError       = "store_error"        // 503: the store failed; nothing stored
+	OutcomeBusy             = "busy"               // 503: MaxReading bodies were being read; this one was not
 )
 
 // Options configures a Handler.
@@ -78,12 +89,18 @@ type Options struct {
 	Envelope envelope.Writer
 	// MaxBody bounds the body in bytes; 0 or less means DefaultMaxBody.
 	MaxBody int64
+	// MaxReading bounds the bodies read at once; 0 or less means DefaultMaxReading.
+	MaxReading int
 	// Observe, when set, is called once per webhook with the notification type (a known
 	// Seerr type, "OTHER" for an unknown one, "" when the body was not read or not
 	// decodable), one of the Outcome constants and how long the call took from the handler's
 	// start to its answer (body read and durable store included). It must be safe for
 	// concurrent use.
 	Observe func(notificationType, outcome string, took time.Duration)
+	// StoreResult, when set, is called after every store write a webhook asked for, with nil
+	// when it was stored (or refused as invalid) and the error when the store failed, so that
+	// /readyz can say the store is failing. It must be safe for concurrent use.
+	StoreResult func(err error)
 }
 
 // Handler answers Seerr's webhook posts. It is safe for concurrent use.
@@ -95,7 +112,9 @@ type Handler struct {
 	log     zerolog.Logger
 	env     envelope.Writer
 	maxBody int64
+	reading chan struct{} // one token per body being read
 	observe func(notificationType, outcome string, took time.Duration)
+	stored  func(err error)
 }
 
 // New returns a Handler for opts.
@@ -107,6 +126,7 @@ func New(opts Options) *Handler {
 		maxBody: opts.MaxBody,
 		observe: opts.Observe,
 		header:  http.CanonicalHeaderKey(strings.TrimSpace(opts.SecretHeader)),
+		stored:  opts.StoreResult,
 	}
 	if h.header == "" {
 		h.header = "Authorization"
@@ -118,6 +138,11 @@ func New(opts Options) *Handler {
 	if h.maxBody <= 0 {
 		h.maxBody = DefaultMaxBody
 	}
+	n := opts.MaxReading
+	if n <= 0 {
+		n = DefaultMaxReading
+	}
+	h.reading = make(chan struct{}, n)
 	return h
 }
 
@@ -245,7 +270,14 @@ func (h *Handler) authorize(r *http.Request) (result, bool) {
 		msg: "the " + h.header + " header does not match" + fix, outcome: OutcomeUnauthorized}, false
 }
 
-// readBody reads at most maxBody bytes.
+// exactAlloc is the largest announced length allocated up front; longer bodies grow as they
+// arrive.
+const exactAlloc = 64 << 10
+
+// busyRetryAfter is the Retry-After of a busy answer, in seconds.
+const busyRetryAfter = "1"
+
+// readBody reads at most maxBody bytes, holding one of the MaxReading slots while it does.
 func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, result, bool) {
 	tooLarge := result{status: http.StatusRequestEntityTooLarge, code: envelope.InvalidParam,
 		msg: "the body is larger than " + strconv.FormatInt(h.maxBody, 10) + " bytes; Seerr's webhook payload is a few KiB, check the JSON Payload", outcome: OutcomeTooLarge}
@@ -255,13 +287,26 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, resu
 	if r.Body == nil {
 		return nil, result{}, true
 	}
+	select {
+	case h.reading <- struct{}{}:
+		defer func() { <-h.reading }()
+	default:
+		// Every slot holds a body still arriving: refuse now, without reading this one, so
+		// that stalled uploads cannot pin memory beyond MaxReading × MaxBody.
+		w.Header().Set("Retry-After", busyRetryAfter)
+		w.Header().Set("Connection", "close")
+		return nil, result{status: http.StatusServiceUnavailable, code: envelope.InternalError, outcome: OutcomeBusy,
+			msg: "busy: " + strconv.Itoa(cap(h.reading)) + " webhook bodies are being read at once; stored nothing, retry shortly (the reconcile loop will pick the request up from Seerr later)"}, false
+	}
 	var body []byte
 	var err error
-	if r.ContentLength > 0 {
-		// Known length (what Seerr's axios sends): one exact allocation instead of growing.
-		body = make([]byte, r.ContentLength)
+	if n := r.ContentLength; n > 0 && n <= exactAlloc {
+		// A small known length (what Seerr's axios sends, ~2 KiB): one exact allocation.
+		body = make([]byte, n)
 		_, err = io.ReadFull(r.Body, body)
 	} else {
+		// Larger or unknown: read as the bytes arrive, so a body announced as 1 MiB that
+		// stalls after 1 KiB holds about 1 KiB, not a 1 MiB buffer allocated up front.
 		body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody))
 	}
 	var maxErr *http.MaxBytesError
@@ -296,6 +341,7 @@ func (h *Handler) approve(ctx context.Context, p payload) result {
 	res := result{typ: p.Type}
 	in, err := p.approvalInput()
 	res.requestID, res.tmdbID = in.RequestID, in.TMDBID
+	in.Title = task.CleanTitle(in.Title) // it becomes MoviePilot's subscription name
 	if err != nil {
 		res.status, res.code, res.outcome = http.StatusBadRequest, envelope.InvalidParam, OutcomeInvalid
 		res.msg = err.Error() + "; nothing stored"
@@ -305,6 +351,7 @@ func (h *Handler) approve(ctx context.Context, p payload) result {
 		return h.storeFailed(res, errors.New("no store configured"))
 	}
 	er, err := h.store.Enqueue(ctx, task.SourceWebhook, in)
+	h.report(err)
 	switch {
 	case errors.Is(err, task.ErrInvalid):
 		res.status, res.code, res.outcome = http.StatusBadRequest, envelope.InvalidParam, OutcomeInvalid
@@ -333,6 +380,15 @@ func (h *Handler) approve(ctx context.Context, p payload) result {
 		res.msg = "request " + id + " already has task " + t.ID + " (" + string(t.Status) + "); nothing new to store"
 	}
 	return res
+}
+
+// report passes a store write's outcome to Options.StoreResult: bad input and a caller that
+// went away say nothing about the store.
+func (h *Handler) report(err error) {
+	if h.stored == nil || errors.Is(err, task.ErrInvalid) || errors.Is(err, context.Canceled) {
+		return
+	}
+	h.stored(err)
 }
 
 // storeFailed answers 503: the store is unavailable and nothing was written.

@@ -9,6 +9,7 @@
 //	    [-backlog 200] [-rate 5]
 //	    [-idle 10s] [-load-rate 1000] [-load-duration 20s] [-load-mp-rate 3]
 //	    [-tasks 100000] [-starts 5] [-fsync-probes 200]
+//	    [-slow-conns 1000] [-slow-body 1048576] [-slow-hold 5s]
 //
 // Figures and their targets:
 //
@@ -29,6 +30,9 @@
 //  5. startup: exec of `seerrpilot serve` → first 200 from /readyz (and /healthz), polled every
 //     2 ms, on a DATA_DIR pre-filled with -tasks pending tasks through pkg/task; -starts runs
 //     (SIGTERM and wait between them), median and max ≤ 200 ms.
+//  6. slowbodies: -slow-conns loopback connections each post a webhook announcing -slow-body
+//     bytes, send all but the last KiB and stall for -slow-hold; VmRSS sampled every 50 ms
+//     (max ≤ 200 MiB) and GET /readyz timed every 100 ms (max ≤ 1 s) meanwhile.
 //
 // The disk's 4 KiB write+fsync latency in the data directory's filesystem is measured first,
 // in the same run. Progress goes to stderr; the table (or -json) to stdout. A MISS is a
@@ -57,7 +61,7 @@ import (
 )
 
 // Every scenario, in the order they run.
-var allScenarios = []string{"size", "latency", "rate", "rss", "startup"}
+var allScenarios = []string{"size", "latency", "rate", "rss", "startup", "slowbodies"}
 
 type config struct {
 	bin         string
@@ -77,6 +81,9 @@ type config struct {
 	tasks       int
 	starts      int
 	fsyncProbes int
+	slowConns   int
+	slowBody    int
+	slowHold    time.Duration
 	timeout     time.Duration
 }
 
@@ -107,6 +114,9 @@ func parseFlags() (config, error) {
 	flag.IntVar(&c.tasks, "tasks", 100000, "pending tasks in DATA_DIR for the startup figure")
 	flag.IntVar(&c.starts, "starts", 5, "starts measured for the startup figure")
 	flag.IntVar(&c.fsyncProbes, "fsync-probes", 200, "rounds of 4 KiB write + fsync in the disk probe")
+	flag.IntVar(&c.slowConns, "slow-conns", 1000, "connections holding an unfinished webhook body in the slow-bodies figure")
+	flag.IntVar(&c.slowBody, "slow-body", 1<<20, "announced body size of each slow connection (all but the last KiB is sent)")
+	flag.DurationVar(&c.slowHold, "slow-hold", 5*time.Second, "how long the slow connections are held while /readyz and VmRSS are sampled")
 	flag.DurationVar(&c.timeout, "timeout", 30*time.Minute, "hard bound on the whole program")
 	flag.Parse()
 	if flag.NArg() > 0 {
@@ -138,6 +148,9 @@ func parseFlags() (config, error) {
 		{c.tasks < 0 || c.tasks > 10_000_000, fmt.Sprintf("-tasks %d: want 0..10000000", c.tasks)},
 		{c.starts < 1 || c.starts > 100, fmt.Sprintf("-starts %d: want 1..100", c.starts)},
 		{c.fsyncProbes < 10 || c.fsyncProbes > 100000, fmt.Sprintf("-fsync-probes %d: want 10..100000", c.fsyncProbes)},
+		{c.slowConns < 1 || c.slowConns > 5000, fmt.Sprintf("-slow-conns %d: want 1..5000", c.slowConns)},
+		{c.slowBody < 4096 || c.slowBody > 16<<20, fmt.Sprintf("-slow-body %d: want 4096..16777216", c.slowBody)},
+		{c.slowHold < time.Second || c.slowHold > time.Minute, fmt.Sprintf("-slow-hold %s: want 1s..1m", c.slowHold)},
 		{c.timeout <= 0 || c.timeout > 24*time.Hour, fmt.Sprintf("-timeout %s: want up to 24h", c.timeout)},
 	}
 	for _, ch := range checks {
@@ -282,7 +295,7 @@ func run() error {
 	b.rep.Binary = b.bin
 
 	scenarios := map[string]func(context.Context) error{
-		"size": b.size, "latency": b.latency, "rate": b.callRate, "rss": b.rss, "startup": b.startup,
+		"size": b.size, "latency": b.latency, "rate": b.callRate, "rss": b.rss, "startup": b.startup, "slowbodies": b.slowBodies,
 	}
 	for _, name := range allScenarios {
 		if !cfg.wants(name) || ctx.Err() != nil {

@@ -44,6 +44,8 @@ func serve(ctx context.Context, stdout, stderr io.Writer) error {
 	log.Info().Str("version", version).Interface("config", cfg.Summary()).Msg("starting seerrpilot")
 	warnings(log, cfg)
 
+	ready := server.NewReadiness(nil)
+	health := &storeHealth{ready: ready, red: red, probe: probeDir(cfg.DataDir), now: time.Now}
 	store, err := task.Open(filepath.Join(cfg.DataDir, task.FileName), task.Options{})
 	if err != nil {
 		return fmt.Errorf("task store: %w", err)
@@ -63,20 +65,21 @@ func serve(ctx context.Context, stdout, stderr io.Writer) error {
 		log.Warn().Int("tasks", n).Msg("returned tasks left running by the previous process to pending")
 	}
 
-	ready := server.NewReadiness(nil)
 	env := envelope.Writer{Scrub: red}
-	app := &components{cfg: cfg, log: root, store: store, ready: ready, env: env, red: red}
+	app := &components{cfg: cfg, log: root, store: store, ready: ready, env: env, red: red, storeResult: health.result}
 	if err := app.build(); err != nil {
 		return err
 	}
 
 	handler := server.NewRouter(server.Options{
 		Log: logging.Component(root, "http"), Envelope: env, DB: store, Readiness: ready,
-		Mount: app.mount,
+		ReadyCheck: health.recheck, Mount: app.mount,
 	})
 	if cfg.BasePath != "" {
 		// Behind a reverse proxy under a sub-path: every route, health included, lives there.
 		outer := chi.NewRouter()
+		outer.NotFound(server.NotFound(env)) // the envelope outside BASE_PATH too
+		outer.MethodNotAllowed(server.MethodNotAllowed(env))
 		outer.Mount(cfg.BasePath, handler)
 		handler = outer
 	}
@@ -160,6 +163,8 @@ type components struct {
 	red   *redact.Redactor
 	// onDryRun receives each payload a dry run would send (sync once --dry-run prints them).
 	onDryRun func(t *task.Task, item string, payload []byte)
+	// storeResult receives the outcome of each webhook's store write (serve: /readyz).
+	storeResult func(err error)
 
 	mp      *moviepilot.Client
 	seerr   *seerr.Client
@@ -217,8 +222,9 @@ func (c *components) build() error {
 	}
 	c.workerState(c.worker.State())
 	c.hook = webhook.New(webhook.Options{
-		Store: c.store, Secret: c.cfg.WebhookSecret, SecretHeader: c.cfg.WebhookSecretHeader, Log: logging.Component(c.log, "webhook"), Envelope: c.env,
-		Observe: c.metrics.Webhook,
+		Store: c.store, Secret: c.cfg.WebhookSecret, SecretHeader: c.cfg.WebhookSecretHeader, Envelope: c.env,
+		Log:     c.log, // the handler adds component=webhook; adding it here too wrote the key twice
+		Observe: c.metrics.Webhook, StoreResult: c.storeResult,
 	})
 	policy := plan.Policy{Specials: plan.Specials(c.cfg.TVSpecials), EpisodeMode: plan.EpisodeMode(c.cfg.MPEpisodeMode)}
 	ao := api.Options{Store: c.store, Worker: c.worker, Policy: policy, Envelope: c.env,
@@ -232,7 +238,12 @@ func (c *components) build() error {
 				if last != nil {
 					info["last"] = last
 				}
-				c.ready.Set("reconcile", ready, status, detail, info)
+				// A failed pass does not stop webhooks from being stored: ready, problem named.
+				st := server.State{Ready: true, Status: status, Detail: c.red.String(detail), Info: info}
+				if !ready {
+					st.Problem = "last pass failed: " + st.Detail
+				}
+				c.ready.SetState("reconcile", st)
 			},
 			OnRun: c.metrics.ReconcileRun,
 		})
@@ -254,13 +265,26 @@ func (offlineMP) Lookup(context.Context, int, *int) (*moviepilot.Subscription, e
 }
 
 func (c *components) workerState(st worker.State) {
-	// "throttled" (holding for MoviePilot's Retry-After, at most a few minutes and ending by
-	// itself) and "unreachable" (MoviePilot down; the worker probes it and every waiting task
-	// goes when it answers) stay ready: webhooks are still taken and queued, and the reason
-	// names the failing part. Only an auth pause is unready.
-	ready := st.Status == worker.StatusRunning || st.Status == worker.StatusDryRun ||
-		st.Status == worker.StatusThrottled || st.Status == worker.StatusUnreachable
-	c.ready.Set("worker", ready, st.Status, st.Reason, nil)
+	// Readiness means webhooks can be stored: MoviePilot failing (auth, outage, Retry-After)
+	// does not stop that, so the worker stays ready and the failing part is named under
+	// "moviepilot" (and in the body's "problems"). Only a stopped worker (shutdown) is unready.
+	ready := st.Status != worker.StatusStopped
+	c.ready.Set("worker", ready, st.Status, c.red.String(st.Reason), nil)
+	mp := server.State{Ready: true, Status: "ok"}
+	switch {
+	case st.Status == worker.StatusPaused:
+		mp.Status, mp.Detail = "auth failing", c.red.String(st.Reason)
+		mp.Problem = "auth failing since " + st.Since.UTC().Format(time.RFC3339) + ": " + mp.Detail
+	case st.Status == worker.StatusUnreachable && st.UnreachableSince != nil:
+		mp.Status, mp.Detail = "unreachable", c.red.String(st.Unreachable)
+		mp.Problem = "unreachable since " + st.UnreachableSince.UTC().Format(time.RFC3339) + ": " + mp.Detail
+	case st.Status == worker.StatusThrottled:
+		mp.Status, mp.Detail = "throttled", c.red.String(st.Reason)
+		mp.Problem = "asked to wait: " + mp.Detail
+	case st.Status == worker.StatusDryRun:
+		mp.Status = "dry-run"
+	}
+	c.ready.SetState("moviepilot", mp)
 	if c.metrics != nil {
 		c.metrics.WorkerPaused(st.Status == worker.StatusPaused)
 		c.metrics.WorkerThrottled(st.Status == worker.StatusThrottled)

@@ -14,7 +14,8 @@ import (
 
 // TestWorkerStateReadiness: a Retry-After hold keeps /readyz ready (it ends by itself within
 // minutes and webhooks are still queued) and shows in seerrpilot_worker_throttled; an auth
-// pause is unready and shows in seerrpilot_worker_paused.
+// pause stays ready too (webhooks are still stored; /readyz names it under "moviepilot") and
+// shows in seerrpilot_worker_paused.
 func TestWorkerStateReadiness(t *testing.T) {
 	cases := []struct {
 		status            string
@@ -24,7 +25,7 @@ func TestWorkerStateReadiness(t *testing.T) {
 		{"running", true, "0", "0"},
 		{"dry-run", true, "0", "0"},
 		{"throttled", true, "0", "1"},
-		{"paused", false, "1", "0"},
+		{"paused", true, "1", "0"}, // webhooks are still stored; "moviepilot" names the problem
 		{"stopped", false, "0", "0"},
 	}
 	for _, c := range cases {

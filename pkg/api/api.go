@@ -10,7 +10,9 @@
 package api
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"time"
 
@@ -20,6 +22,7 @@ import (
 
 	"github.com/seerrpilot/seerrpilot/pkg/envelope"
 	"github.com/seerrpilot/seerrpilot/pkg/plan"
+	"github.com/seerrpilot/seerrpilot/pkg/server"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
 	"github.com/seerrpilot/seerrpilot/pkg/worker"
 	"github.com/seerrpilot/seerrpilot/reconcile"
@@ -123,12 +126,43 @@ func (a *API) Routes(r chi.Router) {
 		r.Get("/stats", a.stats)
 		r.NotFound(func(w http.ResponseWriter, req *http.Request) {
 			a.env.Error(w, http.StatusNotFound, envelope.NotFound,
-				"no such endpoint: "+req.Method+" "+req.URL.Path+"; see GET /api/v1/tasks, /api/v1/tasks/{id}, /api/v1/stats, POST /api/v1/tasks/{id}/retry|cancel, /api/v1/subscriptions")
+				"no such endpoint: "+server.EchoPath(req.Method)+" "+server.EchoPath(req.URL.Path)+"; see GET /api/v1/tasks, /api/v1/tasks/{id}, /api/v1/stats, POST /api/v1/tasks/{id}/retry|cancel, /api/v1/subscriptions")
 		})
 		r.MethodNotAllowed(func(w http.ResponseWriter, req *http.Request) {
 			a.env.Error(w, http.StatusMethodNotAllowed, envelope.InvalidParam,
-				"method "+req.Method+" is not allowed on "+req.URL.Path)
+				"method "+server.EchoPath(req.Method)+" is not allowed on "+server.EchoPath(req.URL.Path))
 		})
 	})
-	r.Handle("/mcp", a.mcp)
+	r.Handle("/mcp", a.boundMCP(a.mcp))
+}
+
+// boundMCP reads a POST body itself, up to MaxBodyBytes, so that a larger one is refused with
+// the 413 envelope like the rest of the API (the SDK's own refusal is plain text).
+func (a *API) boundMCP(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || r.Body == nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		tooLarge := func() {
+			a.env.Error(w, http.StatusRequestEntityTooLarge, envelope.InvalidParam,
+				"the body is larger than 64 KiB; an MCP message is a few hundred bytes")
+		}
+		if r.ContentLength > MaxBodyBytes {
+			tooLarge()
+			return
+		}
+		body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+		switch {
+		case int64(len(body)) > MaxBodyBytes:
+			tooLarge()
+			return
+		case err != nil:
+			a.env.Error(w, http.StatusBadRequest, envelope.InvalidParam, "the body could not be read: "+err.Error())
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.ContentLength = int64(len(body))
+		next.ServeHTTP(w, r)
+	})
 }

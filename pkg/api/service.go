@@ -24,7 +24,7 @@ import (
 const (
 	defaultLimit = 10
 	maxLimit     = 100
-	maxSeasons   = 100
+	maxSeasons   = task.MaxSeasons
 	maxSeason    = 9999 // some shows number seasons by year
 	maxTitle     = 256
 	maxReason    = 500
@@ -252,11 +252,11 @@ func (s *service) manualInput(req SubscribeRequest) (task.Input, reply, bool) {
 		}
 	}
 	sort.Slice(seasons, func(i, j int) bool { return seasons[i].Season < seasons[j].Season })
-	title := strings.TrimSpace(req.Title)
+	// Control characters are stripped, as at every edge: the title becomes MoviePilot's
+	// subscription name.
+	title := task.CleanTitle(req.Title)
 	if len(title) > maxTitle {
 		problems = append(problems, fmt.Sprintf("title is %d bytes: at most %d", len(title), maxTitle))
-	} else if hasControl(title) {
-		problems = append(problems, "title must not contain control characters")
 	}
 	if req.Year != 0 && (req.Year < minYear || req.Year > maxYear) {
 		problems = append(problems, fmt.Sprintf("year %d must be from %d to %d", req.Year, minYear, maxYear))

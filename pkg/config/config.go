@@ -169,10 +169,78 @@ func (e *ValidationError) Error() string {
 	return b.String()
 }
 
-type collector struct{ problems []Problem }
+// collector gathers problems. A problem echoes the value it refuses, and a secret may have been
+// pasted into any variable (a token in LOG_LEVEL, a password in an unparsable MP_URL), so every
+// echoed string passes through the redaction guard of the known secret values first; the fixed
+// text of a message does not (a secret that is a common word must not mangle it).
+type collector struct {
+	problems []Problem
+	red      *redact.Redactor
+}
 
 func (c *collector) add(name, format string, args ...any) {
+	for i, a := range args {
+		if s, ok := a.(string); ok {
+			args[i] = c.red.String(s)
+		}
+	}
 	c.problems = append(c.problems, Problem{Var: name, format: format, args: args})
+}
+
+// knownSecrets is every secret value the environment holds, as given and trimmed: the secret
+// variables (not their _FILE forms, read later) and the user info and query values of the URL
+// variables, even when the URL does not parse.
+func knownSecrets(raw env) []string {
+	var out []string
+	keep := func(v string) {
+		if v != "" {
+			out = append(out, v)
+		}
+		if t := strings.TrimSpace(v); t != "" && t != v {
+			out = append(out, t)
+		}
+	}
+	for _, v := range []string{raw.JellyAPIKey, raw.MPToken, raw.MPPassword, raw.WebhookSecret, raw.AdminToken} {
+		keep(v)
+	}
+	for _, v := range []string{raw.JellyURL, raw.MPURL} {
+		for _, s := range urlSecrets(v) {
+			keep(s)
+		}
+	}
+	return out
+}
+
+// urlSecrets returns the user info (whole, and the password alone) and the query values of a
+// URL. When the URL does not parse, the user info is taken as everything between "://" and the
+// last "@" before the path.
+func urlSecrets(raw string) []string {
+	raw = strings.TrimSpace(raw)
+	var out []string
+	if u, err := url.Parse(raw); err == nil {
+		if u.User != nil {
+			p, _ := u.User.Password()
+			out = append(out, u.User.String(), u.User.Username(), p)
+		}
+		for _, vs := range u.Query() {
+			out = append(out, vs...)
+		}
+	}
+	rest := raw
+	if i := strings.Index(rest, "://"); i >= 0 {
+		rest = rest[i+3:]
+	}
+	if j := strings.IndexAny(rest, "/?#"); j >= 0 {
+		rest = rest[:j]
+	}
+	if at := strings.LastIndex(rest, "@"); at >= 0 {
+		info := rest[:at]
+		out = append(out, info)
+		if _, pass, ok := strings.Cut(info, ":"); ok {
+			out = append(out, pass)
+		}
+	}
+	return out
 }
 
 // Load reads the process environment and validates it.
@@ -199,7 +267,8 @@ func applyDefaultsToBlanks(raw *env) {
 }
 
 func fromEnv(raw env) (*Config, error) {
-	c := &collector{}
+	secrets := knownSecrets(raw)
+	c := &collector{red: redact.New(secrets...)}
 	cfg := &Config{}
 
 	cfg.JellyAPIKey = secret(c, "JELLY_API_KEY", raw.JellyAPIKey, raw.JellyAPIKeyFile)
@@ -207,6 +276,8 @@ func fromEnv(raw env) (*Config, error) {
 	cfg.MPPassword = secret(c, "MP_PASSWORD", raw.MPPassword, raw.MPPasswordFile)
 	cfg.WebhookSecret = secret(c, "WEBHOOK_SECRET", raw.WebhookSecret, raw.WebhookSecretFile)
 	cfg.AdminToken = secret(c, "ADMIN_TOKEN", raw.AdminToken, raw.AdminTokenFile)
+	// The secrets read from files join the guard before any other variable is checked.
+	c.red = redact.New(append(secrets, cfg.Secrets()...)...)
 
 	cfg.JellyURL = baseURL(c, "JELLY_URL", raw.JellyURL)
 	cfg.MPURL = baseURL(c, "MP_URL", raw.MPURL)
@@ -332,6 +403,10 @@ func baseURL(c *collector, name, raw string) string {
 	}
 	u, err := url.Parse(raw)
 	switch {
+	case err != nil && strings.Contains(raw, "@"):
+		// Not quoted: what looks like user info may be a password the guard cannot isolate.
+		c.add(name, "is not a URL (not shown: it seems to carry a user or password); want http(s)://host[:port][/path], credentials in their own variables")
+		return ""
 	case err != nil:
 		c.add(name, "%q is not a URL; want http(s)://host[:port][/path]", raw)
 		return ""

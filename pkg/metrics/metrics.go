@@ -36,7 +36,9 @@ var (
 		"MEDIA_FAILED", "MEDIA_AUTO_REQUESTED", "TEST_NOTIFICATION", "ISSUE_CREATED", "ISSUE_COMMENT",
 		"ISSUE_RESOLVED", "ISSUE_REOPENED")
 	webhookOutcomes = set("enqueued", "merged", "duplicate", "test", "cancelled", "no_task", "already_sent", "ignored",
-		"invalid", "unauthorized", "too_large", "method_not_allowed", "store_error")
+		"invalid", "unauthorized", "too_large", "method_not_allowed", "store_error", "busy")
+	// rejectReasons are the webhook outcomes that refuse a call for want of capacity.
+	rejectReasons = set("busy")
 	// ackOutcomes are the webhook outcomes answered 202 after a durable write.
 	ackOutcomes = set("enqueued", "merged", "duplicate")
 	mpOps       = set("lookup", "create", "get", "update", "seerr", "login", "detect")
@@ -70,6 +72,7 @@ type Metrics struct {
 	now             func() time.Time
 	webhooks        *prometheus.CounterVec
 	webhookAck      prometheus.Histogram
+	webhookRejected *prometheus.CounterVec
 	mpRequests      *prometheus.CounterVec
 	mpDuration      *prometheus.HistogramVec
 	mpWait          prometheus.Histogram
@@ -95,6 +98,10 @@ func New(stats StatsSource, now func() time.Time) *Metrics {
 			Name: "seerrpilot_webhooks_total",
 			Help: "Seerr webhook calls by notification type (OTHER types as \"other\", unread bodies as \"none\") and outcome.",
 		}, []string{"type", "outcome"}),
+		webhookRejected: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "seerrpilot_webhook_rejected_total",
+			Help: "Webhook calls refused before their body was read, by reason (busy: as many bodies as the service reads at once were already being read; answered 503 with Retry-After, nothing stored). Seerr does not retry: any increase is a lost webhook for reconcile to catch.",
+		}, []string{"reason"}),
 		webhookAck: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "seerrpilot_webhook_ack_duration_seconds",
 			Help:    "Time from receiving an approval webhook to its 202 (body read, decode and the durable write to DATA_DIR).",
@@ -146,8 +153,11 @@ func New(stats StatsSource, now func() time.Time) *Metrics {
 	for _, o := range []string{"success", "nothing-sent", "failed"} {
 		m.attempts.WithLabelValues(o)
 	}
+	for r := range rejectReasons {
+		m.webhookRejected.WithLabelValues(r)
+	}
 	m.reg.MustRegister(
-		m.webhooks, m.webhookAck, m.mpRequests, m.mpDuration, m.mpWait, m.reconcileRuns, m.reconcileLast,
+		m.webhooks, m.webhookAck, m.webhookRejected, m.mpRequests, m.mpDuration, m.mpWait, m.reconcileRuns, m.reconcileLast,
 		m.workerPaused, m.workerThrottled, m.workerDown, m.attempts,
 		newQueueCollector(stats, now),
 		collectors.NewGoCollector(),
@@ -172,6 +182,9 @@ func (m *Metrics) Webhook(typ, outcome string, took time.Duration) {
 	}
 	o := label(outcome, webhookOutcomes)
 	m.webhooks.WithLabelValues(t, o).Inc()
+	if rejectReasons[o] {
+		m.webhookRejected.WithLabelValues(o).Inc()
+	}
 	if ackOutcomes[o] {
 		m.webhookAck.Observe(took.Seconds())
 	}

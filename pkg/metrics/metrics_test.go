@@ -106,6 +106,7 @@ func TestFreshRegistryExactSeries(t *testing.T) {
 	want = append(want,
 		`seerrpilot_webhook_ack_duration_seconds_count 0`,
 		`seerrpilot_webhook_ack_duration_seconds_sum 0`,
+		`seerrpilot_webhook_rejected_total{reason="busy"} 0`,
 		`seerrpilot_worker_paused 0`,
 		`seerrpilot_worker_throttled 0`,
 		`seerrpilot_worker_unreachable 0`,

@@ -16,6 +16,9 @@ type State struct {
 	Detail string         `json:"detail,omitempty"` // one human sentence, never a secret
 	Since  time.Time      `json:"since"`
 	Info   map[string]any `json:"info,omitempty"` // e.g. the last reconcile summary
+	// Problem names what is failing, for the body's "problems" list ("unreachable since …"),
+	// even while the component is ready: readiness means webhooks can be stored.
+	Problem string `json:"problem,omitempty"`
 }
 
 // Readiness collects component states. Components report; /readyz reads. Safe for concurrent use.
@@ -43,6 +46,18 @@ func (r *Readiness) Set(name string, ready bool, status, detail string, info map
 		since = old.Since
 	}
 	r.state[name] = State{Ready: ready, Status: status, Detail: detail, Since: since, Info: info}
+}
+
+// SetState records a component's whole state, Problem included; Since is kept as in Set.
+func (r *Readiness) SetState(name string, st State) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	old, had := r.state[name]
+	st.Since = r.now().UTC()
+	if had && old.Ready == st.Ready && old.Status == st.Status {
+		st.Since = old.Since
+	}
+	r.state[name] = st
 }
 
 // Get returns a component's state.
@@ -75,6 +90,7 @@ type healthHandler struct {
 	db    Pinger
 	ready *Readiness
 	out   jsonWriter
+	check func() // runs before each /readyz answer (Options.ReadyCheck)
 }
 
 func (h healthHandler) Routes(r chi.Router) {
@@ -95,7 +111,13 @@ func (h healthHandler) healthz(w http.ResponseWriter, r *http.Request) {
 }
 
 // readyz answers 200 when every component is ready, else 503, with each component's state.
+//
+// Besides "status" and "components" the body has "problems": one "<component>: <problem>" line
+// per failing part, ready or not ("moviepilot: unreachable since …", "store: disk full since …").
 func (h healthHandler) readyz(w http.ResponseWriter, r *http.Request) {
+	if h.check != nil {
+		h.check()
+	}
 	states, ready := h.ready.Snapshot()
 	if err := h.db.Ping(); err != nil {
 		states["store"] = State{Ready: false, Status: "error", Detail: "database unusable", Since: time.Now().UTC()}
@@ -108,9 +130,25 @@ func (h healthHandler) readyz(w http.ResponseWriter, r *http.Request) {
 		names = append(names, k)
 	}
 	sort.Strings(names)
+	problems := []string{}
+	for _, k := range names {
+		switch st := states[k]; {
+		case st.Problem != "":
+			problems = append(problems, k+": "+st.Problem)
+		case !st.Ready:
+			problems = append(problems, k+": "+st.Status+detailSuffix(st.Detail))
+		}
+	}
 	status, code := "ready", http.StatusOK
 	if !ready {
 		status, code = "not ready", http.StatusServiceUnavailable
 	}
-	h.out(w, code, map[string]any{"status": status, "components": states})
+	h.out(w, code, map[string]any{"status": status, "components": states, "problems": problems})
+}
+
+func detailSuffix(d string) string {
+	if d == "" {
+		return ""
+	}
+	return " (" + d + ")"
 }

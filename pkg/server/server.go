@@ -6,6 +6,8 @@ package server
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -21,6 +23,8 @@ type Options struct {
 	Envelope  envelope.Writer
 	DB        Pinger
 	Readiness *Readiness
+	// ReadyCheck, when set, runs before each /readyz answer, e.g. to re-probe a failing part.
+	ReadyCheck func()
 	// Mount adds the feature routes.
 	Mount func(r chi.Router)
 }
@@ -44,17 +48,41 @@ func NewRouter(opts Options) http.Handler {
 	r.Use(middleware.RequestID)
 	r.Use(accessLog(opts.Log))
 	r.Use(recoverer(opts.Log, opts.Envelope))
-	healthHandler{db: opts.DB, ready: opts.Readiness, out: writeJSON}.Routes(r)
+	healthHandler{db: opts.DB, ready: opts.Readiness, out: writeJSON, check: opts.ReadyCheck}.Routes(r)
 	if opts.Mount != nil {
 		opts.Mount(r)
 	}
-	r.NotFound(func(w http.ResponseWriter, req *http.Request) {
-		opts.Envelope.Error(w, http.StatusNotFound, envelope.NotFound, "no such endpoint: "+req.Method+" "+req.URL.Path)
-	})
-	r.MethodNotAllowed(func(w http.ResponseWriter, req *http.Request) {
-		opts.Envelope.Error(w, http.StatusMethodNotAllowed, envelope.InvalidParam, "method "+req.Method+" is not allowed on "+req.URL.Path)
-	})
+	r.NotFound(NotFound(opts.Envelope))
+	r.MethodNotAllowed(MethodNotAllowed(opts.Envelope))
 	return r
+}
+
+// maxEchoPath bounds the request path an error answer repeats: a 60 KB path must not make a
+// 60 KB answer (nor a 60 KB log line).
+const maxEchoPath = 256
+
+// EchoPath is p as an answer may repeat it: at most maxEchoPath bytes of valid UTF-8, with
+// "…" and the full length when cut.
+func EchoPath(p string) string {
+	if len(p) <= maxEchoPath {
+		return p
+	}
+	return strings.ToValidUTF8(p[:maxEchoPath], "") + "… (" + strconv.Itoa(len(p)) + " bytes)"
+}
+
+// NotFound answers an unknown route with the 404 envelope (code 1002). serve also installs it
+// on the router outside BASE_PATH, so every answer is the envelope.
+func NotFound(env envelope.Writer) http.HandlerFunc {
+	return func(w http.ResponseWriter, req *http.Request) {
+		env.Error(w, http.StatusNotFound, envelope.NotFound, "no such endpoint: "+EchoPath(req.Method)+" "+EchoPath(req.URL.Path))
+	}
+}
+
+// MethodNotAllowed answers a known route called with the wrong method (405, code 1001).
+func MethodNotAllowed(env envelope.Writer) http.HandlerFunc {
+	return func(w http.ResponseWriter, req *http.Request) {
+		env.Error(w, http.StatusMethodNotAllowed, envelope.InvalidParam, "method "+EchoPath(req.Method)+" is not allowed on "+EchoPath(req.URL.Path))
+	}
 }
 
 // accessLog logs one line per request: method, path (never the query string, which may carry
@@ -70,7 +98,7 @@ func accessLog(log zerolog.Logger) func(http.Handler) http.Handler {
 				ev = log.Debug()
 			}
 			ev.Str("method", r.Method).
-				Str("path", r.URL.Path).
+				Str("path", EchoPath(r.URL.Path)).
 				Int("status", ww.Status()).
 				Int("bytes", ww.BytesWritten()).
 				Dur("duration", time.Since(start)).

@@ -83,6 +83,11 @@ func Open(path string, opts Options) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
+	// bbolt maps the file and trusts its meta pages: a truncated file crashes the process
+	// ("fatal error: fault") instead of failing, so check it first.
+	if err := CheckFile(path); err != nil {
+		return nil, err
+	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.LockTimeout})
 	if err != nil {
 		if errors.Is(err, bolterrors.ErrTimeout) {
@@ -313,6 +318,7 @@ func (s *Store) Enqueue(ctx context.Context, src Source, in Input) (EnqueueResul
 		return EnqueueResult{}, err
 	}
 	in.Seasons, _ = MergeSeasons(nil, in.Seasons)
+	in.Title = CleanTitle(in.Title) // whatever the producer did, no control character is stored
 
 	// A repeat that changes nothing costs a read, not a commit.
 	var res EnqueueResult

@@ -124,6 +124,11 @@ func (in Input) Key() string {
 	return "tmdb:" + string(in.MediaType) + ":" + strconv.Itoa(in.TMDBID)
 }
 
+// MaxSeasons bounds the seasons of one input, at every edge (webhook, reconcile, REST, MCP):
+// the single worker delivers them one by one, so an approval listing "0, 1, …, 9999" would hold
+// it for hours. No show has come near 100 seasons; those numbered by year have a few dozen.
+const MaxSeasons = 100
+
 // Validate checks the fields every task needs.
 func (in Input) Validate() error {
 	var problems []string
@@ -135,6 +140,9 @@ func (in Input) Validate() error {
 	}
 	if in.RequestID < 0 {
 		problems = append(problems, "requestId must not be negative")
+	}
+	if len(in.Seasons) > MaxSeasons {
+		problems = append(problems, fmt.Sprintf("%d seasons requested: at most %d per request", len(in.Seasons), MaxSeasons))
 	}
 	for _, s := range in.Seasons {
 		if s.Season < 0 {

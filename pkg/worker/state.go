@@ -15,4 +15,9 @@ type State struct {
 	Since  time.Time `json:"since"`
 	// PausedUntil is when the worker tries MoviePilot again while paused or throttled.
 	PausedUntil *time.Time `json:"pausedUntil,omitempty"`
+	// Unreachable is the last error of a MoviePilot call that failed for a transient reason
+	// (network error, timeout, 5xx) since the last call that worked; empty while MoviePilot
+	// answers. UnreachableSince is when that run of failures began.
+	Unreachable      string     `json:"unreachable,omitempty"`
+	UnreachableSince *time.Time `json:"unreachableSince,omitempty"`
 }

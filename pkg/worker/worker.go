@@ -229,7 +229,8 @@ func (w *Worker) setState(status, reason string, until *time.Time) {
 		w.mu.Unlock()
 		return
 	}
-	w.state = State{Status: status, Reason: reason, Since: w.o.Now().UTC(), PausedUntil: until}
+	w.state = State{Status: status, Reason: reason, Since: w.o.Now().UTC(), PausedUntil: until,
+		Unreachable: w.state.Unreachable, UnreachableSince: w.state.UnreachableSince}
 	st := w.state
 	w.mu.Unlock()
 	if w.o.OnState != nil {
@@ -422,6 +423,7 @@ func (w *Worker) stillDown(err error) {
 	now := w.o.Now()
 	w.probeAt = now.Add(d)
 	since, until := w.downSince.UTC(), w.probeAt.UTC()
+	w.state.Unreachable, w.state.UnreachableSince = err.Error(), &since
 	w.mu.Unlock()
 	w.setState(StatusUnreachable, fmt.Sprintf("MoviePilot unreachable since %s: %s", since.Format(time.RFC3339), err), &until)
 }
@@ -431,6 +433,7 @@ func (w *Worker) reachable() {
 	w.mu.Lock()
 	since := w.downSince
 	w.downSince, w.probeAt, w.probe, w.probes = time.Time{}, time.Time{}, nil, 0
+	w.state.Unreachable, w.state.UnreachableSince = "", nil
 	w.mu.Unlock()
 	if !since.IsZero() {
 		w.log.Info().Dur("down_for", w.o.Now().Sub(since)).Msg("MoviePilot reachable again: waiting tasks go now")
@@ -593,7 +596,7 @@ func (w *Worker) confirm(ctx context.Context, t *task.Task, a *attempt, log zero
 		cctx, cancel := context.WithTimeout(ctx, w.o.CallTimeout)
 		title, year, err := w.o.Titler.MediaDetails(cctx, string(a.input.MediaType), a.input.TMDBID)
 		cancel()
-		if err == nil && title != "" {
+		if title = task.CleanTitle(title); err == nil && title != "" {
 			a.input.Title, a.inputSet = title, true
 			if a.input.Year == 0 {
 				a.input.Year = year
@@ -653,7 +656,7 @@ func (w *Worker) deliver(ctx context.Context, a *attempt, it *task.Item, log zer
 		return outFailed
 	}
 	req := moviepilot.SubscribeRequest{
-		Name: in.Title, Year: in.Year, MediaType: string(in.MediaType), TMDBID: in.TMDBID,
+		Name: task.CleanTitle(in.Title), Year: in.Year, MediaType: string(in.MediaType), TMDBID: in.TMDBID,
 		Season: it.Season, StartEpisode: it.StartEpisode, TotalEpisode: it.TotalEpisode,
 		Username: w.owner(in.RequestedBy),
 	}
