@@ -77,7 +77,7 @@ type Schedule struct {
 	ConfirmBase, ConfirmMax   time.Duration // waiting for Seerr to confirm seasons: 1m doubling to 1h
 	PauseBase, PauseMax       time.Duration // MoviePilot auth failing: the whole worker, 30s doubling to 15m
 	HoldMax                   time.Duration // Retry-After on 429/503 holds every MoviePilot call: at most 5m
-	ProbeBase, ProbeMax       time.Duration // MoviePilot unreachable: probe it after 1s doubling to 8s (±20%)
+	ProbeBase, ProbeMax       time.Duration // MoviePilot unreachable: probe it after 1s doubling to 5s (±20%)
 	DryRun                    time.Duration // dry run: look at the task again after 1h
 }
 
@@ -97,7 +97,7 @@ func (s Schedule) withDefaults() Schedule {
 	def(&s.PauseMax, 15*time.Minute)
 	def(&s.HoldMax, 5*time.Minute)
 	def(&s.ProbeBase, time.Second)
-	def(&s.ProbeMax, 8*time.Second)
+	def(&s.ProbeMax, 5*time.Second)
 	def(&s.DryRun, time.Hour)
 	return s
 }

@@ -248,8 +248,8 @@ func TestCrashBetweenCreateAndRecord(t *testing.T) {
 }
 
 // TestOutageThenRecovery: while MoviePilot is down the worker makes one probe call at a
-// time (1s doubling to 8s), no waiting task is tried or spends an attempt, and when MoviePilot
-// answers again every waiting task goes at once — within one probe interval (≤ 9.6s).
+// time (1s doubling to 5s), no waiting task is tried or spends an attempt, and when MoviePilot
+// answers again every waiting task goes at once — within one probe interval (≤ 6s).
 func TestOutageThenRecovery(t *testing.T) {
 	h := newHarness(t, setup{})
 	a := h.enqueue(movieIn(5, 550))
@@ -279,7 +279,7 @@ func TestOutageThenRecovery(t *testing.T) {
 			t.Fatalf("a task was tried during the outage: %+v", rep)
 		}
 	}
-	if want := "[1s 2s 4s 8s]"; fmt.Sprint(gaps) != want {
+	if want := "[1s 2s 4s 5s]"; fmt.Sprint(gaps) != want {
 		t.Fatalf("probe schedule %v, want %s", gaps, want)
 	}
 	if probes := len(h.mp.Calls()) - callsAtFailure; probes != len(gaps) {
