@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/seerrpilot/seerrpilot/pkg/plan"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
 )
@@ -142,7 +143,7 @@ func (p *Poller) consider(ps *passState, r seerr.Request) error {
 		ps.sum.Skipped++
 		return nil
 	}
-	in := r.Input()
+	in := plan.Input(r)
 	if err := in.Validate(); err != nil {
 		ps.sum.Skipped++
 		ps.sum.Invalid++

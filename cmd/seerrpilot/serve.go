@@ -245,7 +245,7 @@ func (c *components) build() error {
 				}
 				c.ready.SetState("reconcile", st)
 			},
-			OnRun: c.metrics.ReconcileRun,
+			OnRun: c.reconcileRun,
 		})
 		ao.Reconciler = c.poller
 		c.ready.Set("reconcile", true, "starting", "first pass running", nil)
@@ -290,6 +290,15 @@ func (c *components) workerState(st worker.State) {
 		c.metrics.WorkerThrottled(st.Status == worker.StatusThrottled)
 		c.metrics.WorkerUnreachable(st.Status == worker.StatusUnreachable)
 	}
+}
+
+// reconcileRun counts a finished pass in the metrics.
+func (c *components) reconcileRun(s reconcile.Summary) {
+	var ended time.Time
+	if !s.StartedAt.IsZero() {
+		ended = s.StartedAt.Add(time.Duration(s.DurationMs) * time.Millisecond)
+	}
+	c.metrics.ReconcileRun(s.Outcome, s.DryRun, ended)
 }
 
 func (c *components) mount(r chi.Router) {

@@ -10,6 +10,7 @@ import (
 	"github.com/seerrpilot/seerrpilot/pkg/metrics"
 	"github.com/seerrpilot/seerrpilot/pkg/server"
 	"github.com/seerrpilot/seerrpilot/pkg/worker"
+	"github.com/seerrpilot/seerrpilot/reconcile"
 )
 
 // TestWorkerStateReadiness: a Retry-After hold keeps /readyz ready (it ends by itself within
@@ -45,5 +46,13 @@ func TestWorkerStateReadiness(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The metrics package names reconcile's "ok" outcome itself (it does not import reconcile/):
+// the two must stay the same word, or successful passes stop setting the last-success time.
+func TestReconcileOutcomeLabelsAgree(t *testing.T) {
+	if metrics.ReconcileOK != reconcile.OutcomeOK {
+		t.Fatalf("metrics.ReconcileOK %q != reconcile.OutcomeOK %q", metrics.ReconcileOK, reconcile.OutcomeOK)
 	}
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/seerrpilot/seerrpilot/pkg/metrics"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
-	"github.com/seerrpilot/seerrpilot/reconcile"
 )
 
 // families scrapes m and returns the names of the seerrpilot_ metric families it exposes.
@@ -82,7 +81,7 @@ func TestAlertOutcomesExist(t *testing.T) {
 			case "seerrpilot_moviepilot_requests_total":
 				mt.MoviePilot("lookup", outcome, 0)
 			case "seerrpilot_reconcile_runs_total":
-				mt.ReconcileRun(reconcile.Summary{Outcome: outcome})
+				mt.ReconcileRun(outcome, false, time.Time{})
 			case "seerrpilot_webhooks_total":
 				mt.Webhook("MEDIA_APPROVED", outcome, time.Millisecond)
 			default:

@@ -16,7 +16,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/seerrpilot/seerrpilot/pkg/task"
-	"github.com/seerrpilot/seerrpilot/reconcile"
 )
 
 // StatsSource is the task store as the metrics read it, at scrape time.
@@ -44,7 +43,7 @@ var (
 	mpOps       = set("lookup", "create", "get", "update", "seerr", "login", "detect")
 	mpOutcomes  = set("ok", "http_3xx", "http_4xx", "http_5xx", "business", "network", "auth", "malformed",
 		"canceled", "invalid")
-	reconcileOutcomes = set(reconcile.OutcomeOK, reconcile.OutcomeError)
+	reconcileOutcomes = set(ReconcileOK, "error")
 	// attemptOutcomes are the worker's task outcomes (worker.Options.OnOutcome).
 	attemptOutcomes = set("success", "nothing-sent", "retry", "throttled", "failed", "waiting", "cancelled",
 		"interrupted", "paused", "dry-run")
@@ -204,19 +203,21 @@ func (m *Metrics) MoviePilotWait(d time.Duration) {
 	m.mpWait.Observe(d.Seconds())
 }
 
-// ReconcileRun records a finished pass. A successful real (not dry-run) pass also sets the
-// last-success timestamp to when the pass ended.
-func (m *Metrics) ReconcileRun(s reconcile.Summary) {
-	outcome := label(s.Outcome, reconcileOutcomes)
+// ReconcileOK is the outcome label of a pass that finished (reconcile.OutcomeOK).
+const ReconcileOK = "ok"
+
+// ReconcileRun records a finished pass by its outcome ("ok" or "error"). A successful real
+// (not dry-run) pass also sets the last-success timestamp to ended (now when zero).
+func (m *Metrics) ReconcileRun(outcome string, dryRun bool, ended time.Time) {
+	outcome = label(outcome, reconcileOutcomes)
 	m.reconcileRuns.WithLabelValues(outcome).Inc()
-	if outcome != reconcile.OutcomeOK || s.DryRun {
+	if outcome != ReconcileOK || dryRun {
 		return
 	}
-	end := m.now()
-	if !s.StartedAt.IsZero() {
-		end = s.StartedAt.Add(time.Duration(s.DurationMs) * time.Millisecond)
+	if ended.IsZero() {
+		ended = m.now()
 	}
-	m.reconcileLast.Set(float64(end.UnixNano()) / 1e9)
+	m.reconcileLast.Set(float64(ended.UnixNano()) / 1e9)
 }
 
 // WorkerPaused sets the worker-paused gauge.

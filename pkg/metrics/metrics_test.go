@@ -15,7 +15,6 @@ import (
 
 	"github.com/seerrpilot/seerrpilot/pkg/metrics"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
-	"github.com/seerrpilot/seerrpilot/reconcile"
 )
 
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -227,7 +226,7 @@ func TestMoviePilot(t *testing.T) {
 
 func TestReconcileRun(t *testing.T) {
 	m := metrics.New(&fakeStats{}, func() time.Time { return t0.Add(time.Hour) })
-	m.ReconcileRun(reconcile.Summary{Outcome: "ok", StartedAt: t0, DurationMs: 1500})
+	m.ReconcileRun("ok", false, t0.Add(1500*time.Millisecond))
 	got, _ := scrape(t, m)
 	// 2026-03-01T12:00:01.5Z
 	if !has(got, `seerrpilot_reconcile_last_success_timestamp_seconds 1.7723664015e+09`) ||
@@ -235,9 +234,9 @@ func TestReconcileRun(t *testing.T) {
 		t.Fatalf("after ok: %v", got)
 	}
 	// Failures, dry runs and unknown outcomes do not move the timestamp.
-	m.ReconcileRun(reconcile.Summary{Outcome: "error", StartedAt: t0.Add(time.Minute), Error: "seerr down"})
-	m.ReconcileRun(reconcile.Summary{Outcome: "ok", StartedAt: t0.Add(2 * time.Minute), DryRun: true})
-	m.ReconcileRun(reconcile.Summary{Outcome: "partial", StartedAt: t0.Add(3 * time.Minute)})
+	m.ReconcileRun("error", false, t0.Add(time.Minute))
+	m.ReconcileRun("ok", true, t0.Add(2*time.Minute))
+	m.ReconcileRun("partial", false, t0.Add(3*time.Minute))
 	got, _ = scrape(t, m)
 	for _, w := range []string{
 		`seerrpilot_reconcile_last_success_timestamp_seconds 1.7723664015e+09`,
@@ -250,7 +249,7 @@ func TestReconcileRun(t *testing.T) {
 		}
 	}
 	// A summary without a start time is dated by the clock (t0 + 1h).
-	m.ReconcileRun(reconcile.Summary{Outcome: "ok"})
+	m.ReconcileRun("ok", false, time.Time{})
 	got, _ = scrape(t, m)
 	if !has(got, `seerrpilot_reconcile_last_success_timestamp_seconds 1.77237e+09`) {
 		t.Fatalf("clock-dated: %v", matching(got, "seerrpilot_reconcile_last"))
@@ -340,7 +339,7 @@ func TestConcurrentUse(t *testing.T) {
 				m.Webhook("MEDIA_APPROVED", "enqueued", time.Millisecond)
 				m.MoviePilot("create", "ok", time.Millisecond)
 				m.WorkerPaused(i%2 == 0)
-				m.ReconcileRun(reconcile.Summary{Outcome: "ok"})
+				m.ReconcileRun("ok", false, time.Time{})
 			}
 		}()
 	}

@@ -570,7 +570,7 @@ func (w *Worker) confirm(ctx context.Context, t *task.Task, a *attempt, log zero
 				a.waitReason = "the request is pending approval in Seerr again"
 				return
 			}
-			fresh := r.Input()
+			fresh := plan.Input(*r)
 			if fresh.TMDBID > 0 && fresh.TMDBID != a.input.TMDBID {
 				a.failReason = fmt.Sprintf("Seerr says request %d is TMDB %d, not %d", r.ID, fresh.TMDBID, a.input.TMDBID)
 				return

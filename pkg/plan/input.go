@@ -1,13 +1,15 @@
-package seerr
+package plan
 
 import (
+	"github.com/seerrpilot/seerrpilot/pkg/seerr"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
 )
 
-// Input turns a Seerr request into the task input seerrpilot stores. The request list carries
+// Input turns a Seerr request into the task input seerrpilot stores (reconcile and the
+// worker's confirmation both use it; the Seerr client itself knows nothing of tasks). The request list carries
 // no title or year (Seerr reads only its database there), so those stay empty; the worker
 // fills them in before it calls MoviePilot.
-func (r Request) Input() task.Input {
+func Input(r seerr.Request) task.Input {
 	in := task.Input{
 		RequestID:     r.ID,
 		TMDBID:        r.Media.TMDBID,
