@@ -2,7 +2,6 @@ package reconcile
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"github.com/seerrpilot/seerrpilot/pkg/plan"
@@ -25,18 +24,12 @@ func (e *StoreError) Error() string {
 // Unwrap returns the store's error.
 func (e *StoreError) Unwrap() error { return e.Err }
 
-// passState is one pass's counters and its bounded pool of Enqueue calls. Walk calls
-// consider on one goroutine; Enqueue calls run on up to Options.Concurrency goroutines so
-// the store can group-commit them (one fsync for many) instead of one fsync per request.
+// passState is one pass's options and counters. Walk calls consider on one goroutine, which
+// enqueues in order: a pass writes only what changed (most passes write nothing).
 type passState struct {
 	ctx  context.Context
 	opts PassOptions
-	sem  chan struct{}
-	wg   sync.WaitGroup
-
-	mu  sync.Mutex // guards sum's Enqueued/Merged/Unchanged and err while workers run
-	sum Summary
-	err error
+	sum  Summary
 
 	// seen holds the request ids considered in this pass (walk goroutine only): a request
 	// that moves between the approved and the failed list mid-pass is considered once.
@@ -49,16 +42,10 @@ func filterIncludesFailed(f string) bool {
 	return f == "" || f == seerr.FilterAll || f == seerr.FilterFailed
 }
 
-func (ps *passState) failed() error {
-	ps.mu.Lock()
-	defer ps.mu.Unlock()
-	return ps.err
-}
-
 // pass does the work of one run: read the version, walk the list, enqueue what is missing.
 func (p *Poller) pass(ctx context.Context, id string, opts PassOptions) (Summary, error) {
 	began := time.Now()
-	ps := &passState{ctx: ctx, opts: opts, sem: make(chan struct{}, p.concurrency), seen: map[int]struct{}{},
+	ps := &passState{ctx: ctx, opts: opts, seen: map[int]struct{}{},
 		sum: Summary{RunID: id, StartedAt: p.now().UTC(), DryRun: opts.DryRun, Outcome: OutcomeOK}}
 	fail := func(err error) (Summary, error) {
 		ps.sum.DurationMs = time.Since(began).Milliseconds()
@@ -89,16 +76,11 @@ func (p *Poller) pass(ctx context.Context, id string, opts PassOptions) (Summary
 		ps.sum.Pages += ws.Pages
 		ps.sum.Rereads += ws.Rereads
 		ps.sum.SortDropped = ps.sum.SortDropped || ws.SortDropped
-		if err != nil || ps.failed() != nil {
+		if err != nil {
 			break
 		}
 	}
-	ps.wg.Wait()
 	ps.sum.Seen = len(ps.seen)
-	if serr := ps.failed(); serr != nil {
-		// A store failure is the cause; the walk error (if any) only echoes it.
-		err = serr
-	}
 	if err != nil {
 		return fail(err)
 	}
@@ -124,12 +106,9 @@ func (p *Poller) effectiveFilter(f seerr.Features, version string) string {
 }
 
 // consider applies the local rules to one request and, when the store lacks it (or some of
-// its seasons), hands it to an Enqueue worker. A store failure (here or in a worker) is
-// returned so the walk stops; the pass then fails.
+// its seasons, or Seerr approved it again), enqueues it. A store failure is returned so the
+// walk stops; the pass then fails.
 func (p *Poller) consider(ps *passState, r seerr.Request) error {
-	if err := ps.failed(); err != nil {
-		return err
-	}
 	if _, dup := ps.seen[r.ID]; dup {
 		return nil
 	}
@@ -159,7 +138,7 @@ func (p *Poller) consider(ps *passState, r seerr.Request) error {
 		return &StoreError{Op: "has", Key: key, Err: err}
 	}
 	if !want {
-		ps.count(&ps.sum.Unchanged)
+		ps.sum.Unchanged++
 		return nil
 	}
 	if ps.opts.DryRun {
@@ -168,41 +147,21 @@ func (p *Poller) consider(ps *passState, r seerr.Request) error {
 			return &StoreError{Op: "has", Key: key, Err: err}
 		}
 		if known {
-			ps.count(&ps.sum.Merged)
+			ps.sum.Merged++
 		} else {
-			ps.count(&ps.sum.Enqueued)
+			ps.sum.Enqueued++
 		}
 		return nil
 	}
-	select {
-	case ps.sem <- struct{}{}:
-	case <-ps.ctx.Done():
-		return ps.ctx.Err()
-	}
-	ps.wg.Add(1)
-	go func() {
-		defer func() { <-ps.sem; ps.wg.Done() }()
-		p.enqueue(ps, r.ID, key, in)
-	}()
-	return nil
-}
-
-func (ps *passState) count(n *int) {
-	ps.mu.Lock()
-	*n++
-	ps.mu.Unlock()
+	return p.enqueue(ps, r.ID, key, in)
 }
 
 // enqueue stores one input and counts the outcome.
-func (p *Poller) enqueue(ps *passState, requestID int, key string, in task.Input) {
+func (p *Poller) enqueue(ps *passState, requestID int, key string, in task.Input) error {
 	res, err := p.store.Enqueue(ps.ctx, task.SourceReconcile, in)
-	ps.mu.Lock()
-	defer ps.mu.Unlock()
 	switch {
 	case err != nil:
-		if ps.err == nil {
-			ps.err = &StoreError{Op: "enqueue", Key: key, Err: err}
-		}
+		return &StoreError{Op: "enqueue", Key: key, Err: err}
 	case res.Created:
 		ps.sum.Enqueued++
 		p.log.Debug().Int("request_id", requestID).Str("task_id", res.Task.ID).Msg("reconcile: enqueued")
@@ -213,7 +172,8 @@ func (p *Poller) enqueue(ps *passState, requestID int, key string, in task.Input
 		ps.sum.Merged++
 		p.log.Debug().Int("request_id", requestID).Str("task_id", res.Task.ID).Msg("reconcile: merged new seasons")
 	default:
-		// A webhook stored it between Has and Enqueue.
+		// A webhook stored it between Wants and Enqueue.
 		ps.sum.Unchanged++
 	}
+	return nil
 }

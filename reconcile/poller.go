@@ -18,7 +18,6 @@ import (
 // Defaults for Options fields left at zero.
 const (
 	DefaultPassTimeout = 30 * time.Minute
-	DefaultConcurrency = 16
 	DefaultWaitTimeout = 80 * time.Second // below server.NewHTTPServer's 90s WriteTimeout
 	// BackoffInitial is the first retry delay after a failed periodic pass; it doubles per
 	// failure up to min(Interval, BackoffMax).
@@ -38,8 +37,7 @@ type Seerr interface {
 	Walk(ctx context.Context, opts seerr.WalkOptions, fn func(seerr.Request) error) (seerr.WalkStats, error)
 }
 
-// Store is what a pass needs from the task store (*task.Store satisfies it). A pass calls
-// Enqueue from several goroutines at once, so it must be safe for concurrent use.
+// Store is what a pass needs from the task store (*task.Store satisfies it).
 type Store interface {
 	Has(ctx context.Context, key string) (bool, []task.SeasonRequest, error)
 	Wants(ctx context.Context, src task.Source, in task.Input) (bool, error)
@@ -58,9 +56,6 @@ type Options struct {
 	PageSize int
 	// Interval is RECONCILE_INTERVAL. Zero: Run does the start pass only; triggers still work.
 	Interval time.Duration
-	// Concurrency is how many Enqueue calls a pass keeps in flight, so the store commits
-	// them in groups; zero means DefaultConcurrency.
-	Concurrency int
 	// PassTimeout bounds one pass (all its Seerr and store calls); zero means DefaultPassTimeout.
 	PassTimeout time.Duration
 	// WaitTimeout bounds how long POST /reconcile?wait=true waits before answering 202 with
@@ -88,7 +83,6 @@ type Poller struct {
 	store       Store
 	filter      string
 	pageSize    int
-	concurrency int
 	interval    time.Duration
 	passTimeout time.Duration
 	waitTimeout time.Duration
@@ -133,7 +127,6 @@ func New(o Options) *Poller {
 		store:       o.Store,
 		filter:      o.Filter,
 		pageSize:    o.PageSize,
-		concurrency: o.Concurrency,
 		interval:    o.Interval,
 		passTimeout: o.PassTimeout,
 		waitTimeout: o.WaitTimeout,
@@ -145,9 +138,6 @@ func New(o Options) *Poller {
 	}
 	if p.pageSize <= 0 {
 		p.pageSize = seerr.DefaultWalkTake
-	}
-	if p.concurrency <= 0 {
-		p.concurrency = DefaultConcurrency
 	}
 	if p.interval < 0 {
 		p.interval = 0
