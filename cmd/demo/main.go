@@ -35,6 +35,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/seerrpilot/seerrpilot/pkg/clock"
 	"github.com/seerrpilot/seerrpilot/pkg/sandbox"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr/seerrtest"
@@ -132,7 +133,7 @@ func run(parent context.Context, out io.Writer, budget time.Duration) (logPath s
 
 	// From here on, everything counts against budget. waiting names what the demo waits
 	// for, so that a timeout can say it.
-	clock := time.Now()
+	clockStart := time.Now()
 	ctx, cancel := context.WithTimeout(parent, budget)
 	defer cancel()
 	waiting := "the fake Seerr and MoviePilot to start"
@@ -250,12 +251,12 @@ func run(parent context.Context, out io.Writer, budget time.Duration) (logPath s
 		if svc.exited() {
 			return logPath, errors.New("seerrpilot exited early")
 		}
-		if err := sleep(ctx, 100*time.Millisecond); err != nil {
+		if !clock.Sleep(ctx, 100*time.Millisecond) {
 			return logPath, fmt.Errorf("MoviePilot has %v (want %v), tasks %v (list error: %v)", got, want, tasks, lerr)
 		}
 	}
-	if err := sleep(ctx, 300*time.Millisecond); err != nil { // nothing more may arrive
-		return logPath, err
+	if !clock.Sleep(ctx, 300*time.Millisecond) { // nothing more may arrive
+		return logPath, ctx.Err()
 	}
 	if got := subKeys(sb.Subscriptions()); !equal(got, want) {
 		return logPath, fmt.Errorf("MoviePilot has %v, want %v", got, want)
@@ -272,7 +273,7 @@ func run(parent context.Context, out io.Writer, budget time.Duration) (logPath s
 		return logPath, err
 	}
 	fmt.Fprintf(out, "\n== seerrpilot stopped cleanly (SIGTERM, exit 0); fakes stopped; temp dirs removed (demo run %s after the build)\n",
-		time.Since(clock).Round(100*time.Millisecond))
+		time.Since(clockStart).Round(100*time.Millisecond))
 	return "", nil
 }
 
@@ -356,8 +357,8 @@ func (s *service) waitHealthy(ctx context.Context, base string) error {
 		if s.exited() {
 			return fmt.Errorf("seerrpilot exited at start: %v", s.err)
 		}
-		if err := sleep(ctx, 50*time.Millisecond); err != nil {
-			return err
+		if !clock.Sleep(ctx, 50*time.Millisecond) {
+			return ctx.Err()
 		}
 	}
 }
@@ -411,17 +412,6 @@ func do(ctx context.Context, method, url, auth string, body []byte) (int, []byte
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	return resp.StatusCode, b, err
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // taskView is the part of GET /api/v1/tasks the demo shows.

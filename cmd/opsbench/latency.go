@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/seerrpilot/seerrpilot/pkg/benchkit"
+	"github.com/seerrpilot/seerrpilot/pkg/clock"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr/seerrtest"
 )
@@ -64,7 +65,7 @@ func (b *bench) latencyRow(ctx context.Context, withSeerr bool) error {
 		if i > 0 {
 			toSub, toAck = append(toSub, sub), append(toAck, ack)
 		}
-		if !sleepCtx(ctx, b.cfg.latencyGap) {
+		if !clock.Sleep(ctx, b.cfg.latencyGap) {
 			return ctx.Err()
 		}
 	}
@@ -131,18 +132,6 @@ func p99Note(n int) string {
 		return fmt.Sprintf("nearest rank: with n=%d, p99 is the max", n)
 	}
 	return ""
-}
-
-// sleepCtx waits d; false when ctx ended first.
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
 
 // confirmations counts the single-request reads the fake Seerr answered.

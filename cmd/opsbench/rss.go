@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/seerrpilot/seerrpilot/pkg/clock"
 )
 
 // settleTasks is how many approvals are delivered before the idle reading, so the store
@@ -36,7 +38,7 @@ func (b *bench) rss(ctx context.Context) error {
 		return err
 	}
 	b.logf("rss: %d tasks delivered; %s of nothing", settleTasks, b.cfg.idle)
-	if !sleepCtx(ctx, b.cfg.idle) {
+	if !clock.Sleep(ctx, b.cfg.idle) {
 		return ctx.Err()
 	}
 	idle, err := svc.memory()

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/seerrpilot/seerrpilot/pkg/clock"
 )
 
 // slowBodies opens -slow-conns loopback connections that each post a webhook announcing a
@@ -95,7 +97,7 @@ func (b *bench) slowBodies(ctx context.Context) error {
 		if code != 200 {
 			notOK++
 		}
-		sleepCtx(ctx, 100*time.Millisecond)
+		clock.Sleep(ctx, 100*time.Millisecond)
 	}
 	peak, samples, err := smp.stop()
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/seerrpilot/seerrpilot/pkg/clock"
 	"github.com/seerrpilot/seerrpilot/webhook/webhooktest"
 )
 
@@ -101,7 +102,7 @@ func (b burst) run(ctx context.Context) (out []outcome, noAnswer error) {
 				if out[i] == acked && b.onAck != nil {
 					b.onAck(ackN.Add(1))
 				}
-				if b.pace > 0 && !sleepCtx(ctx, b.pace) {
+				if b.pace > 0 && !clock.Sleep(ctx, b.pace) {
 					return
 				}
 			}

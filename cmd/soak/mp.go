@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seerrpilot/seerrpilot/pkg/clock"
 	"github.com/seerrpilot/seerrpilot/pkg/moviepilot/mptest"
 )
 
@@ -60,7 +61,7 @@ func runMP503(ctx context.Context, h *harness, r *report) {
 		r.fail(err)
 		return
 	}
-	if !sleepCtx(ctx, h.cfg.outage-time.Since(downAt)) {
+	if !clock.Sleep(ctx, h.cfg.outage-time.Since(downAt)) {
 		r.fail(context.Cause(ctx))
 		return
 	}
@@ -293,20 +294,6 @@ func waitCreates(ctx context.Context, mp *mptest.Server, n int) error {
 	return waitFor(ctx, 2*time.Minute, fmt.Sprintf("%d MoviePilot creates", n), func() (bool, error) {
 		return mp.CreateCount() >= n, nil
 	})
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
 
 // callsIn are the calls that arrived in [from, to).

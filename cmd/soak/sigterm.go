@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/seerrpilot/seerrpilot/pkg/clock"
 	"github.com/seerrpilot/seerrpilot/pkg/moviepilot/mptest"
 )
 
@@ -93,10 +94,10 @@ func terminateUnderLoad(ctx context.Context, h *harness, svc *service, trickle [
 		b := burst{h: h, url: svc.url("/webhook/jellyseerr"), hooks: trickle, senders: trickleSenders, stop: stop, pace: tricklePace}
 		st.trickle, st.noAnswer = b.run(ctx)
 	}()
-	sleepCtx(ctx, time.Second)
+	clock.Sleep(ctx, time.Second)
 	st.progress = progress()
 	st.code, st.took, st.err = svc.terminate(sigtermBudget)
-	sleepCtx(ctx, 300*time.Millisecond) // a few more webhooks find nobody listening
+	clock.Sleep(ctx, 300*time.Millisecond) // a few more webhooks find nobody listening
 	close(stop)
 	<-done
 	return st

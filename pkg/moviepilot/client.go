@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/seerrpilot/seerrpilot/pkg/clock"
 	"github.com/seerrpilot/seerrpilot/pkg/redact"
 )
 
@@ -165,7 +166,7 @@ func New(cfg Config) (*Client, error) {
 		observeWait: cfg.ObserveWait,
 		paced:       cfg.Paced,
 		now:         time.Now,
-		sleep:       sleepCtx,
+		sleep:       clock.Sleep,
 		loginSem:    make(chan struct{}, 1),
 		detectSem:   make(chan struct{}, 1),
 	}
@@ -365,18 +366,6 @@ func (c *Client) waitTurn(ctx context.Context, op string) error {
 		c.paced(now.Add(d))
 	}
 	return nil
-}
-
-// sleepCtx waits d; false when ctx ended first.
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
 
 // transportError classifies a failure to get (or read) an answer.

@@ -1,7 +1,6 @@
 package mptest
 
 import (
-	"context"
 	"crypto/rand"
 	"io"
 	"net/http"
@@ -10,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/seerrpilot/seerrpilot/pkg/clock"
 )
 
 // maxRequestBody bounds what the fake reads from a request.
@@ -210,7 +211,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Unlock()
 
 	if latency > 0 {
-		if !sleepCtx(r.Context(), latency) {
+		if !clock.Sleep(r.Context(), latency) {
 			return
 		}
 	}
@@ -221,17 +222,6 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(ans.status)
 	_, _ = w.Write(ans.body)
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
 
 // routeOp names the operation a request is aimed at.
