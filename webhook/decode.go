@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/seerrpilot/seerrpilot/pkg/task"
+	"github.com/seerrpilot/seerrpilot/pkg/trunc"
 )
 
 // Notification types Seerr sends (the enum names of server/lib/notifications).
@@ -248,18 +249,7 @@ func (s scalar) positiveInt() (int, error) {
 
 // echo quotes a value from the payload for an error message, bounded.
 func echo(v string) string {
-	return strconv.Quote(truncate(v, maxEchoBytes))
-}
-
-// truncate cuts s to at most n bytes without splitting a UTF-8 sequence.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
+	return strconv.Quote(trunc.String(v, maxEchoBytes))
 }
 
 // block is a nested object of the payload ({{media}}, {{request}}): Seerr sends the object
@@ -521,7 +511,7 @@ func (p payload) approvalInput() (task.Input, error) {
 	in.Is4K = is4K(p.Event)
 	in.RequestStatus = requestStatusApproved
 
-	in.RequestedBy = truncate(r.RequestedBy.str(), maxRequestedByBytes)
+	in.RequestedBy = trunc.String(r.RequestedBy.str(), maxRequestedByBytes)
 
 	if in.MediaType == task.TypeTV {
 		if in.Seasons, err = p.seasons(); err != nil {
@@ -572,11 +562,11 @@ func splitSubject(s string) (string, int) {
 		year, err := strconv.Atoi(digits)
 		if err == nil && len(digits) == 4 && digits[0] != '+' && digits[0] != '-' && year > 0 {
 			if title := strings.TrimSpace(s[:n-suffix]); title != "" {
-				return truncate(title, maxTitleBytes), year
+				return trunc.String(title, maxTitleBytes), year
 			}
 		}
 	}
-	return truncate(s, maxTitleBytes), 0
+	return trunc.String(s, maxTitleBytes), 0
 }
 
 // is4K reports whether Seerr's event text names a 4K request ("4K Movie Request Approved",

@@ -23,6 +23,7 @@ import (
 
 	"github.com/seerrpilot/seerrpilot/pkg/envelope"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
+	"github.com/seerrpilot/seerrpilot/pkg/trunc"
 )
 
 // Store is what the handler needs from the task store. *task.Store satisfies it.
@@ -191,7 +192,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) result {
 		return res
 	}
 	if e := h.log.Debug(); e.Enabled() {
-		e.Int("bytes", len(body)).Str("body", truncate(string(body), 512)).Msg("webhook body")
+		e.Int("bytes", len(body)).Str("body", trunc.String(string(body), 512)).Msg("webhook body")
 	}
 
 	p, err := decode(body)
@@ -213,7 +214,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) result {
 			msg: "test notification received: the webhook works; enable Request Approved and Request Automatically Approved in Seerr"}
 	default:
 		res := result{status: http.StatusOK, code: envelope.OK, typ: p.Type, outcome: OutcomeIgnored,
-			msg: "ignored " + truncate(p.Type, 64) + ": " + ignoreReason(p.Type)}
+			msg: "ignored " + trunc.String(p.Type, 64) + ": " + ignoreReason(p.Type)}
 		if id, err := p.requestID(); err == nil {
 			res.requestID = id
 		}
@@ -460,7 +461,7 @@ func (h *Handler) finish(w http.ResponseWriter, res result, start time.Time) {
 		return
 	}
 	if res.typ != "" {
-		ev = ev.Str("notification_type", truncate(res.typ, 64))
+		ev = ev.Str("notification_type", trunc.String(res.typ, 64))
 	}
 	if res.requestID > 0 {
 		ev = ev.Int("request_id", res.requestID)

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/seerrpilot/seerrpilot/pkg/trunc"
 )
 
 const callTimeout = 10 * time.Second // every operator call, unless it says otherwise
@@ -55,7 +57,7 @@ func getData[T any](ctx context.Context, s *service, path string) (T, error) {
 		return env.Data, err
 	}
 	if code != http.StatusOK {
-		return env.Data, fmt.Errorf("GET %s: HTTP %d: %s", path, code, cut(string(b), 200))
+		return env.Data, fmt.Errorf("GET %s: HTTP %d: %s", path, code, trunc.Mark(string(b), 200))
 	}
 	if err := json.Unmarshal(b, &env); err != nil {
 		return env.Data, fmt.Errorf("GET %s: %w", path, err)
@@ -127,7 +129,7 @@ func (r readiness) String() string {
 	for _, name := range names {
 		c := r.Components[name]
 		if !c.Ready || (c.Status != "ok" && c.Status != "running") {
-			parts = append(parts, fmt.Sprintf("%s=%s ready=%t (%s)", name, c.Status, c.Ready, cut(c.Detail, 90)))
+			parts = append(parts, fmt.Sprintf("%s=%s ready=%t (%s)", name, c.Status, c.Ready, trunc.Mark(c.Detail, 90)))
 		}
 	}
 	return strings.Join(parts, "; ")
@@ -140,7 +142,7 @@ func (s *service) readyz(ctx context.Context) (readiness, error) {
 	}
 	var r readiness // plain JSON, not an envelope
 	if err := json.Unmarshal(b, &r); err != nil {
-		return readiness{}, fmt.Errorf("/readyz: %w: %s", err, cut(string(b), 200))
+		return readiness{}, fmt.Errorf("/readyz: %w: %s", err, trunc.Mark(string(b), 200))
 	}
 	r.Code = code
 	return r, nil
@@ -164,14 +166,7 @@ func (s *service) reconcile(ctx context.Context) (int, reconcileSummary, error) 
 	}
 	var env envelope[reconcileSummary]
 	if err := json.Unmarshal(b, &env); err != nil {
-		return code, reconcileSummary{}, fmt.Errorf("/reconcile: %w: %s", err, cut(string(b), 200))
+		return code, reconcileSummary{}, fmt.Errorf("/reconcile: %w: %s", err, trunc.Mark(string(b), 200))
 	}
 	return code, env.Data, nil
-}
-
-func cut(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/seerrpilot/seerrpilot/pkg/clock"
 	"github.com/seerrpilot/seerrpilot/pkg/moviepilot/mptest"
+	"github.com/seerrpilot/seerrpilot/pkg/trunc"
 )
 
 // mpRate is MP_RATE_LIMIT_PER_SEC in the MoviePilot fault scenarios.
@@ -158,7 +159,7 @@ func runMP429(ctx context.Context, h *harness, r *report) {
 	spent, seen := throttledAttempts(ctx, svc, ids)
 	r.check(len(ids) == throttled && spent == 0 && seen == len(ids),
 		"no attempt spent on a 429 (%d throttled tasks in the log, %d with a \"throttled\" history entry, attempts spent: %d)", len(ids), seen, spent)
-	r.fact("/readyz during the drain", "%d samples: %d ready, %d with the worker throttled (%s)", rz.samples, rz.ready, rz.throttled, cut(rz.detail(), 90))
+	r.fact("/readyz during the drain", "%d samples: %d ready, %d with the worker throttled (%s)", rz.samples, rz.ready, rz.throttled, trunc.Mark(rz.detail(), 90))
 	r.check(rz.samples > 0 && rz.ready == rz.samples && rz.throttled > 0,
 		"/readyz stays ready while the worker holds for Retry-After (%d of %d samples ready, %d throttled)", rz.ready, rz.samples, rz.throttled)
 	checkDelivery(r, judge(hooks, nil, subsByTMDB(mp)))

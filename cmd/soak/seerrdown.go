@@ -8,6 +8,7 @@ import (
 
 	"github.com/seerrpilot/seerrpilot/pkg/seerr"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr/seerrtest"
+	"github.com/seerrpilot/seerrpilot/pkg/trunc"
 )
 
 // missedWebhooks is how many approvals the seerrdown scenario never sends a webhook for.
@@ -67,7 +68,7 @@ func runSeerrDown(ctx context.Context, h *harness, r *report) {
 
 	r.fact("setup", "Seerr down; %d approvals sent as webhooks, %d approvals whose webhook never came; RECONCILE_INTERVAL=0", len(sent), len(missed))
 	r.fact("/readyz, Seerr down, no pass yet", "%s", rzQuiet)
-	r.fact("POST /reconcile, Seerr down", "HTTP %d outcome %q %s%s", downCode, downSum.Outcome, cut(downSum.Error, 100), errSuffix(downErr))
+	r.fact("POST /reconcile, Seerr down", "HTTP %d outcome %q %s%s", downCode, downSum.Outcome, trunc.Mark(downSum.Error, 100), errSuffix(downErr))
 	r.fact("/readyz after that pass", "%s%s", rzDown, errSuffix(rzErr))
 	r.fact("Seerr calls answered 503", "%d (the worker's confirmations and the pass)", seerr503)
 	r.fact("POST /reconcile, Seerr back", "HTTP %d seen %d approved %d enqueued %d%s", upCode, upSum.Seen, upSum.Approved, upSum.Enqueued, errSuffix(upErr))

@@ -21,6 +21,7 @@ import (
 	"github.com/kelseyhightower/envconfig"
 
 	"github.com/seerrpilot/seerrpilot/pkg/redact"
+	"github.com/seerrpilot/seerrpilot/pkg/trunc"
 )
 
 // env is the raw environment as envconfig reads it: names and defaults live here, and every
@@ -540,19 +541,10 @@ func headerName(c *collector, name, raw string) string {
 	}
 	if !ok {
 		c.add(name, "%q: want an HTTP header name of at most %d letters, digits or -, e.g. Authorization or X-Seerrpilot-Secret",
-			truncateRunes(v, maxHeaderName), maxHeaderName)
+			trunc.Mark(v, maxHeaderName), maxHeaderName)
 		return ""
 	}
 	return http.CanonicalHeaderKey(v)
-}
-
-// truncateRunes cuts s to at most n runes, for a message.
-func truncateRunes(s string, n int) string {
-	r := []rune(s)
-	if len(r) > n {
-		return string(r[:n]) + "…"
-	}
-	return s
 }
 
 // ReconcileEnabled reports whether Seerr is configured, so reconcile and enrichment can run.

@@ -18,6 +18,7 @@ import (
 
 	"github.com/seerrpilot/seerrpilot/pkg/clock"
 	"github.com/seerrpilot/seerrpilot/pkg/redact"
+	"github.com/seerrpilot/seerrpilot/pkg/trunc"
 )
 
 // AuthScheme is how the client authenticates to MoviePilot.
@@ -393,8 +394,8 @@ func (c *Client) httpError(op string, rep *reply) *Error {
 		Op:      op,
 		Status:  rep.status,
 		Class:   classForStatus(rep.status),
-		Message: c.scrub(cut(errorMessage(rep.body), maxErrBody)),
-		Body:    c.scrub(cut(strings.TrimSpace(string(rep.body)), maxErrBody)),
+		Message: c.scrub(trunc.Mark(errorMessage(rep.body), maxErrBody)),
+		Body:    c.scrub(trunc.Mark(strings.TrimSpace(string(rep.body)), maxErrBody)),
 	}
 	if rep.status >= 300 && rep.status < 400 {
 		loc := c.scrub(rep.header.Get("Location"))
@@ -413,7 +414,7 @@ func (c *Client) malformed(op string, rep *reply, why string) *Error {
 		why = fmt.Sprintf("answer larger than %d bytes", maxBody)
 	}
 	return &Error{Op: op, Status: rep.status, Class: ClassPermanent, Message: why,
-		Body: c.scrub(cut(strings.TrimSpace(string(rep.body)), maxErrBody))}
+		Body: c.scrub(trunc.Mark(strings.TrimSpace(string(rep.body)), maxErrBody))}
 }
 
 // exchange adds up the time one operation spent in HTTP exchanges with MoviePilot: from

@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Class tells a caller what to do with an error.
@@ -215,17 +214,6 @@ func outcome(err error) string {
 		return "http_3xx"
 	}
 	return "malformed"
-}
-
-// cut shortens s to at most n bytes without splitting a UTF-8 sequence.
-func cut(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
 }
 
 // redactedURLError rebuilds a *url.Error with the secret-free URL.

@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/seerrpilot/seerrpilot/pkg/trunc"
 )
 
 // Media types for SubscribeRequest.MediaType.
@@ -409,12 +411,12 @@ func (c *Client) Create(ctx context.Context, req SubscribeRequest) (id int, err 
 		return 0, c.malformed("create", rep, "create answer has no boolean success")
 	}
 	if !env.success {
-		msg := c.scrub(cut(env.message, maxErrBody))
+		msg := c.scrub(trunc.Mark(env.message, maxErrBody))
 		if msg == "" {
 			msg = "success:false without a message"
 		}
 		e := &Error{Op: "create", Status: rep.status, Class: ClassBusiness, Message: msg,
-			Body: c.scrub(cut(string(rep.body), maxErrBody))}
+			Body: c.scrub(trunc.Mark(string(rep.body), maxErrBody))}
 		if strings.Contains(env.message, notRecognised) {
 			// The id is not in MoviePilot's message, and the message has two causes.
 			e.Reason = ReasonNotRecognised

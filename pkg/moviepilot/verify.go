@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+
+	"github.com/seerrpilot/seerrpilot/pkg/trunc"
 )
 
 const seerrPath = "/api/v1/subscribe/seerr"
@@ -260,7 +262,7 @@ func (c *Client) result(op string, rep *reply) error {
 		return c.malformed(op, rep, op+" answer has no boolean success")
 	}
 	if !env.success {
-		msg := c.scrub(cut(env.message, maxErrBody))
+		msg := c.scrub(trunc.Mark(env.message, maxErrBody))
 		if msg == "" {
 			msg = "success:false without a message"
 		}

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -15,6 +14,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/seerrpilot/seerrpilot/pkg/envelope"
+	"github.com/seerrpilot/seerrpilot/pkg/trunc"
 )
 
 // Options are the router's dependencies.
@@ -67,7 +67,7 @@ func EchoPath(p string) string {
 	if len(p) <= maxEchoPath {
 		return p
 	}
-	return strings.ToValidUTF8(p[:maxEchoPath], "") + "… (" + strconv.Itoa(len(p)) + " bytes)"
+	return trunc.String(p, maxEchoPath) + trunc.Ellipsis + " (" + strconv.Itoa(len(p)) + " bytes)"
 }
 
 // NotFound answers an unknown route with the 404 envelope (code 1002). serve also installs it
