@@ -2,57 +2,46 @@ package main
 
 import "time"
 
-// The worker's schedule for transient MoviePilot failures (network, timeout, 429, 5xx), as
-// pkg/worker's Schedule defaults and MAX_ATTEMPTS' default set it: after the n-th failed
-// attempt of a task its next attempt is due RetryBase·2^(n-1) later (capped at RetryMax),
-// with ±20% jitter; the MAX_ATTEMPTS-th failed attempt marks the task failed. An attempt
-// stops at its first failing MoviePilot call, so a failed attempt costs exactly one call.
-// A Retry-After on 429/503 holds every MoviePilot call, for every task, until it has passed
-// (at most holdMax), and the throttled task's own next attempt waits at least the full
-// Retry-After. A 429 spends no attempt (the task's backoff still grows with throttles in a
-// row); a 503 counts like any failure. The 503 outage (mptest's SetDown) sends no Retry-After,
-// so the mp503 bounds are the plain schedule's.
+// The worker's schedule for an unreachable MoviePilot (network, timeout, 5xx, a 429 without
+// Retry-After), as pkg/worker's Schedule defaults set it: the whole worker stops calling
+// MoviePilot and probes it with one lookup after ProbeBase, doubling to ProbeMax, with ±20%
+// jitter; when a probe is answered every waiting task goes at once. Only the task that ran
+// into the outage spends an attempt. A Retry-After on 429/503 holds every MoviePilot call, for
+// every task, until it has passed (at most holdMax), and the throttled task goes again exactly
+// then, spending no attempt. The 503 outage (mptest's SetDown) sends no Retry-After, so the
+// mp503 bound is the probe schedule's.
 const (
-	retryBase   = 30 * time.Second
-	retryMax    = 6 * time.Hour
-	jitterLow   = 0.8
-	jitterHigh  = 1.2
-	maxAttempts = 10
-	holdMax     = 5 * time.Minute // cap on the worker-wide Retry-After hold
+	probeBase  = time.Second
+	probeMax   = 5 * time.Second
+	jitterLow  = 0.8
+	jitterHigh = 1.2
+	holdMax    = 5 * time.Minute // cap on the worker-wide Retry-After hold
 )
 
-// retryDelay is the nominal delay after the n-th failed attempt (n ≥ 1).
-func retryDelay(n int) time.Duration {
-	d := retryBase
-	for i := 1; i < n && d < retryMax; i++ {
+// probeDelay is the nominal wait before the n-th probe (n ≥ 1).
+func probeDelay(n int) time.Duration {
+	d := probeBase
+	for i := 1; i < n && d < probeMax; i++ {
 		d *= 2
 	}
-	return min(d, retryMax)
+	return min(d, probeMax)
 }
 
-// minSpan is the shortest time from a task's first attempt to its (k+1)-th.
-func minSpan(k int) time.Duration {
+// probesWithin is the most probes the worker can send during an outage of length d.
+func probesWithin(d time.Duration) int {
 	var total time.Duration
-	for n := 1; n <= k; n++ {
-		total += time.Duration(jitterLow * float64(retryDelay(n)))
-	}
-	return total
-}
-
-// attemptsWithin is the most attempts one task can make in a window of length d.
-func attemptsWithin(d time.Duration) int {
 	k := 0
-	for k < maxAttempts-1 && minSpan(k+1) <= d {
+	for {
+		total += time.Duration(jitterLow * float64(probeDelay(k+1)))
+		if total > d {
+			return k
+		}
 		k++
 	}
-	return k + 1
 }
 
-// retryHorizon is the shortest time from a task's first failed attempt to the attempt
-// that marks it failed: an outage shorter than this cannot fail a task.
-func retryHorizon() time.Duration { return minSpan(maxAttempts - 1) }
-
-// longestWait is the longest a task can wait for its next attempt after its k-th failure.
-func longestWait(k int) time.Duration {
-	return time.Duration(jitterHigh * float64(retryDelay(k)))
+// longestProbeWait is the longest the worker can wait for its next probe: after MoviePilot
+// is back, the waiting tasks go at most this long later.
+func longestProbeWait() time.Duration {
+	return time.Duration(jitterHigh * float64(probeMax))
 }

@@ -700,12 +700,23 @@ func (w *Worker) deliver(ctx context.Context, a *attempt, it *task.Item, log zer
 	it.State, it.MPSubscriptionID, it.LastError = task.ItemSubscribed, id, ""
 	a.lastResp = fmt.Sprintf("create %s: success, id %d", it.Key(), id)
 	a.notes = append(a.notes, fmt.Sprintf("%s subscribed #%d", it.Key(), id))
+	log.Info().Str("item", it.Key()).Int("mp_id", id).Int("tmdb_id", in.TMDBID).Str("mp_user", created.Username).Msg("subscribed in MoviePilot")
+	w.markHealthy()
 	if created.OwnerErr != nil {
 		a.notes = append(a.notes, fmt.Sprintf("%s owner not set: %v", it.Key(), created.OwnerErr))
 		log.Warn().Str("item", it.Key()).Err(created.OwnerErr).Msg("subscribed, but not as the requester")
+		var mpErr *moviepilot.Error
+		if errors.As(created.OwnerErr, &mpErr) && mpErr.RetryAfter > 0 {
+			// The owner update was answered 429/503 with Retry-After: the subscription
+			// stands, but no further MoviePilot call may go before Retry-After.
+			a.throttled, a.retryAfter = true, max(a.retryAfter, mpErr.RetryAfter)
+			w.holdFor(mpErr.Status, mpErr.RetryAfter, log)
+			if mpErr.Status == http.StatusTooManyRequests {
+				log.Warn().Str("item", it.Key()).Str("op", "update").Err(mpErr).Msg("MoviePilot rate-limited this call (429); no call before its Retry-After, no attempt counted")
+			}
+			return outRetry
+		}
 	}
-	log.Info().Str("item", it.Key()).Int("mp_id", id).Int("tmdb_id", in.TMDBID).Str("mp_user", created.Username).Msg("subscribed in MoviePilot")
-	w.markHealthy()
 	return outOK
 }
 
@@ -774,7 +785,11 @@ func (w *Worker) failure(ctx context.Context, a *attempt, it *task.Item, op stri
 			// MoviePilot said when: hold every call until then, and go again exactly then.
 			a.throttled = true
 			w.holdFor(mpErr.Status, mpErr.RetryAfter, log)
-			log.Warn().Str("item", it.Key()).Str("op", op).Err(err).Msg("MoviePilot asked to wait; will retry then, no attempt counted")
+			msg := "MoviePilot asked to wait (503 Retry-After); will retry then, no attempt counted"
+			if mpErr.Status == http.StatusTooManyRequests {
+				msg = "MoviePilot rate-limited this call (429); will retry at its Retry-After, no attempt counted"
+			}
+			log.Warn().Str("item", it.Key()).Str("op", op).Err(err).Msg(msg)
 			return outRetry
 		}
 		a.outage = true

@@ -1053,3 +1053,53 @@ func TestNoSeasonsWaitIsBounded(t *testing.T) {
 		t.Fatalf("gave up after %v, want several hours and under a day", waited)
 	}
 }
+
+// ownerThrottledMP creates the subscription, but its owner update was answered 429 with
+// Retry-After (MoviePilot v2's PUT after the create).
+type ownerThrottledMP struct {
+	MoviePilot
+	once sync.Once
+}
+
+func (o *ownerThrottledMP) Subscribe(ctx context.Context, req moviepilot.SubscribeRequest) (*moviepilot.Created, error) {
+	c, err := o.MoviePilot.Subscribe(ctx, req)
+	if err == nil {
+		o.once.Do(func() {
+			c.OwnerErr = fmt.Errorf("could not make %q the subscription's user: %w", req.Username, mpStatusErr(429, 2*time.Second))
+		})
+	}
+	return c, err
+}
+
+// TestOwnerUpdateRetryAfterHoldsEveryCall: a 429 with Retry-After on the owner update (after
+// the create succeeded) still holds every MoviePilot call until Retry-After has passed; the
+// subscription itself stands.
+func TestOwnerUpdateRetryAfterHoldsEveryCall(t *testing.T) {
+	h := newHarness(t, setup{})
+	f := &faultMP{MoviePilot: &ownerThrottledMP{MoviePilot: h.client}, now: h.clock.Now}
+	h.w.o.MoviePilot = f
+	a := h.enqueue(movieIn(80, 3001))
+	b := h.enqueue(movieIn(81, 3002))
+	h.drain()
+	if tk := h.get(a); tk.Status != task.StatusSuccess || !strings.Contains(lastHistorySummary(tk), "owner not set") {
+		t.Fatalf("task A: %s %+v", tk.Status, tk.History)
+	}
+	if tk := h.get(b); tk.Status != task.StatusPending || len(f.Calls()) != 2 {
+		t.Fatalf("task B during the hold: %s, %d calls (want only A's lookup and create)", tk.Status, len(f.Calls()))
+	}
+	if st := h.w.State(); st.Status != StatusThrottled {
+		t.Fatalf("worker %+v, want throttled", st)
+	}
+	h.clock.Advance(2 * time.Second)
+	h.drain()
+	if tk := h.get(b); tk.Status != task.StatusSuccess {
+		t.Fatalf("task B after the hold: %s", tk.Status)
+	}
+}
+
+func lastHistorySummary(tk task.Task) string {
+	if len(tk.History) == 0 {
+		return ""
+	}
+	return tk.History[len(tk.History)-1].Summary
+}
