@@ -63,7 +63,7 @@ func (b intakeBody) make(id int) []byte {
 // BenchmarkIntakeDurable posts distinct approvals in parallel through the chi routes of the
 // real handler onto a real task store (fsync'd, batched by bbolt's DB.Batch), without the network.
 // acks/s counts 202s, each a new durable task. For the loopback figure and the comparison
-// with a minimal durable receiver, run `go run ./cmd/intakebench`.
+// against the real binary over HTTP, run `go run ./cmd/opsbench -only intake`.
 func BenchmarkIntakeDurable(b *testing.B) {
 	body := newIntakeBody(b)
 	const secret = "bench-secret"

@@ -61,7 +61,7 @@ import (
 )
 
 // Every scenario, in the order they run.
-var allScenarios = []string{"size", "latency", "rate", "rss", "startup", "slowbodies"}
+var allScenarios = []string{"size", "latency", "rate", "rss", "startup", "slowbodies", "intake"}
 
 type config struct {
 	bin         string
@@ -78,13 +78,16 @@ type config struct {
 	loadDur     time.Duration
 	loadMPRate  float64
 	loadConns   int
-	tasks       int
-	starts      int
-	fsyncProbes int
-	slowConns   int
-	slowBody    int
-	slowHold    time.Duration
-	timeout     time.Duration
+	// intake: acks/s with intakeSenders closed-loop senders, p99 at intakeRate open-loop.
+	intakeN, intakeSenders, intakeRate int
+	intakeDur                          time.Duration
+	tasks                              int
+	starts                             int
+	fsyncProbes                        int
+	slowConns                          int
+	slowBody                           int
+	slowHold                           time.Duration
+	timeout                            time.Duration
 }
 
 func main() {
@@ -111,6 +114,10 @@ func parseFlags() (config, error) {
 	flag.DurationVar(&c.loadDur, "load-duration", 20*time.Second, "length of the RSS load")
 	flag.Float64Var(&c.loadMPRate, "load-mp-rate", 3, "MP_RATE_LIMIT_PER_SEC during the RSS figure (the service default)")
 	flag.IntVar(&c.loadConns, "load-conns", 256, "most webhooks in flight during the RSS load")
+	flag.IntVar(&c.intakeN, "intake-n", 20000, "approvals sent closed-loop for the intake acks/s figure")
+	flag.IntVar(&c.intakeSenders, "intake-senders", 64, "concurrent senders for the intake acks/s figure")
+	flag.IntVar(&c.intakeRate, "intake-rate", 1000, "webhooks per second, open-loop, for the intake p99 figure")
+	flag.DurationVar(&c.intakeDur, "intake-duration", 5*time.Second, "length of the intake open-loop run")
 	flag.IntVar(&c.tasks, "tasks", 100000, "pending tasks in DATA_DIR for the startup figure")
 	flag.IntVar(&c.starts, "starts", 5, "starts measured for the startup figure")
 	flag.IntVar(&c.fsyncProbes, "fsync-probes", 200, "rounds of 4 KiB write + fsync in the disk probe")
@@ -296,6 +303,7 @@ func run() error {
 
 	scenarios := map[string]func(context.Context) error{
 		"size": b.size, "latency": b.latency, "rate": b.callRate, "rss": b.rss, "startup": b.startup, "slowbodies": b.slowBodies,
+		"intake": b.intake,
 	}
 	for _, name := range allScenarios {
 		if !cfg.wants(name) || ctx.Err() != nil {

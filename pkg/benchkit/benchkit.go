@@ -1,4 +1,4 @@
-// Package benchkit holds what the load and benchmark tools (cmd/intakebench, cmd/opsbench)
+// Package benchkit holds what the load and benchmark tools (cmd/opsbench)
 // share: a disk fsync probe and nearest-rank latency summaries. It is not part of the
 // production binary.
 package benchkit
