@@ -15,6 +15,7 @@ import (
 
 	"github.com/seerrpilot/seerrpilot/pkg/config"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr"
+	"github.com/seerrpilot/seerrpilot/pkg/server"
 )
 
 // webhookSettingsReader is what doctor needs to read Seerr's webhook agent.
@@ -190,20 +191,10 @@ func readyzURL(cfg *config.Config) string {
 // maxReadyzBody bounds the /readyz answer doctor reads.
 const maxReadyzBody = 64 << 10
 
-// readyzAnswer is the part of /readyz doctor reads.
-type readyzAnswer struct {
-	Status     string `json:"status"`
-	Components map[string]struct {
-		Ready  bool   `json:"ready"`
-		Status string `json:"status"`
-		Detail string `json:"detail"`
-	} `json:"components"`
-}
-
 // askRunningService asks the service holding the database lock for its /readyz. It returns
 // an error when nothing (or something that is not seerrpilot) answers there.
-func askRunningService(ctx context.Context, target string) (readyzAnswer, int, error) {
-	var a readyzAnswer
+func askRunningService(ctx context.Context, target string) (server.ReadyzBody, int, error) {
+	var a server.ReadyzBody
 	cctx, cancel := context.WithTimeout(ctx, doctorTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(cctx, http.MethodGet, target, nil)

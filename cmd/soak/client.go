@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seerrpilot/seerrpilot/pkg/server"
 	"github.com/seerrpilot/seerrpilot/pkg/trunc"
 )
 
@@ -109,13 +110,8 @@ func (s *service) runningGauge(ctx context.Context) (int, error) {
 
 // readiness is GET /readyz.
 type readiness struct {
-	Code       int    `json:"-"`
-	Status     string `json:"status"`
-	Components map[string]struct {
-		Ready  bool   `json:"ready"`
-		Status string `json:"status"`
-		Detail string `json:"detail"`
-	} `json:"components"`
+	Code int `json:"-"`
+	server.ReadyzBody
 }
 
 // String is the answer in one line: code, overall status, each component that is not ok.

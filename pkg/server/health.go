@@ -143,7 +143,15 @@ func (h healthHandler) readyz(w http.ResponseWriter, r *http.Request) {
 	if !ready {
 		status, code = "not ready", http.StatusServiceUnavailable
 	}
-	h.out(w, code, map[string]any{"status": status, "components": states, "problems": problems})
+	h.out(w, code, ReadyzBody{Status: status, Components: states, Problems: problems})
+}
+
+// ReadyzBody is the /readyz answer, for the programs that read it (doctor, the soak).
+// Fields are in the JSON's key order.
+type ReadyzBody struct {
+	Components map[string]State `json:"components"`
+	Problems   []string         `json:"problems"`
+	Status     string           `json:"status"` // "ready" or "not ready"
 }
 
 func detailSuffix(d string) string {
