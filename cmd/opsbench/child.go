@@ -93,6 +93,27 @@ func baseEnv(dataDir, mpURL string, rate float64) map[string]string {
 	}
 }
 
+// startScenario starts the binary on a fresh DATA_DIR named after the scenario, against a fake
+// MoviePilot of its own paced at mpRate, and waits for /readyz. done kills the service, then
+// closes the fake.
+func (b *bench) startScenario(ctx context.Context, name string, mpRate float64) (svc *service, mp *fakeMP, done func(), err error) {
+	dataDir, err := b.scenarioDir(name)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	mp = newFakeMP()
+	if svc, err = launch(b.bin, baseEnv(dataDir, mp.URL(), mpRate)); err != nil {
+		mp.Close()
+		return nil, nil, nil, err
+	}
+	done = func() { svc.kill(); mp.Close() }
+	if err := svc.waitReady(ctx, "/readyz", 10*time.Millisecond, 15*time.Second); err != nil {
+		done()
+		return nil, nil, nil, err
+	}
+	return svc, mp, done, nil
+}
+
 // launch execs `bin serve` on a free loopback port with PATH, HOME and env only.
 func launch(bin string, env map[string]string) (*service, error) {
 	addr, err := freeAddr()

@@ -11,21 +11,12 @@ import (
 // means the task is committed), and the latency at a steady 1,000 webhooks per second (open
 // loop, from each request's scheduled send time).
 func (b *bench) intake(ctx context.Context) error {
-	dataDir, err := b.scenarioDir("intake")
-	if err != nil {
-		return err
-	}
-	mp := newFakeMP()
-	defer mp.Close()
 	// MoviePilot is paced slowly: the worker takes little of the shared cores meanwhile.
-	svc, err := launch(b.bin, baseEnv(dataDir, mp.URL(), 0.1))
+	svc, _, done, err := b.startScenario(ctx, "intake", 0.1)
 	if err != nil {
 		return err
 	}
-	defer svc.kill()
-	if err := svc.waitReady(ctx, "/readyz", 10*time.Millisecond, 15*time.Second); err != nil {
-		return err
-	}
+	defer done()
 
 	snd := newSender(svc.base, b.cfg.intakeSenders)
 	n := b.cfg.intakeN

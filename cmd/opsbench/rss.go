@@ -15,20 +15,11 @@ const settleTasks = 10
 
 // rss reads the child's resident memory idle and under an open-loop webhook load.
 func (b *bench) rss(ctx context.Context) error {
-	dataDir, err := b.scenarioDir("rss")
+	svc, mp, done, err := b.startScenario(ctx, "rss", b.cfg.loadMPRate)
 	if err != nil {
 		return err
 	}
-	mp := newFakeMP()
-	defer mp.Close()
-	svc, err := launch(b.bin, baseEnv(dataDir, mp.URL(), b.cfg.loadMPRate))
-	if err != nil {
-		return err
-	}
-	defer svc.kill()
-	if err := svc.waitReady(ctx, "/readyz", 10*time.Millisecond, 15*time.Second); err != nil {
-		return err
-	}
+	defer done()
 	snd := newSender(svc.base, b.cfg.loadConns)
 
 	if err := snd.acceptAll(ctx, 1, settleTasks, 100000, 2); err != nil {

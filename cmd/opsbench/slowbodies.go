@@ -20,20 +20,11 @@ import (
 // connections got an answer (503 busy) and which were still held, and closes them all.
 // Targets (issue #16): peak VmRSS ≤ 200 MiB, /readyz ≤ 1 s.
 func (b *bench) slowBodies(ctx context.Context) error {
-	dataDir, err := b.scenarioDir("slowbodies")
+	svc, _, done, err := b.startScenario(ctx, "slowbodies", 3)
 	if err != nil {
 		return err
 	}
-	mp := newFakeMP()
-	defer mp.Close()
-	svc, err := launch(b.bin, baseEnv(dataDir, mp.URL(), 3))
-	if err != nil {
-		return err
-	}
-	defer svc.kill()
-	if err := svc.waitReady(ctx, "/readyz", 10*time.Millisecond, 15*time.Second); err != nil {
-		return err
-	}
+	defer done()
 	idle, err := svc.memory()
 	if err != nil {
 		return err
