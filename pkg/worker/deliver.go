@@ -1,0 +1,238 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/seerrpilot/seerrpilot/pkg/moviepilot"
+	"github.com/seerrpilot/seerrpilot/pkg/plan"
+	"github.com/seerrpilot/seerrpilot/pkg/task"
+)
+
+func (w *Worker) deliverAll(ctx context.Context, t *task.Task, a *attempt, log zerolog.Logger) {
+	for _, i := range plan.Pending(a.items) {
+		// A task cancelled while running stops before its next MoviePilot call.
+		if cur, err := w.o.Store.Get(ctx, t.ID); err == nil && cur.Status == task.StatusCancelled {
+			a.stopped = true
+			return
+		}
+		switch w.deliver(ctx, a, &a.items[i], log) {
+		case outRetry:
+			a.retry = true
+			return // MoviePilot is struggling: no more calls this attempt
+		case outAuth:
+			a.auth = true
+			return
+		case outStopped:
+			a.stopped = true
+			return
+		case outBusiness:
+			a.business = true
+		case outDryRun:
+			a.dryRun = true
+		}
+	}
+}
+
+// deliver brings one item to MoviePilot: look it up, create it only if missing.
+func (w *Worker) deliver(ctx context.Context, a *attempt, it *task.Item, log zerolog.Logger) outcome {
+	in := a.input
+	if it.Season != nil && *it.Season == 0 {
+		it.State = task.ItemFailed
+		it.LastError = "not sent: MoviePilot cannot hold a season-0 (specials) subscription — it stores season 0 as season 1, " +
+			"which would subscribe the wrong season. Subscribe specials by hand, or set TV_SPECIALS=exclude"
+		a.notes = append(a.notes, it.Key()+" not sent (specials)")
+		return outFailed
+	}
+	req := moviepilot.SubscribeRequest{
+		Name: task.CleanTitle(in.Title), Year: in.Year, MediaType: string(in.MediaType), TMDBID: in.TMDBID,
+		Season: it.Season, StartEpisode: it.StartEpisode, TotalEpisode: it.TotalEpisode,
+		Username: w.owner(in.RequestedBy),
+	}
+	if req.Name == "" {
+		// MoviePilot recognises by tmdbid; the name is only its fallback. Never leave it empty.
+		req.Name = "tmdb:" + strconv.Itoa(in.TMDBID)
+	}
+	sub, err := w.o.MoviePilot.Lookup(ctx, in.TMDBID, it.Season)
+	if err != nil {
+		return w.failure(ctx, a, it, "lookup", err, log)
+	}
+	// Link only a row of the same TMDB id, type and season: a movie lookup matches on the
+	// TMDB id alone, and a show can share a movie's number.
+	if moviepilot.Matches(sub, req) {
+		it.State, it.MPSubscriptionID, it.LastError = task.ItemExisting, sub.ID, ""
+		a.notes = append(a.notes, fmt.Sprintf("%s existing #%d", it.Key(), sub.ID))
+		w.markHealthy()
+		return outOK
+	}
+	if w.o.DryRun {
+		body, err := w.o.MoviePilot.Payload(ctx, req)
+		if err != nil {
+			return w.failure(ctx, a, it, "payload", err, log)
+		}
+		log.Info().Str("item", it.Key()).RawJSON("payload", body).Msg("dry run: would create this MoviePilot subscription")
+		if w.o.OnDryRun != nil {
+			w.o.OnDryRun(a.task, it.Key(), body)
+		}
+		a.notes = append(a.notes, it.Key()+" would be created (dry run)")
+		w.markHealthy()
+		return outDryRun
+	}
+	created, err := w.o.MoviePilot.Subscribe(ctx, req)
+	if errors.Is(err, moviepilot.ErrAccepted) {
+		created, err = w.awaitAccepted(ctx, req)
+	}
+	if err != nil {
+		return w.failure(ctx, a, it, "create", err, log)
+	}
+	id := created.ID
+	it.State, it.MPSubscriptionID, it.LastError = task.ItemSubscribed, id, ""
+	a.lastResp = fmt.Sprintf("create %s: success, id %d", it.Key(), id)
+	a.notes = append(a.notes, fmt.Sprintf("%s subscribed #%d", it.Key(), id))
+	log.Info().Str("item", it.Key()).Int("mp_id", id).Int("tmdb_id", in.TMDBID).Str("mp_user", created.Username).Msg("subscribed in MoviePilot")
+	w.markHealthy()
+	if created.OwnerErr != nil {
+		a.notes = append(a.notes, fmt.Sprintf("%s owner not set: %v", it.Key(), created.OwnerErr))
+		log.Warn().Str("item", it.Key()).Err(created.OwnerErr).Msg("subscribed, but not as the requester")
+		var mpErr *moviepilot.Error
+		if errors.As(created.OwnerErr, &mpErr) && mpErr.RetryAfter > 0 {
+			// The owner update was answered 429/503 with Retry-After: the subscription
+			// stands, but no further MoviePilot call may go before Retry-After.
+			a.throttled, a.retryAfter = true, max(a.retryAfter, mpErr.RetryAfter)
+			w.holdFor(mpErr.Status, mpErr.RetryAfter, log)
+			if mpErr.Status == http.StatusTooManyRequests {
+				log.Warn().Str("item", it.Key()).Str("op", "update").Err(mpErr).Msg("MoviePilot rate-limited this call (429); no call before its Retry-After, no attempt counted")
+			}
+			return outRetry
+		}
+	}
+	return outOK
+}
+
+// owner is the MoviePilot user a Seerr requester's subscriptions belong to.
+func (w *Worker) owner(requester string) string {
+	if u, ok := w.o.UserMap[requester]; ok {
+		return u
+	}
+	return requester
+}
+
+// awaitAccepted looks a subscription MoviePilot accepted for background adding up until it
+// appears with the right type and season: a bounded number of lookups on the worker's clock,
+// the wait doubling. Never seen → a retryable error that says where to look.
+func (w *Worker) awaitAccepted(ctx context.Context, req moviepilot.SubscribeRequest) (*moviepilot.Created, error) {
+	wait, total := w.o.AcceptedWait, time.Duration(0)
+	for i := 0; i < w.o.AcceptedPolls; i++ {
+		if !w.o.Sleep(ctx, wait) {
+			return nil, &moviepilot.Error{Op: "create", Class: moviepilot.ClassCanceled, Message: "stopped while waiting for MoviePilot's background add"}
+		}
+		total += wait
+		wait *= 2
+		sub, err := w.o.MoviePilot.Lookup(ctx, req.TMDBID, req.Season)
+		if err != nil {
+			return nil, err
+		}
+		if moviepilot.Matches(sub, req) {
+			c := &moviepilot.Created{Subscription: *sub}
+			if sub.Username != req.Username {
+				c.OwnerErr = fmt.Errorf("MoviePilot stored %q as the subscription's user, not %q", sub.Username, req.Username)
+			}
+			return c, nil
+		}
+	}
+	what := fmt.Sprintf("TMDB %s %d", req.MediaType, req.TMDBID)
+	if req.Season != nil {
+		what += " season " + strconv.Itoa(*req.Season)
+	}
+	return nil, &moviepilot.Error{Op: "create", Class: moviepilot.ClassRetry, Message: fmt.Sprintf(
+		"MoviePilot accepted %s on /api/v1/subscribe/seerr (it adds in the background and only logs failures), "+
+			"but no such subscription appeared after %d lookups over %s: see MoviePilot's log (TMDB unreachable? unknown id?); will retry",
+		what, w.o.AcceptedPolls, total)}
+}
+
+// failure classifies a MoviePilot error into what the item and the attempt do next.
+func (w *Worker) failure(ctx context.Context, a *attempt, it *task.Item, op string, err error, log zerolog.Logger) outcome {
+	msg := err.Error()
+	var mpErr *moviepilot.Error
+	if errors.As(err, &mpErr) {
+		a.lastResp = op + ": " + mpErr.Error()
+		if mpErr.RetryAfter > a.retryAfter {
+			a.retryAfter = mpErr.RetryAfter
+		}
+	}
+	if ctx.Err() != nil {
+		return outStopped
+	}
+	switch moviepilot.Classify(err) {
+	case moviepilot.ClassAuth:
+		a.lastErr = msg
+		w.pauseFor(msg, log)
+		return outAuth
+	case moviepilot.ClassRetry:
+		it.LastError, a.lastErr = msg, msg
+		if mpErr != nil && mpErr.RetryAfter > 0 {
+			// MoviePilot said when: hold every call until then, and go again exactly then.
+			a.throttled = true
+			w.holdFor(mpErr.Status, mpErr.RetryAfter, log)
+			msg := "MoviePilot asked to wait (503 Retry-After); will retry then, no attempt counted"
+			if mpErr.Status == http.StatusTooManyRequests {
+				msg = "MoviePilot rate-limited this call (429); will retry at its Retry-After, no attempt counted"
+			}
+			log.Warn().Str("item", it.Key()).Str("op", op).Err(err).Msg(msg)
+			return outRetry
+		}
+		a.outage = true
+		a.free = mpErr != nil && mpErr.Status == http.StatusTooManyRequests
+		tmdb, season := a.input.TMDBID, it.Season
+		w.unreachable(err, func(ctx context.Context) error {
+			_, err := w.o.MoviePilot.Lookup(ctx, tmdb, season)
+			return err
+		}, log)
+		log.Warn().Str("item", it.Key()).Str("op", op).Err(err).Msg("MoviePilot call failed; the task goes again as soon as MoviePilot answers")
+		return outRetry
+	case moviepilot.ClassBusiness:
+		it.LastError, a.lastErr = msg, msg
+		if mpErr != nil && mpErr.Reason == moviepilot.ReasonNotRecognised {
+			if failing, giveUp := w.recognitionBudget(a.task); giveUp {
+				it.State = task.ItemFailed
+				it.LastError = fmt.Sprintf("gave up after %s of failed attempts (the next retry would be more than %s after the first): %s",
+					failing.Round(time.Minute), w.o.NotRecognisedFor, msg)
+				a.lastErr = it.LastError
+				log.Error().Str("item", it.Key()).Err(err).Msg("MoviePilot still cannot recognise this TMDB id; giving up")
+				return outFailed
+			}
+		}
+		log.Warn().Str("item", it.Key()).Str("op", op).Err(err).Msg("MoviePilot refused (success:false); will retry much later")
+		return outBusiness
+	case moviepilot.ClassCanceled:
+		return outStopped
+	default:
+		it.State, it.LastError, a.lastErr = task.ItemFailed, msg, msg
+		log.Error().Str("item", it.Key()).Str("op", op).Err(err).Msg("MoviePilot rejected this subscription; not retrying")
+		return outFailed
+	}
+}
+
+// recognitionBudget says how long the task has been failing (since the first of its trailing
+// "retry" attempts, or now) and whether the next business retry — base·2^attempts, capped,
+// plus the full +20% jitter — would come later than NotRecognisedFor after that.
+func (w *Worker) recognitionBudget(t *task.Task) (time.Duration, bool) {
+	now := w.o.Now()
+	since := now
+	if n := trailing(t.History, "retry"); n > 0 {
+		since = t.History[len(t.History)-n].At
+	}
+	next := w.sched.BusinessBase
+	for i := 0; i < t.Attempts && next < w.sched.BusinessMax; i++ {
+		next *= 2
+	}
+	next = min(next, w.sched.BusinessMax) * 6 / 5
+	failing := now.Sub(since)
+	return failing, failing+next > w.o.NotRecognisedFor
+}
