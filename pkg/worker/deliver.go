@@ -228,11 +228,7 @@ func (w *Worker) recognitionBudget(t *task.Task) (time.Duration, bool) {
 	if n := trailing(t.History, "retry"); n > 0 {
 		since = t.History[len(t.History)-n].At
 	}
-	next := w.sched.BusinessBase
-	for i := 0; i < t.Attempts && next < w.sched.BusinessMax; i++ {
-		next *= 2
-	}
-	next = min(next, w.sched.BusinessMax) * 6 / 5
+	next := longest(t.Attempts+1, w.sched.BusinessBase, w.sched.BusinessMax)
 	failing := now.Sub(since)
 	return failing, failing+next > w.o.NotRecognisedFor
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/cenkalti/backoff/v4"
 	"github.com/rs/zerolog"
 
 	"github.com/seerrpilot/seerrpilot/pkg/moviepilot"
@@ -138,7 +139,8 @@ func (w *Worker) reachable() {
 // would fail the same way, so no task's attempts are spent on it.
 func (w *Worker) pauseFor(reason string, log zerolog.Logger) {
 	w.mu.Lock()
-	d := w.pause.NextBackOff()
+	w.pauses++
+	d := w.delay(w.pauses, w.sched.PauseBase, w.sched.PauseMax)
 	until := w.o.Now().Add(d)
 	w.pausedUntil = until
 	w.mu.Unlock()
@@ -173,21 +175,34 @@ func (w *Worker) holdFor(status int, retryAfter time.Duration, log zerolog.Logge
 // markHealthy records a MoviePilot call that worked: an auth pause is over.
 func (w *Worker) markHealthy() {
 	w.mu.Lock()
-	w.pause.Reset()
+	w.pauses = 0
 	w.mu.Unlock()
 	w.reachable()
 	w.setState(w.normalStatus(), "", nil)
 }
 
-// delay is base·2^(n-1), capped, with ±20% jitter.
-func (w *Worker) delay(n int, base, max time.Duration) time.Duration {
-	d := base
+// The retry timing, in one place. Every schedule is exponential — base, doubling at each step,
+// capped at max — and is stepped by backoff/v4 without its own randomisation (which draws from
+// the global source); the ±20% jitter comes from Options.Rand, so tests can pin every wait.
+
+// step is the n-th wait (n ≥ 1) of base doubling to max, before jitter.
+func step(n int, base, max time.Duration) time.Duration {
+	b := backoff.NewExponentialBackOff(
+		backoff.WithInitialInterval(base), backoff.WithMaxInterval(max), backoff.WithMultiplier(2),
+		backoff.WithRandomizationFactor(0), backoff.WithMaxElapsedTime(0))
+	d := b.NextBackOff()
 	for i := 1; i < n && d < max; i++ {
-		d *= 2
+		d = b.NextBackOff()
 	}
-	if d > max {
-		d = max
-	}
-	j := 0.8 + 0.4*w.o.Rand()
-	return time.Duration(float64(d) * j)
+	return min(d, max)
+}
+
+// delay is the n-th wait (n ≥ 1) of base doubling to max, with ±20% jitter.
+func (w *Worker) delay(n int, base, max time.Duration) time.Duration {
+	return time.Duration(float64(step(n, base, max)) * (0.8 + 0.4*w.o.Rand()))
+}
+
+// longest is the most the n-th wait of base doubling to max can be: the full +20% jitter.
+func longest(n int, base, max time.Duration) time.Duration {
+	return step(n, base, max) * 6 / 5
 }

@@ -28,7 +28,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/cenkalti/backoff/v4"
 	"github.com/rs/zerolog"
 
 	"github.com/seerrpilot/seerrpilot/pkg/moviepilot"
@@ -114,7 +113,7 @@ type Worker struct {
 	state       State
 	pausedUntil time.Time // auth failing: no MoviePilot call before then
 	heldUntil   time.Time // MoviePilot's Retry-After: no MoviePilot call before then
-	pause       *backoff.ExponentialBackOff
+	pauses      int       // auth pauses in a row: the next pause's step
 	// MoviePilot unreachable: since when, how many probes failed, when the next one goes, and
 	// what it calls (a lookup of the item that ran into the outage).
 	downSince time.Time
@@ -171,10 +170,7 @@ func New(o Options) (*Worker, error) {
 		return nil, err
 	}
 	s := o.Schedule.withDefaults()
-	pause := backoff.NewExponentialBackOff(
-		backoff.WithInitialInterval(s.PauseBase), backoff.WithMaxInterval(s.PauseMax),
-		backoff.WithMultiplier(2), backoff.WithRandomizationFactor(0.2), backoff.WithMaxElapsedTime(0))
-	w := &Worker{o: o, sched: s, log: o.Log, pause: pause}
+	w := &Worker{o: o, sched: s, log: o.Log}
 	w.state = State{Status: w.normalStatus(), Since: o.Now().UTC()}
 	return w, nil
 }

@@ -1103,3 +1103,22 @@ func lastHistorySummary(tk task.Task) string {
 	}
 	return tk.History[len(tk.History)-1].Summary
 }
+
+// The auth pause follows its documented schedule (30 s doubling to 15 min) on the worker's
+// clock and jitter source, and starts over once a MoviePilot call works.
+func TestPauseSchedule(t *testing.T) {
+	h := newHarness(t, setup{})
+	var got []time.Duration
+	for range 7 {
+		h.w.pauseFor("401", zerolog.Nop())
+		got = append(got, h.w.State().PausedUntil.Sub(h.clock.Now()))
+	}
+	h.w.markHealthy()
+	h.w.pauseFor("401", zerolog.Nop())
+	got = append(got, h.w.State().PausedUntil.Sub(h.clock.Now()))
+	want := []time.Duration{30 * time.Second, time.Minute, 2 * time.Minute, 4 * time.Minute, 8 * time.Minute,
+		15 * time.Minute, 15 * time.Minute, 30 * time.Second}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("pauses %v, want %v", got, want)
+	}
+}
