@@ -13,51 +13,71 @@ import (
 	"github.com/seerrpilot/seerrpilot/pkg/task"
 )
 
-// outcome of one item's delivery.
-type outcome int
+// verdict is how one attempt at a task ended. deliver gives one per item; the attempt's own is
+// its end when it stopped before its items could decide, else what its items met (see
+// attempt.verdict); record writes each back in its own way.
+type verdict int
 
 const (
-	outOK       outcome = iota
-	outDryRun           // dry run: would have created it
-	outRetry            // transient: stop this attempt, back off
-	outBusiness         // success:false at 200: try again much later, go on with other items
-	outFailed           // permanent for this item, go on with other items
-	outAuth             // auth failing: pause the worker
-	outStopped          // shutdown or cancellation: stop, no attempt counted
+	undecided   verdict = iota // the items decide
+	delivered                  // done: every item is subscribed, existing or skipped
+	failed                     // an item failed and none is left to do (or the task spent its attempts)
+	unplannable                // the request cannot be delivered as it stands (attempt.reason says why)
+	retry                      // an item is left to do (MoviePilot refused it: success:false at 200): back off, spending an attempt
+	unreachable                // MoviePilot cannot be reached: due again as soon as it answers, spending an attempt
+	throttled                  // MoviePilot's Retry-After: go again exactly then, no attempt spent
+	dryRun                     // MP_DRY_RUN: would have created it; look again later
+	waiting                    // Seerr has not confirmed (attempt.reason): back off, no attempt spent, never give up
+	cancelled                  // Seerr says the request is gone or declined (attempt.reason)
+	interrupted                // shutdown, or cancelled by an operator mid-way: due again, no attempt spent
+	paused                     // MoviePilot auth failing: the worker is paused, no attempt spent
 )
 
 // attempt is the running record of one processing of one task.
 type attempt struct {
-	task        *task.Task
-	items       []task.Item
-	input       task.Input
-	inputSet    bool // confirmation changed the input
-	notes       []string
-	lastResp    string
-	lastErr     string
-	retryAfter  time.Duration
-	retry       bool // some item needs a transient retry
-	throttled   bool // the attempt ended on a 429/503 with Retry-After: no attempt spent, go again then
-	outage      bool // the attempt ran into an unreachable MoviePilot (no Retry-After)
-	free        bool // with outage: a 429, MoviePilot rate-limited us; no attempt spent
-	business    bool // some item got success:false
-	dryRun      bool
-	auth        bool
-	stopped     bool // shutdown or cancelled mid-way
-	cancelled   string
-	waitReason  string // waiting for Seerr to confirm seasons
-	failReason  string // the task cannot be planned at all
-	nothingToDo bool   // Seerr says the media is already available
+	task     *task.Task
+	items    []task.Item
+	input    task.Input
+	inputSet bool // confirmation changed the input
+	notes    []string
+	lastResp string
+	lastErr  string
 	// seerrAnswered: Seerr confirmed the request in this attempt (so a missing season list
 	// is Seerr's answer, not an outage).
 	seerrAnswered bool
-	outcome       string // how the attempt ended (its history outcome), for Options.OnOutcome
+
+	end    verdict // set when the attempt stopped before its items could decide it
+	reason string  // why, for unplannable, waiting and cancelled
+
+	// What the items met, for verdict.
+	stall      verdict       // throttled or unreachable: MoviePilot stopped this attempt's calls
+	free       bool          // unreachable on a 429 without Retry-After: no attempt spent
+	retryAfter time.Duration // the longest Retry-After MoviePilot sent
+	business   bool          // some item was refused (success:false): the long back-off
+	wouldSend  bool          // dry run: some item would have been created
 }
 
-// history adds the attempt's outcome to the task's history and remembers it.
-func (a *attempt) history(t *task.Task, now time.Time, outcome, summary string) {
-	a.outcome = outcome
-	t.AddHistory(now, outcome, summary)
+// stop ends the attempt before its items decide it.
+func (a *attempt) stop(v verdict, reason string) { a.end, a.reason = v, reason }
+
+// verdict is how the attempt ended, given the task's items after it.
+func (a *attempt) verdict(items []task.Item) verdict {
+	sum := plan.Outcome(items)
+	switch {
+	case a.end != undecided:
+		return a.end
+	case sum.Pending == 0 && sum.Failed > 0:
+		return failed
+	case sum.Pending == 0:
+		return delivered
+	case a.business:
+		return retry // a refusal outweighs a stall: MoviePilot answered, and said no
+	case a.stall != undecided:
+		return a.stall
+	case a.wouldSend:
+		return dryRun
+	}
+	return retry
 }
 
 // maxSeasonWaits bounds how often a TV task whose seasons nobody named waits for Seerr
@@ -71,23 +91,22 @@ func noSeasonsFix(why string) string {
 		"webhook JSON payload (the default template has it); then retry this task"
 }
 
+// process makes one attempt at a task: confirm, plan, deliver, record.
 func (w *Worker) process(ctx context.Context, t *task.Task) task.Task {
 	log := w.log.With().Str("task_id", t.ID).Str("key", t.Key).Str("title", t.Input.Title).Logger()
 	a := &attempt{task: t, input: t.Input}
-	w.confirm(ctx, t, a, log)
-
-	if a.cancelled == "" && a.waitReason == "" && a.failReason == "" && !a.stopped && !a.nothingToDo {
+	if w.confirm(ctx, t, a, log) {
 		planned, err := plan.Items(a.input, w.o.Policy)
 		switch {
 		case errors.Is(err, plan.ErrNoSeasons) && w.o.Seerr == nil:
 			// Webhook-only: nobody can say which seasons were requested, so waiting cannot help.
-			a.failReason = noSeasonsFix("the webhook named no seasons and, without JELLY_URL, seerrpilot cannot ask Seerr")
+			a.stop(unplannable, noSeasonsFix("the webhook named no seasons and, without JELLY_URL, seerrpilot cannot ask Seerr"))
 		case errors.Is(err, plan.ErrNoSeasons) && a.seerrAnswered && trailing(t.History, "waiting") >= maxSeasonWaits:
-			a.failReason = noSeasonsFix(fmt.Sprintf("Seerr named no seasons for this request in %d checks over several hours", maxSeasonWaits))
+			a.stop(unplannable, noSeasonsFix(fmt.Sprintf("Seerr named no seasons for this request in %d checks over several hours", maxSeasonWaits)))
 		case errors.Is(err, plan.ErrNoSeasons):
-			a.waitReason = "waiting for Seerr to confirm which seasons were requested: the webhook named none, and seerrpilot never guesses"
+			a.stop(waiting, "waiting for Seerr to confirm which seasons were requested: the webhook named none, and seerrpilot never guesses")
 		case err != nil:
-			a.failReason = "cannot plan this request: " + err.Error()
+			a.stop(unplannable, "cannot plan this request: "+err.Error())
 		default:
 			a.items, _ = plan.Merge(t.Items, planned)
 			w.deliverAll(ctx, t, a, log)
@@ -97,19 +116,20 @@ func (w *Worker) process(ctx context.Context, t *task.Task) task.Task {
 }
 
 // confirm checks the request with Seerr: authoritative seasons and 4K, still approved, still
-// there. If Seerr cannot be reached, the task goes on with the data it has.
-func (w *Worker) confirm(ctx context.Context, t *task.Task, a *attempt, log zerolog.Logger) {
+// there. If Seerr cannot be reached, the task goes on with the data it has. It reports whether
+// to plan and deliver: not when it stopped the attempt, nor when Seerr says nothing is left.
+func (w *Worker) confirm(ctx context.Context, t *task.Task, a *attempt, log zerolog.Logger) bool {
 	if w.o.Seerr != nil && t.Input.RequestID > 0 {
 		cctx, cancel := context.WithTimeout(ctx, w.o.CallTimeout)
 		r, err := w.o.Seerr.GetRequest(cctx, t.Input.RequestID)
 		cancel()
 		switch {
 		case ctx.Err() != nil:
-			a.stopped = true
-			return
+			a.stop(interrupted, "")
+			return false
 		case errors.Is(err, seerr.ErrNotFound):
-			a.cancelled = "the request no longer exists in Seerr"
-			return
+			a.stop(cancelled, "the request no longer exists in Seerr")
+			return false
 		case errors.Is(err, seerr.ErrUnauthorized):
 			// Seerr answered, and refused the key: not an outage, a setting to fix.
 			a.notes = append(a.notes, "Seerr refused the API key (HTTP 401/403), used the data we had; check JELLY_API_KEY")
@@ -120,16 +140,16 @@ func (w *Worker) confirm(ctx context.Context, t *task.Task, a *attempt, log zero
 		default:
 			switch r.Status {
 			case seerr.RequestDeclined:
-				a.cancelled = "declined in Seerr"
-				return
+				a.stop(cancelled, "declined in Seerr")
+				return false
 			case seerr.RequestPending:
-				a.waitReason = "the request is pending approval in Seerr again"
-				return
+				a.stop(waiting, "the request is pending approval in Seerr again")
+				return false
 			}
 			fresh := plan.Input(*r)
 			if fresh.TMDBID > 0 && fresh.TMDBID != a.input.TMDBID {
-				a.failReason = fmt.Sprintf("Seerr says request %d is TMDB %d, not %d", r.ID, fresh.TMDBID, a.input.TMDBID)
-				return
+				a.stop(unplannable, fmt.Sprintf("Seerr says request %d is TMDB %d, not %d", r.ID, fresh.TMDBID, a.input.TMDBID))
+				return false
 			}
 			if fresh.MediaType == task.TypeTV && len(fresh.Seasons) > 0 {
 				a.input.Seasons = fresh.Seasons
@@ -143,8 +163,7 @@ func (w *Worker) confirm(ctx context.Context, t *task.Task, a *attempt, log zero
 				// COMPLETED or AVAILABLE: nothing left to download.
 				a.items = skipAll(t.Items, a.input, w.o.Policy, "already available in Seerr: "+why)
 				a.notes = append(a.notes, "Seerr: "+why+"; nothing to send")
-				a.nothingToDo = true
-				return
+				return false
 			}
 		}
 	}
@@ -159,6 +178,7 @@ func (w *Worker) confirm(ctx context.Context, t *task.Task, a *attempt, log zero
 			}
 		}
 	}
+	return true
 }
 
 // skipAll plans the input and marks every item not yet done as skipped.

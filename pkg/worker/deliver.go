@@ -15,40 +15,39 @@ import (
 	"github.com/seerrpilot/seerrpilot/pkg/task"
 )
 
+// deliverAll delivers the attempt's pending items in order, and stops at the first that
+// stops the attempt: MoviePilot stalled (throttled, unreachable), paused, or interrupted.
 func (w *Worker) deliverAll(ctx context.Context, t *task.Task, a *attempt, log zerolog.Logger) {
 	for _, i := range plan.Pending(a.items) {
 		// A task cancelled while running stops before its next MoviePilot call.
 		if cur, err := w.o.Store.Get(ctx, t.ID); err == nil && cur.Status == task.StatusCancelled {
-			a.stopped = true
+			a.stop(interrupted, "")
 			return
 		}
-		switch w.deliver(ctx, a, &a.items[i], log) {
-		case outRetry:
-			a.retry = true
+		switch v := w.deliver(ctx, a, &a.items[i], log); v {
+		case throttled, unreachable:
+			a.stall = v
 			return // MoviePilot is struggling: no more calls this attempt
-		case outAuth:
-			a.auth = true
+		case paused, interrupted:
+			a.stop(v, "")
 			return
-		case outStopped:
-			a.stopped = true
-			return
-		case outBusiness:
+		case retry:
 			a.business = true
-		case outDryRun:
-			a.dryRun = true
+		case dryRun:
+			a.wouldSend = true
 		}
 	}
 }
 
 // deliver brings one item to MoviePilot: look it up, create it only if missing.
-func (w *Worker) deliver(ctx context.Context, a *attempt, it *task.Item, log zerolog.Logger) outcome {
+func (w *Worker) deliver(ctx context.Context, a *attempt, it *task.Item, log zerolog.Logger) verdict {
 	in := a.input
 	if it.Season != nil && *it.Season == 0 {
 		it.State = task.ItemFailed
 		it.LastError = "not sent: MoviePilot cannot hold a season-0 (specials) subscription — it stores season 0 as season 1, " +
 			"which would subscribe the wrong season. Subscribe specials by hand, or set TV_SPECIALS=exclude"
 		a.notes = append(a.notes, it.Key()+" not sent (specials)")
-		return outFailed
+		return failed
 	}
 	req := moviepilot.SubscribeRequest{
 		Name: task.CleanTitle(in.Title), Year: in.Year, MediaType: string(in.MediaType), TMDBID: in.TMDBID,
@@ -69,7 +68,7 @@ func (w *Worker) deliver(ctx context.Context, a *attempt, it *task.Item, log zer
 		it.State, it.MPSubscriptionID, it.LastError = task.ItemExisting, sub.ID, ""
 		a.notes = append(a.notes, fmt.Sprintf("%s existing #%d", it.Key(), sub.ID))
 		w.markHealthy()
-		return outOK
+		return delivered
 	}
 	if w.o.DryRun {
 		body, err := w.o.MoviePilot.Payload(ctx, req)
@@ -82,7 +81,7 @@ func (w *Worker) deliver(ctx context.Context, a *attempt, it *task.Item, log zer
 		}
 		a.notes = append(a.notes, it.Key()+" would be created (dry run)")
 		w.markHealthy()
-		return outDryRun
+		return dryRun
 	}
 	created, err := w.o.MoviePilot.Subscribe(ctx, req)
 	if errors.Is(err, moviepilot.ErrAccepted) {
@@ -104,15 +103,15 @@ func (w *Worker) deliver(ctx context.Context, a *attempt, it *task.Item, log zer
 		if errors.As(created.OwnerErr, &mpErr) && mpErr.RetryAfter > 0 {
 			// The owner update was answered 429/503 with Retry-After: the subscription
 			// stands, but no further MoviePilot call may go before Retry-After.
-			a.throttled, a.retryAfter = true, max(a.retryAfter, mpErr.RetryAfter)
+			a.retryAfter = max(a.retryAfter, mpErr.RetryAfter)
 			w.holdFor(mpErr.Status, mpErr.RetryAfter, log)
 			if mpErr.Status == http.StatusTooManyRequests {
 				log.Warn().Str("item", it.Key()).Str("op", "update").Err(mpErr).Msg("MoviePilot rate-limited this call (429); no call before its Retry-After, no attempt counted")
 			}
-			return outRetry
+			return throttled
 		}
 	}
-	return outOK
+	return delivered
 }
 
 // owner is the MoviePilot user a Seerr requester's subscriptions belong to.
@@ -157,45 +156,41 @@ func (w *Worker) awaitAccepted(ctx context.Context, req moviepilot.SubscribeRequ
 }
 
 // failure classifies a MoviePilot error into what the item and the attempt do next.
-func (w *Worker) failure(ctx context.Context, a *attempt, it *task.Item, op string, err error, log zerolog.Logger) outcome {
+func (w *Worker) failure(ctx context.Context, a *attempt, it *task.Item, op string, err error, log zerolog.Logger) verdict {
 	msg := err.Error()
 	var mpErr *moviepilot.Error
 	if errors.As(err, &mpErr) {
 		a.lastResp = op + ": " + mpErr.Error()
-		if mpErr.RetryAfter > a.retryAfter {
-			a.retryAfter = mpErr.RetryAfter
-		}
+		a.retryAfter = max(a.retryAfter, mpErr.RetryAfter)
 	}
 	if ctx.Err() != nil {
-		return outStopped
+		return interrupted
 	}
 	switch moviepilot.Classify(err) {
 	case moviepilot.ClassAuth:
 		a.lastErr = msg
 		w.pauseFor(msg, log)
-		return outAuth
+		return paused
 	case moviepilot.ClassRetry:
 		it.LastError, a.lastErr = msg, msg
 		if mpErr != nil && mpErr.RetryAfter > 0 {
 			// MoviePilot said when: hold every call until then, and go again exactly then.
-			a.throttled = true
 			w.holdFor(mpErr.Status, mpErr.RetryAfter, log)
 			msg := "MoviePilot asked to wait (503 Retry-After); will retry then, no attempt counted"
 			if mpErr.Status == http.StatusTooManyRequests {
 				msg = "MoviePilot rate-limited this call (429); will retry at its Retry-After, no attempt counted"
 			}
 			log.Warn().Str("item", it.Key()).Str("op", op).Err(err).Msg(msg)
-			return outRetry
+			return throttled
 		}
-		a.outage = true
 		a.free = mpErr != nil && mpErr.Status == http.StatusTooManyRequests
 		tmdb, season := a.input.TMDBID, it.Season
-		w.unreachable(err, func(ctx context.Context) error {
+		w.outage(err, func(ctx context.Context) error {
 			_, err := w.o.MoviePilot.Lookup(ctx, tmdb, season)
 			return err
 		}, log)
 		log.Warn().Str("item", it.Key()).Str("op", op).Err(err).Msg("MoviePilot call failed; the task goes again as soon as MoviePilot answers")
-		return outRetry
+		return unreachable
 	case moviepilot.ClassBusiness:
 		it.LastError, a.lastErr = msg, msg
 		if mpErr != nil && mpErr.Reason == moviepilot.ReasonNotRecognised {
@@ -205,17 +200,17 @@ func (w *Worker) failure(ctx context.Context, a *attempt, it *task.Item, op stri
 					failing.Round(time.Minute), w.o.NotRecognisedFor, msg)
 				a.lastErr = it.LastError
 				log.Error().Str("item", it.Key()).Err(err).Msg("MoviePilot still cannot recognise this TMDB id; giving up")
-				return outFailed
+				return failed
 			}
 		}
 		log.Warn().Str("item", it.Key()).Str("op", op).Err(err).Msg("MoviePilot refused (success:false); will retry much later")
-		return outBusiness
+		return retry
 	case moviepilot.ClassCanceled:
-		return outStopped
+		return interrupted
 	default:
 		it.State, it.LastError, a.lastErr = task.ItemFailed, msg, msg
 		log.Error().Str("item", it.Key()).Str("op", op).Err(err).Msg("MoviePilot rejected this subscription; not retrying")
-		return outFailed
+		return failed
 	}
 }
 

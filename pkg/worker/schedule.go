@@ -43,7 +43,8 @@ func (s Schedule) withDefaults() Schedule {
 	return s
 }
 
-func (w *Worker) paused() time.Time {
+// pauseEnd is when an auth pause ends (zero: not paused).
+func (w *Worker) pauseEnd() time.Time {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.pausedUntil
@@ -70,7 +71,7 @@ func (w *Worker) blockedUntil() time.Time {
 func (w *Worker) resume(ctx context.Context) bool {
 	w.mu.Lock()
 	w.pausedUntil, w.heldUntil = time.Time{}, time.Time{}
-	throttled := w.state.Status == StatusThrottled
+	wasThrottled := w.state.Status == StatusThrottled
 	probe := w.probe
 	w.mu.Unlock()
 	if probe != nil {
@@ -85,15 +86,15 @@ func (w *Worker) resume(ctx context.Context) bool {
 		w.reachable()
 		return true
 	}
-	if throttled {
+	if wasThrottled {
 		w.setState(w.normalStatus(), "", nil)
 	}
 	return true
 }
 
-// unreachable records that MoviePilot could not be reached and schedules the next probe:
+// outage records that MoviePilot could not be reached and schedules the next probe:
 // a lookup of the item that ran into the outage.
-func (w *Worker) unreachable(err error, probe func(context.Context) error, log zerolog.Logger) {
+func (w *Worker) outage(err error, probe func(context.Context) error, log zerolog.Logger) {
 	w.mu.Lock()
 	now := w.o.Now()
 	first := w.downSince.IsZero()

@@ -1122,3 +1122,30 @@ func TestPauseSchedule(t *testing.T) {
 		t.Fatalf("pauses %v, want %v", got, want)
 	}
 }
+
+// An attempt's verdict: an early end stands; otherwise the items decide, a refusal outweighs
+// a stall, and a stall outweighs a dry run.
+func TestAttemptVerdict(t *testing.T) {
+	pending := []task.Item{{State: task.ItemPending}}
+	done := []task.Item{{State: task.ItemSubscribed}}
+	failedItems := []task.Item{{State: task.ItemSubscribed}, {State: task.ItemFailed}}
+	cases := []struct {
+		name  string
+		a     attempt
+		items []task.Item
+		want  verdict
+	}{
+		{"early end", attempt{end: waiting, business: true}, pending, waiting},
+		{"all done", attempt{business: true}, done, delivered},
+		{"an item failed", attempt{}, failedItems, failed},
+		{"refused and stalled", attempt{business: true, stall: unreachable}, pending, retry},
+		{"stalled in a dry run", attempt{stall: throttled, wouldSend: true}, pending, throttled},
+		{"dry run", attempt{wouldSend: true}, pending, dryRun},
+		{"left to do", attempt{}, pending, retry},
+	}
+	for _, c := range cases {
+		if got := c.a.verdict(c.items); got != c.want {
+			t.Errorf("%s: verdict %d, want %d", c.name, got, c.want)
+		}
+	}
+}
