@@ -103,12 +103,7 @@ func (w *Worker) deliver(ctx context.Context, a *attempt, it *task.Item, log zer
 		if errors.As(created.OwnerErr, &mpErr) && mpErr.RetryAfter > 0 {
 			// The owner update was answered 429/503 with Retry-After: the subscription
 			// stands, but no further MoviePilot call may go before Retry-After.
-			a.retryAfter = max(a.retryAfter, mpErr.RetryAfter)
-			w.holdFor(mpErr.Status, mpErr.RetryAfter, log)
-			if mpErr.Status == http.StatusTooManyRequests {
-				log.Warn().Str("item", it.Key()).Str("op", "update").Err(mpErr).Msg("MoviePilot rate-limited this call (429); no call before its Retry-After, no attempt counted")
-			}
-			return throttled
+			return w.throttle(a, it, "update", created.OwnerErr, mpErr, log)
 		}
 	}
 	return delivered
@@ -174,14 +169,7 @@ func (w *Worker) failure(ctx context.Context, a *attempt, it *task.Item, op stri
 	case moviepilot.ClassRetry:
 		it.LastError, a.lastErr = msg, msg
 		if mpErr != nil && mpErr.RetryAfter > 0 {
-			// MoviePilot said when: hold every call until then, and go again exactly then.
-			w.holdFor(mpErr.Status, mpErr.RetryAfter, log)
-			msg := "MoviePilot asked to wait (503 Retry-After); will retry then, no attempt counted"
-			if mpErr.Status == http.StatusTooManyRequests {
-				msg = "MoviePilot rate-limited this call (429); will retry at its Retry-After, no attempt counted"
-			}
-			log.Warn().Str("item", it.Key()).Str("op", op).Err(err).Msg(msg)
-			return throttled
+			return w.throttle(a, it, op, err, mpErr, log)
 		}
 		a.free = mpErr != nil && mpErr.Status == http.StatusTooManyRequests
 		tmdb, season := a.input.TMDBID, it.Season
@@ -212,6 +200,19 @@ func (w *Worker) failure(ctx context.Context, a *attempt, it *task.Item, op stri
 		log.Error().Str("item", it.Key()).Str("op", op).Err(err).Msg("MoviePilot rejected this subscription; not retrying")
 		return failed
 	}
+}
+
+// throttle answers MoviePilot's Retry-After (429/503): every MoviePilot call holds until then
+// (holdFor), and the task goes again exactly then, spending no attempt.
+func (w *Worker) throttle(a *attempt, it *task.Item, op string, err error, mpErr *moviepilot.Error, log zerolog.Logger) verdict {
+	a.retryAfter = max(a.retryAfter, mpErr.RetryAfter)
+	w.holdFor(mpErr.Status, mpErr.RetryAfter, log)
+	msg := "MoviePilot asked to wait (503 Retry-After); no MoviePilot call before then, no attempt counted"
+	if mpErr.Status == http.StatusTooManyRequests {
+		msg = "MoviePilot rate-limited this call (429); no MoviePilot call before its Retry-After, no attempt counted"
+	}
+	log.Warn().Str("item", it.Key()).Str("op", op).Err(err).Msg(msg)
+	return throttled
 }
 
 // recognitionBudget says how long the task has been failing (since the first of its trailing

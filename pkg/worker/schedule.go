@@ -43,11 +43,30 @@ func (s Schedule) withDefaults() Schedule {
 	return s
 }
 
-// pauseEnd is when an auth pause ends (zero: not paused).
-func (w *Worker) pauseEnd() time.Time {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.pausedUntil
+// The retry timing, in one place. Every schedule is exponential — base, doubling at each step,
+// capped at max — and is stepped by backoff/v4 without its own randomisation (which draws from
+// the global source); the ±20% jitter comes from Options.Rand, so tests can pin every wait.
+
+// step is the n-th wait (n ≥ 1) of base doubling to max, before jitter.
+func step(n int, base, max time.Duration) time.Duration {
+	b := backoff.NewExponentialBackOff(
+		backoff.WithInitialInterval(base), backoff.WithMaxInterval(max), backoff.WithMultiplier(2),
+		backoff.WithRandomizationFactor(0), backoff.WithMaxElapsedTime(0))
+	d := b.NextBackOff()
+	for i := 1; i < n && d < max; i++ {
+		d = b.NextBackOff()
+	}
+	return min(d, max)
+}
+
+// delay is the n-th wait (n ≥ 1) of base doubling to max, with ±20% jitter.
+func (w *Worker) delay(n int, base, max time.Duration) time.Duration {
+	return time.Duration(float64(step(n, base, max)) * (0.8 + 0.4*w.o.Rand()))
+}
+
+// longest is the most the n-th wait of base doubling to max can be: the full +20% jitter.
+func longest(n int, base, max time.Duration) time.Duration {
+	return step(n, base, max) * 6 / 5
 }
 
 // blockedUntil is when the worker may call MoviePilot again (auth pause, Retry-After hold or
@@ -90,6 +109,50 @@ func (w *Worker) resume(ctx context.Context) bool {
 		w.setState(w.normalStatus(), "", nil)
 	}
 	return true
+}
+
+// pauseFor pauses the whole worker after an auth failure that survived a re-login: every task
+// would fail the same way, so no task's attempts are spent on it.
+func (w *Worker) pauseFor(reason string, log zerolog.Logger) {
+	w.mu.Lock()
+	w.pauses++
+	d := w.delay(w.pauses, w.sched.PauseBase, w.sched.PauseMax)
+	until := w.o.Now().Add(d)
+	w.pausedUntil = until
+	w.mu.Unlock()
+	log.Error().Str("reason", reason).Dur("retry_in", d).Msg("MoviePilot auth failing: worker paused (no task attempts are spent)")
+	u := until.UTC()
+	w.setState(StatusPaused, "moviepilot auth failing: "+reason, &u)
+}
+
+// pauseEnd is when an auth pause ends (zero: not paused).
+func (w *Worker) pauseEnd() time.Time {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.pausedUntil
+}
+
+// holdFor stops every MoviePilot call, for every task, until MoviePilot's Retry-After has
+// passed on the worker's clock. The hold is capped at Schedule.HoldMax, so a hostile or broken
+// header cannot stall the queue for hours; the throttled task itself still waits the full
+// Retry-After through its own schedule. A hold is not a failure: no attempt is spent on it,
+// and the worker stays ready.
+func (w *Worker) holdFor(status int, retryAfter time.Duration, log zerolog.Logger) {
+	d := min(retryAfter, w.sched.HoldMax)
+	w.mu.Lock()
+	if until := w.o.Now().Add(d); until.After(w.heldUntil) {
+		w.heldUntil = until
+	}
+	until := w.heldUntil
+	w.mu.Unlock()
+	reason := fmt.Sprintf("MoviePilot asked to wait (%d Retry-After %s)", status, retryAfter)
+	if d < retryAfter {
+		reason += fmt.Sprintf("; holding %s, the most seerrpilot waits", d)
+	}
+	log.Warn().Int("status", status).Dur("retry_after", retryAfter).Time("until", until).
+		Msg("MoviePilot asked to wait: no MoviePilot call until then")
+	u := until.UTC()
+	w.setState(StatusThrottled, reason, &u)
 }
 
 // outage records that MoviePilot could not be reached and schedules the next probe:
@@ -136,43 +199,6 @@ func (w *Worker) reachable() {
 	}
 }
 
-// pauseFor pauses the whole worker after an auth failure that survived a re-login: every task
-// would fail the same way, so no task's attempts are spent on it.
-func (w *Worker) pauseFor(reason string, log zerolog.Logger) {
-	w.mu.Lock()
-	w.pauses++
-	d := w.delay(w.pauses, w.sched.PauseBase, w.sched.PauseMax)
-	until := w.o.Now().Add(d)
-	w.pausedUntil = until
-	w.mu.Unlock()
-	log.Error().Str("reason", reason).Dur("retry_in", d).Msg("MoviePilot auth failing: worker paused (no task attempts are spent)")
-	u := until.UTC()
-	w.setState(StatusPaused, "moviepilot auth failing: "+reason, &u)
-}
-
-// holdFor stops every MoviePilot call, for every task, until MoviePilot's Retry-After has
-// passed on the worker's clock. The hold is capped at Schedule.HoldMax, so a hostile or broken
-// header cannot stall the queue for hours; the throttled task itself still waits the full
-// Retry-After through its own schedule. A hold is not a failure: no attempt is spent on it,
-// and the worker stays ready.
-func (w *Worker) holdFor(status int, retryAfter time.Duration, log zerolog.Logger) {
-	d := min(retryAfter, w.sched.HoldMax)
-	w.mu.Lock()
-	if until := w.o.Now().Add(d); until.After(w.heldUntil) {
-		w.heldUntil = until
-	}
-	until := w.heldUntil
-	w.mu.Unlock()
-	reason := fmt.Sprintf("MoviePilot asked to wait (%d Retry-After %s)", status, retryAfter)
-	if d < retryAfter {
-		reason += fmt.Sprintf("; holding %s, the most seerrpilot waits", d)
-	}
-	log.Warn().Int("status", status).Dur("retry_after", retryAfter).Time("until", until).
-		Msg("MoviePilot asked to wait: no MoviePilot call until then")
-	u := until.UTC()
-	w.setState(StatusThrottled, reason, &u)
-}
-
 // markHealthy records a MoviePilot call that worked: an auth pause is over.
 func (w *Worker) markHealthy() {
 	w.mu.Lock()
@@ -180,30 +206,4 @@ func (w *Worker) markHealthy() {
 	w.mu.Unlock()
 	w.reachable()
 	w.setState(w.normalStatus(), "", nil)
-}
-
-// The retry timing, in one place. Every schedule is exponential — base, doubling at each step,
-// capped at max — and is stepped by backoff/v4 without its own randomisation (which draws from
-// the global source); the ±20% jitter comes from Options.Rand, so tests can pin every wait.
-
-// step is the n-th wait (n ≥ 1) of base doubling to max, before jitter.
-func step(n int, base, max time.Duration) time.Duration {
-	b := backoff.NewExponentialBackOff(
-		backoff.WithInitialInterval(base), backoff.WithMaxInterval(max), backoff.WithMultiplier(2),
-		backoff.WithRandomizationFactor(0), backoff.WithMaxElapsedTime(0))
-	d := b.NextBackOff()
-	for i := 1; i < n && d < max; i++ {
-		d = b.NextBackOff()
-	}
-	return min(d, max)
-}
-
-// delay is the n-th wait (n ≥ 1) of base doubling to max, with ±20% jitter.
-func (w *Worker) delay(n int, base, max time.Duration) time.Duration {
-	return time.Duration(float64(step(n, base, max)) * (0.8 + 0.4*w.o.Rand()))
-}
-
-// longest is the most the n-th wait of base doubling to max can be: the full +20% jitter.
-func longest(n int, base, max time.Duration) time.Duration {
-	return step(n, base, max) * 6 / 5
 }
