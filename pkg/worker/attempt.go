@@ -23,7 +23,7 @@ const (
 	delivered                  // done: every item is subscribed, existing or skipped
 	failed                     // an item failed and none is left to do (or the task spent its attempts)
 	unplannable                // the request cannot be delivered as it stands (attempt.reason says why)
-	retry                      // an item is left to do (MoviePilot refused it: success:false at 200): back off, spending an attempt
+	retry                      // an item is left to do (e.g. MoviePilot refused it): back off, spending an attempt
 	unreachable                // MoviePilot cannot be reached: due again as soon as it answers, spending an attempt
 	throttled                  // MoviePilot's Retry-After: go again exactly then, no attempt spent
 	dryRun                     // MP_DRY_RUN: would have created it; look again later
@@ -53,7 +53,7 @@ type attempt struct {
 	stall      verdict       // throttled or unreachable: MoviePilot stopped this attempt's calls
 	free       bool          // unreachable on a 429 without Retry-After: no attempt spent
 	retryAfter time.Duration // the longest Retry-After MoviePilot sent
-	business   bool          // some item was refused (success:false): the long back-off
+	refused    bool          // some item was refused (success:false at 200): the long back-off
 	wouldSend  bool          // dry run: some item would have been created
 }
 
@@ -70,7 +70,7 @@ func (a *attempt) verdict(items []task.Item) verdict {
 		return failed
 	case sum.Pending == 0:
 		return delivered
-	case a.business:
+	case a.refused:
 		return retry // a refusal outweighs a stall: MoviePilot answered, and said no
 	case a.stall != undecided:
 		return a.stall

@@ -32,7 +32,7 @@ func (w *Worker) deliverAll(ctx context.Context, t *task.Task, a *attempt, log z
 			a.stop(v, "")
 			return
 		case retry:
-			a.business = true
+			a.refused = true
 		case dryRun:
 			a.wouldSend = true
 		}

@@ -19,6 +19,12 @@
 // doubling to ProbeMax), makes no other call, and when a probe is answered every waiting task
 // goes at once. Only the task that ran into the outage spends an attempt, so one request that
 // MoviePilot always fails on cannot hold the queue forever.
+//
+// One attempt, in the order the files read: Run or Drain claims a due task (run.go); process
+// confirms it with Seerr and plans its items (attempt.go); deliverAll gives each item a verdict
+// (deliver.go); the attempt's verdict — an early end, or what its items met — is written back
+// by record and settle (record.go). schedule.go holds the retry timing and what holds the whole
+// worker: the auth pause, the Retry-After hold and the outage probe.
 package worker
 
 import (

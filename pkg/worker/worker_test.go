@@ -1135,10 +1135,10 @@ func TestAttemptVerdict(t *testing.T) {
 		items []task.Item
 		want  verdict
 	}{
-		{"early end", attempt{end: waiting, business: true}, pending, waiting},
-		{"all done", attempt{business: true}, done, delivered},
+		{"early end", attempt{end: waiting, refused: true}, pending, waiting},
+		{"all done", attempt{refused: true}, done, delivered},
 		{"an item failed", attempt{}, failedItems, failed},
-		{"refused and stalled", attempt{business: true, stall: unreachable}, pending, retry},
+		{"refused and stalled", attempt{refused: true, stall: unreachable}, pending, retry},
 		{"stalled in a dry run", attempt{stall: throttled, wouldSend: true}, pending, throttled},
 		{"dry run", attempt{wouldSend: true}, pending, dryRun},
 		{"left to do", attempt{}, pending, retry},
