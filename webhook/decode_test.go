@@ -15,6 +15,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/seerrpilot/seerrpilot/pkg/jsonx"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
 	"github.com/seerrpilot/seerrpilot/webhook/webhooktest"
 )
@@ -101,11 +102,11 @@ func TestPositiveInt(t *testing.T) {
 		{`"{{a}} b"`, 0, false, true},
 	}
 	for _, tt := range tests {
-		var s scalar
+		var s jsonx.Value
 		if tt.raw != "" {
-			s.set([]byte(tt.raw))
+			_ = json.Unmarshal([]byte(tt.raw), &s)
 		}
-		got, err := s.positiveInt()
+		got, err := positiveInt(s)
 		switch {
 		case tt.missing:
 			if !errors.Is(err, errMissing) {

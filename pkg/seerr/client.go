@@ -20,6 +20,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/seerrpilot/seerrpilot/pkg/jsonx"
 )
 
 // DefaultTimeout is the per-call timeout when Config.Timeout is zero.
@@ -169,11 +171,11 @@ func (c *Client) Status(ctx context.Context) (Status, error) {
 		return Status{}, err
 	}
 	return Status{
-		Version:         string(w.Version),
-		CommitTag:       string(w.CommitTag),
-		UpdateAvailable: bool(w.UpdateAvailable),
-		CommitsBehind:   int(w.CommitsBehind),
-		RestartRequired: bool(w.RestartRequired),
+		Version:         w.Version.Str(),
+		CommitTag:       w.CommitTag.Str(),
+		UpdateAvailable: w.UpdateAvailable.Bool(),
+		CommitsBehind:   intOf(w.CommitsBehind),
+		RestartRequired: w.RestartRequired.Bool(),
 	}, nil
 }
 
@@ -331,13 +333,13 @@ func (c *Client) ListRequests(ctx context.Context, opts ListOptions) (Page, erro
 	if err := c.get(ctx, OpList, "/request", opts.query(), true, maxListBody, &w); err != nil {
 		return Page{}, err
 	}
-	if w.Results == nil {
+	if w.Results.Kind != jsonx.KindArray {
 		return Page{}, &Error{Op: OpList, Status: http.StatusOK, Decode: true,
 			Err: errors.New("answer has no results array")}
 	}
-	p := Page{PageInfo: w.PageInfo.toPageInfo(), Results: make([]Request, 0, len(w.Results))}
-	for _, r := range w.Results {
-		p.Results = append(p.Results, r.toRequest())
+	p := Page{PageInfo: w.PageInfo.V.toPageInfo(), Results: make([]Request, 0, len(w.Results.Items))}
+	for _, r := range w.Results.Items {
+		p.Results = append(p.Results, r.V.toRequest())
 	}
 	return p, nil
 }
