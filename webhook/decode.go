@@ -110,16 +110,32 @@ type wireExtra struct {
 // payload is a decoded webhook call (the top level of the default template), before any
 // field but notification_type is judged.
 type payload struct {
-	NotificationType jsonx.Value                         `json:"notification_type"`
-	RawEvent         jsonx.Value                         `json:"event"`
-	RawSubject       jsonx.Value                         `json:"subject"`
-	Media            jsonx.Object[wireMedia]             `json:"media"`
-	Request          jsonx.Object[wireRequest]           `json:"request"`
-	Extra            jsonx.List[jsonx.Object[wireExtra]] `json:"extra"`
+	NotificationType jsonx.Value  `json:"notification_type"`
+	RawEvent         jsonx.Value  `json:"event"`
+	RawSubject       jsonx.Value  `json:"subject"`
+	Media            *wireMedia   `json:"media"`
+	Request          *wireRequest `json:"request"`
+	Extra            []wireExtra  `json:"extra"` // an item that is not an object has empty fields
 
 	Type    string `json:"-"` // normalised notification_type, e.g. "MEDIA_APPROVED"
 	Event   string `json:"-"`
 	Subject string `json:"-"`
+	body    []byte // the object, for blockKind
+}
+
+// blockKind is the JSON kind of a top-level member, for a message that names what came
+// instead of an object. Media and Request stay plain pointers so that the hot path decodes in
+// one pass; this second read happens only when a block looks wrong.
+func (p payload) blockKind(name string) jsonx.Kind {
+	var k struct {
+		Media   json.RawMessage `json:"media"`
+		Request json.RawMessage `json:"request"`
+	}
+	_ = json.Unmarshal(p.body, &k) // p.body decoded once already: cannot fail
+	if name == "media" {
+		return jsonx.KindOf(k.Media)
+	}
+	return jsonx.KindOf(k.Request)
 }
 
 // decodeError is a body that cannot be read as a Seerr webhook at all.
@@ -137,10 +153,9 @@ func decode(body []byte) (payload, error) {
 	}
 	// One pass validates and decodes: every field is lenient, so the only errors are a
 	// syntax error and a top level that is not an object.
-	var p payload
-	err := json.Unmarshal(trimmed, &p)
-	if se := (*json.SyntaxError)(nil); errors.As(err, &se) {
-		return payload{}, &decodeError{"the body is not valid JSON (" + se.Error() + "); check the webhook's JSON Payload in Seerr"}
+	p := payload{body: trimmed}
+	if err := jsonx.Unmarshal(trimmed, &p); err != nil {
+		return payload{}, &decodeError{"the body is not valid JSON (" + err.Error() + "); check the webhook's JSON Payload in Seerr"}
 	}
 	if k := jsonx.KindOf(trimmed); k != jsonx.KindObject {
 		return payload{}, &decodeError{fmt.Sprintf("the body must be a JSON object, got %s", jsonKindName(k))}
@@ -190,10 +205,13 @@ func (p payload) requestID() (int, error) {
 
 // requestBlock is the {{request}} block.
 func (p payload) requestBlock() (wireRequest, error) {
-	if !p.Request.OK() {
-		return wireRequest{}, &fieldError{"request", fmt.Errorf("must be an object with request_id, got %s (keep the \"{{request}}\" block of the default template)", jsonKindName(p.Request.Kind))}
+	if p.Request == nil || *p.Request == (wireRequest{}) {
+		if k := p.blockKind("request"); k != jsonx.KindObject {
+			return wireRequest{}, &fieldError{"request", fmt.Errorf("must be an object with request_id, got %s (keep the \"{{request}}\" block of the default template)", jsonKindName(k))}
+		}
+		return wireRequest{}, nil
 	}
-	return p.Request.V, nil
+	return *p.Request, nil
 }
 
 // id reads request_id.
@@ -208,10 +226,15 @@ func (r wireRequest) id() (int, error) {
 // approvalInput maps an approval to the task input. Every error is a *fieldError.
 func (p payload) approvalInput() (task.Input, error) {
 	var in task.Input
-	if !p.Media.OK() {
-		return in, &fieldError{"media", fmt.Errorf("must be an object with tmdbId and media_type, got %s (keep the \"{{media}}\" block of the default template)", jsonKindName(p.Media.Kind))}
+	var m wireMedia
+	if p.Media != nil {
+		m = *p.Media
 	}
-	m := p.Media.V
+	if m == (wireMedia{}) {
+		if k := p.blockKind("media"); k != jsonx.KindObject {
+			return in, &fieldError{"media", fmt.Errorf("must be an object with tmdbId and media_type, got %s (keep the \"{{media}}\" block of the default template)", jsonKindName(k))}
+		}
+	}
 	r, err := p.requestBlock()
 	if err != nil {
 		return in, err
@@ -257,8 +280,7 @@ const seasonsExtra = "Requested Seasons"
 // no seasons: the worker asks Seerr, nothing here guesses.
 func (p payload) seasons() ([]task.SeasonRequest, error) {
 	var out []task.SeasonRequest
-	for _, item := range p.Extra.Items {
-		e := item.V // a non-object item has empty fields
+	for _, e := range p.Extra {
 		if !strings.EqualFold(e.Name.Str(), seasonsExtra) {
 			continue
 		}

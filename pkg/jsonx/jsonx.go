@@ -1,12 +1,15 @@
-// Package jsonx is the one lenient-JSON idiom of seerrpilot: small types with UnmarshalJSON
-// that never fail, so one odd field in a webhook, a Seerr answer or a MoviePilot answer
-// cannot make the whole body undecodable. Decode with encoding/json into tagged structs whose
-// fields are these types, then read each field the way its consumer needs it:
+// Package jsonx is the one lenient-JSON idiom of seerrpilot, shared by the webhook, the
+// Seerr and the MoviePilot decoders, so that one odd field cannot make a whole body
+// undecodable. Declare tagged structs whose scalar fields are Value, decode with Unmarshal
+// (encoding/json that leaves out a value of the wrong kind instead of failing), then read
+// each field the way its consumer needs it:
 //
-//   - Value: any JSON value; Str, Int, Bool and Time read it as a string or a number alike.
-//     A literal "{{placeholder}}" that Seerr's template left unreplaced reads as missing.
-//   - Object[T]: a nested object decoded into T, or the kind of what came instead.
-//   - List[T]: an array's elements, or nothing when the value is not an array.
+//   - Value: any JSON value; Str, Int, Bool and Time read a string or a number alike. A
+//     literal "{{placeholder}}" that Seerr's template left unreplaced reads as missing.
+//   - Nested objects and lists are plain structs and slices: a value of the wrong kind
+//     leaves them zero (a list element that is not an object becomes a zero element).
+//   - Object[T]: a nested object that must be told apart from anything else (an element
+//     that only counts when it is an object, a message that names what came instead).
 //
 // The strictness rules (what a required id must look like, bounds, error wording) belong to
 // the consumers; this package only reads.
@@ -15,6 +18,7 @@ package jsonx
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"math"
 	"strconv"
 	"strings"
@@ -228,8 +232,19 @@ func IsPlaceholder(s string) bool {
 	return true
 }
 
-// Object is a nested object decoded into V (whose fields should be jsonx types, so that the
-// decode cannot fail), or, when something else came, its Kind and a zero V.
+// Unmarshal is json.Unmarshal for lenient wire structs: a value of the wrong kind for a
+// plain struct, pointer or slice field is left out (that field stays zero) and the rest
+// still decodes. It fails only on a syntax error (or a v that cannot be decoded into).
+func Unmarshal(data []byte, v any) error {
+	err := json.Unmarshal(data, v)
+	if te := (*json.UnmarshalTypeError)(nil); errors.As(err, &te) {
+		return nil
+	}
+	return err
+}
+
+// Object is a nested object decoded into V, or, when something else came, its Kind and a
+// zero V.
 type Object[T any] struct {
 	Kind Kind
 	V    T
@@ -238,7 +253,7 @@ type Object[T any] struct {
 // UnmarshalJSON decodes b into V when it is an object; it never fails.
 func (o *Object[T]) UnmarshalJSON(b []byte) error {
 	*o = Object[T]{Kind: KindOf(b)}
-	if o.Kind == KindObject && json.Unmarshal(b, &o.V) != nil {
+	if o.Kind == KindObject && Unmarshal(b, &o.V) != nil {
 		var zero T
 		o.V = zero
 	}
@@ -247,19 +262,3 @@ func (o *Object[T]) UnmarshalJSON(b []byte) error {
 
 // OK reports whether an object came.
 func (o Object[T]) OK() bool { return o.Kind == KindObject }
-
-// List is an array's elements; a value that is not an array is an empty list (Kind says
-// what came). Elements should be jsonx types, so that one odd element cannot fail the rest.
-type List[T any] struct {
-	Kind  Kind
-	Items []T
-}
-
-// UnmarshalJSON decodes b's elements when it is an array; it never fails.
-func (l *List[T]) UnmarshalJSON(b []byte) error {
-	*l = List[T]{Kind: KindOf(b)}
-	if l.Kind == KindArray && json.Unmarshal(b, &l.Items) != nil {
-		l.Items = nil
-	}
-	return nil
-}

@@ -75,19 +75,22 @@ func TestTime(t *testing.T) {
 	}
 }
 
-func TestObjectAndList(t *testing.T) {
+func TestUnmarshalAndObject(t *testing.T) {
 	type inner struct {
 		ID Value `json:"id"`
 	}
 	var w struct {
-		A Object[inner]       `json:"a"`
-		B Object[inner]       `json:"b"`
-		C List[Object[inner]] `json:"c"`
-		D List[Value]         `json:"d"`
-		E Object[inner]       `json:"e"`
+		A Object[inner]   `json:"a"`
+		B Object[inner]   `json:"b"`
+		C []Object[inner] `json:"c"`
+		D []Value         `json:"d"`
+		E Object[inner]   `json:"e"`
+		F inner           `json:"f"`
+		G []inner         `json:"g"`
+		H Value           `json:"h"`
 	}
-	body := `{"a":{"ID":"7","x":[1]},"b":"str","c":[{"id":1},null,5,{"id":{}}],"d":{"not":"array"}}`
-	if err := json.Unmarshal([]byte(body), &w); err != nil {
+	body := `{"a":{"ID":"7","x":[1]},"b":"str","c":[{"id":1},null,5,{"id":{}}],"d":{"not":"array"},"f":"x","g":[{"id":2},3],"h":"{{h}}"}`
+	if err := Unmarshal([]byte(body), &w); err != nil {
 		t.Fatal(err)
 	}
 	if n, _ := w.A.V.ID.Int(); !w.A.OK() || n != 7 {
@@ -96,10 +99,13 @@ func TestObjectAndList(t *testing.T) {
 	if w.B.OK() || w.B.Kind != KindString || w.E.Kind != KindAbsent {
 		t.Errorf("b %+v, e %+v", w.B, w.E)
 	}
-	if len(w.C.Items) != 4 || !w.C.Items[0].OK() || w.C.Items[1].Kind != KindNull || w.C.Items[2].Kind != KindNumber || w.C.Items[3].V.ID.Kind != KindObject {
+	if len(w.C) != 4 || !w.C[0].OK() || w.C[1].Kind != KindNull || w.C[2].Kind != KindNumber || w.C[3].V.ID.Kind != KindObject {
 		t.Errorf("c: %+v", w.C)
 	}
-	if w.D.Kind != KindObject || w.D.Items != nil {
-		t.Errorf("d: %+v", w.D)
+	if w.D != nil || w.F.ID.Kind != KindAbsent || len(w.G) != 2 || w.G[1].ID.Kind != KindAbsent || !w.H.Missing() {
+		t.Errorf("d %+v, f %+v, g %+v, h %+v", w.D, w.F, w.G, w.H)
+	}
+	if err := Unmarshal([]byte(`{"a":`), &w); err == nil {
+		t.Error("a syntax error decoded")
 	}
 }

@@ -3,7 +3,6 @@ package moviepilot
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -507,7 +506,7 @@ func (c *Client) login(ctx context.Context) (jwt string, err error) {
 	var w struct {
 		AccessToken jsonx.Value `json:"access_token"`
 	}
-	_ = json.Unmarshal(obj, &w) // an object of lenient fields: cannot fail
+	_ = jsonx.Unmarshal(obj, &w) // an object of lenient fields: cannot fail
 	tok := stringOf(w.AccessToken)
 	if tok == "" {
 		return "", c.malformed("login", rep, "login answer has no access_token")

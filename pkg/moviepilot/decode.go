@@ -37,7 +37,7 @@ func (e envelope) noData() bool {
 // env.isEnvelope says which. ok is false when the body is not a JSON object.
 func unwrap(body []byte) (obj json.RawMessage, env envelope, ok bool) {
 	body = trimSpace(body)
-	if jsonx.KindOf(body) != jsonx.KindObject || json.Unmarshal(body, &env) != nil {
+	if jsonx.KindOf(body) != jsonx.KindObject || jsonx.Unmarshal(body, &env) != nil {
 		return nil, envelope{}, false
 	}
 	if env.isEnvelope() {
@@ -66,7 +66,7 @@ type wireSubscription struct {
 
 // subscriptionOf decodes a subscription object; ok is false when obj is not an object.
 func subscriptionOf(obj json.RawMessage) (w wireSubscription, ok bool) {
-	if jsonx.KindOf(obj) != jsonx.KindObject || json.Unmarshal(obj, &w) != nil {
+	if jsonx.KindOf(obj) != jsonx.KindObject || jsonx.Unmarshal(obj, &w) != nil {
 		return wireSubscription{}, false
 	}
 	return w, true
@@ -90,7 +90,7 @@ func errorMessage(body []byte) string {
 		Msg     jsonx.Value     `json:"msg"`
 		Data    json.RawMessage `json:"data"`
 	}
-	err := json.Unmarshal([]byte(text), &w)
+	err := jsonx.Unmarshal([]byte(text), &w)
 	if se := (*json.SyntaxError)(nil); errors.As(err, &se) {
 		if strings.HasPrefix(text, "<") {
 			return htmlTitle(text)
@@ -104,7 +104,7 @@ func errorMessage(body []byte) string {
 	switch jsonx.KindOf(w.Detail) {
 	case jsonx.KindString:
 		var d jsonx.Value
-		_ = json.Unmarshal(w.Detail, &d)
+		_ = jsonx.Unmarshal(w.Detail, &d)
 		return d.Text
 	case jsonx.KindArray:
 		return issues(w.Detail)
@@ -135,19 +135,19 @@ func stringOf(v jsonx.Value) string {
 // issues renders FastAPI/pydantic validation issues, a JSON array, as "body.tmdbid: msg; ...".
 func issues(list json.RawMessage) string {
 	type issue struct {
-		Msg jsonx.Value             `json:"msg"`
-		Loc jsonx.List[jsonx.Value] `json:"loc"`
+		Msg jsonx.Value   `json:"msg"`
+		Loc []jsonx.Value `json:"loc"`
 	}
-	var l jsonx.List[jsonx.Object[issue]]
-	_ = json.Unmarshal(list, &l)
-	parts := make([]string, 0, len(l.Items))
-	for _, it := range l.Items {
+	var l []jsonx.Object[issue]
+	_ = jsonx.Unmarshal(list, &l)
+	parts := make([]string, 0, len(l))
+	for _, it := range l {
 		if !it.OK() {
 			continue
 		}
 		msg := textOf(it.V.Msg)
 		var loc []string
-		for _, p := range it.V.Loc.Items {
+		for _, p := range it.V.Loc {
 			loc = append(loc, textOf(p))
 		}
 		switch {

@@ -263,10 +263,10 @@ func (c *Client) decodeList(rep *reply) ([]wireSubscription, error) {
 	if jsonx.KindOf(raw) != jsonx.KindArray {
 		return nil, c.malformed("lookup", rep, "list answer is not a list")
 	}
-	var list jsonx.List[jsonx.Object[wireSubscription]]
-	_ = json.Unmarshal(raw, &list) // lenient elements: cannot fail on a valid array
-	out := make([]wireSubscription, 0, len(list.Items))
-	for _, it := range list.Items {
+	var list []jsonx.Object[wireSubscription]
+	_ = jsonx.Unmarshal(raw, &list) // a valid array: cannot fail
+	out := make([]wireSubscription, 0, len(list))
+	for _, it := range list {
 		if it.OK() {
 			out = append(out, it.V)
 		}
@@ -427,7 +427,7 @@ func (c *Client) Create(ctx context.Context, req SubscribeRequest) (id int, err 
 	var data struct {
 		ID jsonx.Value `json:"id"`
 	}
-	_ = json.Unmarshal(env.Data, &data) // not an object: no id
+	_ = jsonx.Unmarshal(env.Data, &data) // not an object: no id
 	id, ok = data.ID.Int()
 	if !ok || id <= 0 {
 		return 0, c.malformed("create", rep, "success:true without data.id")

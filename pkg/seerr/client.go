@@ -277,13 +277,20 @@ func statusOutcome(code int) string {
 	return OutcomeClientError
 }
 
+// strictWire marks a wire type that must decode exactly (a value of the wrong kind is an
+// error); every other one decodes leniently with jsonx.Unmarshal.
+type strictWire interface{ strict() }
+
 // decodeJSON requires a JSON object at the top level.
 func decodeJSON(body []byte, out any) error {
 	t := bytes.TrimSpace(body)
 	if len(t) == 0 || t[0] != '{' {
 		return errors.New("answer is not a JSON object")
 	}
-	return json.Unmarshal(t, out)
+	if _, strict := out.(strictWire); strict {
+		return json.Unmarshal(t, out)
+	}
+	return jsonx.Unmarshal(t, out)
 }
 
 // ListOptions are the query parameters of GET /api/v1/request. Zero values are not sent.
@@ -333,13 +340,13 @@ func (c *Client) ListRequests(ctx context.Context, opts ListOptions) (Page, erro
 	if err := c.get(ctx, OpList, "/request", opts.query(), true, maxListBody, &w); err != nil {
 		return Page{}, err
 	}
-	if w.Results.Kind != jsonx.KindArray {
+	if w.Results == nil {
 		return Page{}, &Error{Op: OpList, Status: http.StatusOK, Decode: true,
 			Err: errors.New("answer has no results array")}
 	}
-	p := Page{PageInfo: w.PageInfo.V.toPageInfo(), Results: make([]Request, 0, len(w.Results.Items))}
-	for _, r := range w.Results.Items {
-		p.Results = append(p.Results, r.V.toRequest())
+	p := Page{PageInfo: w.PageInfo.toPageInfo(), Results: make([]Request, 0, len(w.Results))}
+	for _, r := range w.Results {
+		p.Results = append(p.Results, r.toRequest())
 	}
 	return p, nil
 }

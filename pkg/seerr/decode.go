@@ -4,7 +4,8 @@ import "github.com/seerrpilot/seerrpilot/pkg/jsonx"
 
 // The wire types decode leniently (pkg/jsonx): unknown fields are ignored, null and wrongly
 // typed values read as zero values, and nested values of the wrong JSON kind are skipped.
-// Only syntactically broken JSON or a top level that is not an object fails (decodeJSON).
+// Only syntactically broken JSON or a top level that is not an object fails (decodeJSON,
+// with jsonx.Unmarshal).
 
 type wireStatus struct {
 	Version         jsonx.Value `json:"version"`
@@ -32,27 +33,26 @@ func intOf(v jsonx.Value) int {
 }
 
 type wirePage struct {
-	PageInfo jsonx.Object[wirePageInfo] `json:"pageInfo"`
-	// Results is not an array when "results" is absent or of another kind; elements that
-	// are not objects decode as zero requests (ID 0) so the page length stays what the
-	// server sent.
-	Results jsonx.List[jsonx.Object[wireRequest]] `json:"results"`
+	PageInfo wirePageInfo `json:"pageInfo"`
+	// Results is nil when "results" is absent or not an array; elements that are not
+	// objects decode as zero requests (ID 0) so the page length stays what the server sent.
+	Results []wireRequest `json:"results"`
 }
 
 type wireRequest struct {
-	ID          jsonx.Value                          `json:"id"`
-	Status      jsonx.Value                          `json:"status"`
-	CreatedAt   jsonx.Value                          `json:"createdAt"`
-	UpdatedAt   jsonx.Value                          `json:"updatedAt"`
-	Type        jsonx.Value                          `json:"type"`
-	Is4K        jsonx.Value                          `json:"is4k"`
-	Media       jsonx.Object[wireMedia]              `json:"media"`
-	Seasons     jsonx.List[jsonx.Object[wireSeason]] `json:"seasons"` // only object elements count
-	RequestedBy jsonx.Object[wireUser]               `json:"requestedBy"`
+	ID          jsonx.Value                `json:"id"`
+	Status      jsonx.Value                `json:"status"`
+	CreatedAt   jsonx.Value                `json:"createdAt"`
+	UpdatedAt   jsonx.Value                `json:"updatedAt"`
+	Type        jsonx.Value                `json:"type"`
+	Is4K        jsonx.Value                `json:"is4k"`
+	Media       wireMedia                  `json:"media"`
+	Seasons     []jsonx.Object[wireSeason] `json:"seasons"` // only object elements count
+	RequestedBy jsonx.Object[wireUser]     `json:"requestedBy"`
 }
 
 func (w wireRequest) toRequest() Request {
-	m := w.Media.V
+	m := w.Media
 	r := Request{
 		ID:        intOf(w.ID),
 		Status:    intOf(w.Status),
@@ -75,7 +75,7 @@ func (w wireRequest) toRequest() Request {
 	if r.Type == "" {
 		r.Type = r.Media.MediaType
 	}
-	for _, s := range w.Seasons.Items {
+	for _, s := range w.Seasons {
 		if s.OK() {
 			r.Seasons = append(r.Seasons, SeasonRequest{SeasonNumber: intOf(s.V.SeasonNumber), Status: intOf(s.V.Status)})
 		}
