@@ -330,3 +330,23 @@ func BenchmarkDecodeApproval(b *testing.B) {
 		}
 	}
 }
+
+// TestBlockKinds: media and request decode as plain blocks in one pass; one that looks empty
+// is told apart from a value of another kind, so the message names what came.
+func TestBlockKinds(t *testing.T) {
+	for _, tc := range []struct{ media, request, want string }{
+		{`{}`, `{"request_id":"1"}`, "media.tmdbId is missing"},
+		{`[1]`, `{"request_id":"1"}`, "media must be an object with tmdbId and media_type, got an array"},
+		{`{"tmdbId":"5","media_type":"movie"}`, `"{{request}}"`, "request must be an object with request_id, got a string"},
+		{`{"tmdbId":"5","media_type":"movie"}`, `{}`, "request.request_id is missing"},
+		{`{"tmdbId":"5","media_type":"movie"}`, `7`, "request must be an object with request_id, got a number"},
+	} {
+		p, err := decode([]byte(`{"notification_type":"MEDIA_APPROVED","media":` + tc.media + `,"request":` + tc.request + `}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.approvalInput(); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("media %s request %s: %v, want %q", tc.media, tc.request, err, tc.want)
+		}
+	}
+}
