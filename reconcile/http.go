@@ -1,7 +1,6 @@
 package reconcile
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -12,10 +11,11 @@ import (
 	"time"
 
 	"github.com/seerrpilot/seerrpilot/pkg/envelope"
+	"github.com/seerrpilot/seerrpilot/pkg/reconcilepass"
 )
 
 // OffMessage is DisabledHandler's answer.
-const OffMessage = "reconcile is off: set JELLY_URL and JELLY_API_KEY"
+const OffMessage = reconcilepass.OffMessage
 
 // Handler serves POST /reconcile. Mount it behind server.AdminAuth; it does no auth itself.
 //
@@ -30,15 +30,8 @@ const OffMessage = "reconcile is off: set JELLY_URL and JELLY_API_KEY"
 //
 // Booleans take strconv.ParseBool values; a bare "?wait" means true.
 //
-// Answers ({code, msg, data} envelopes):
-//
-//	202 code 0     started or joined; data {runId, joined}. Also after wait=true when the
-//	               pass outlives WaitTimeout (msg says so).
-//	200 code 0     wait=true, pass finished; data is the Summary.
-//	502 code 5000  wait=true, the pass failed (Seerr or the task store); data is the
-//	               Summary with outcome "error" and error set.
-//	503 code 5000  the service is shutting down.
-//	400 code 1001  bad query; 405 code 1001 for a method other than POST.
+// The answers are reconcilepass.Ask's, the same as the MCP reconcile tool's, plus
+// 400 code 1001 for a bad query and 405 code 1001 for a method other than POST.
 //
 // A trigger while a pass runs joins it (see Trigger); data.joined says so, and a dry-run
 // trigger joined to a real pass gets a summary with dryRun false.
@@ -54,43 +47,17 @@ func (p *Poller) Handler(env envelope.Writer) http.Handler {
 			env.Error(w, http.StatusBadRequest, envelope.InvalidParam, err.Error())
 			return
 		}
-		run, joined, err := p.start(opts)
-		if err != nil {
-			env.Error(w, http.StatusServiceUnavailable, envelope.InternalError, "reconcile is shutting down")
-			return
-		}
-		started := map[string]any{"runId": run.id, "joined": joined}
-		verb := "started"
-		if joined {
-			verb = "joined the running"
-		}
-		if !wait {
-			env.JSON(w, http.StatusAccepted, envelope.OK, fmt.Sprintf("%s reconcile pass %s", verb, run.id), started)
-			return
-		}
-		ctx, cancel := context.WithTimeout(r.Context(), p.waitTimeout)
-		defer cancel()
-		select {
-		case <-run.done:
-		case <-ctx.Done():
-			env.JSON(w, http.StatusAccepted, envelope.OK, fmt.Sprintf(
-				"reconcile pass %s is still running after %s; see /readyz for its outcome", run.id, p.waitTimeout), started)
-			return
-		}
-		if run.err != nil {
-			env.JSON(w, http.StatusBadGateway, envelope.InternalError,
-				"reconcile pass "+run.id+" failed: "+shortReason(run.err), run.sum)
-			return
-		}
-		env.JSON(w, http.StatusOK, envelope.OK, "reconcile pass "+run.id+" finished", run.sum)
+		a := reconcilepass.Ask(r.Context(), p, opts, wait, p.waitTimeout)
+		env.JSON(w, a.Status, a.Code, a.Msg, a.Data)
 	})
 }
 
-// DisabledHandler answers every request with 503 code 5000 OffMessage, for a service
-// without Seerr settings, so that /reconcile exists and says why it does nothing.
+// DisabledHandler answers every request with reconcilepass.Off (503 code 5000 OffMessage),
+// for a service without Seerr settings, so that /reconcile exists and says why it does nothing.
 func DisabledHandler(env envelope.Writer) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		env.Error(w, http.StatusServiceUnavailable, envelope.InternalError, OffMessage)
+		a := reconcilepass.Off()
+		env.JSON(w, a.Status, a.Code, a.Msg, a.Data)
 	})
 }
 
@@ -118,7 +85,7 @@ func parseQuery(q url.Values, now time.Time) (opts PassOptions, wait bool, err e
 		return opts, false, err
 	}
 	if q.Has("since") {
-		if opts.Since, err = ParseSince(q.Get("since"), now); err != nil {
+		if opts.Since, err = reconcilepass.ParseSince(q.Get("since"), now); err != nil {
 			return opts, false, errors.New("since=" + err.Error())
 		}
 	}
@@ -138,22 +105,4 @@ func boolParam(q url.Values, name string) (bool, error) {
 		return false, fmt.Errorf("%s=%q: want true or false", name, v)
 	}
 	return b, nil
-}
-
-// ParseSince reads a "since" value the one way every caller (POST /reconcile?since=, the MCP
-// reconcile tool, `sync once --since`) accepts: RFC 3339, a date (UTC midnight), or a positive
-// duration back from now.
-func ParseSince(v string, now time.Time) (time.Time, error) {
-	v = strings.TrimSpace(v)
-	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
-		return t.UTC(), nil
-	}
-	if t, err := time.Parse("2006-01-02", v); err == nil {
-		return t.UTC(), nil
-	}
-	if d, err := time.ParseDuration(v); err == nil && d > 0 {
-		return now.Add(-d).UTC(), nil
-	}
-	return time.Time{}, errors.New(strconv.Quote(v) +
-		": want RFC 3339 (2025-01-02T03:04:05Z), a date (2025-01-02) or a positive duration (24h)")
 }

@@ -199,30 +199,6 @@ func TestHandlerJoinSaysSo(t *testing.T) {
 	}
 }
 
-func TestParseSince(t *testing.T) {
-	now := fixedNow()
-	cases := []struct {
-		in   string
-		want time.Time
-		err  bool
-	}{
-		{"2025-01-02T03:04:05Z", time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC), false},
-		{"2025-01-02T05:04:05+02:00", time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC), false},
-		{"2025-01-02", time.Date(2025, 1, 2, 0, 0, 0, 0, time.UTC), false},
-		{"36h", now.Add(-36 * time.Hour), false},
-		{"-1h", time.Time{}, true},
-		{"0s", time.Time{}, true},
-		{"", time.Time{}, true},
-		{"last week", time.Time{}, true},
-	}
-	for _, tc := range cases {
-		got, err := ParseSince(tc.in, now)
-		if (err != nil) != tc.err || !got.Equal(tc.want) {
-			t.Errorf("ParseSince(%q) = %v, %v; want %v (error %v)", tc.in, got, err, tc.want, tc.err)
-		}
-	}
-}
-
 // waitIdle waits until no pass runs, so a test does not close the store under one.
 func waitIdle(t *testing.T, p *Poller) {
 	t.Helper()

@@ -11,6 +11,7 @@ import (
 	"github.com/cenkalti/backoff/v4"
 	"github.com/rs/zerolog"
 
+	"github.com/seerrpilot/seerrpilot/pkg/reconcilepass"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
 )
@@ -18,7 +19,7 @@ import (
 // Defaults for Options fields left at zero.
 const (
 	DefaultPassTimeout = 30 * time.Minute
-	DefaultWaitTimeout = 80 * time.Second // below server.NewHTTPServer's 90s WriteTimeout
+	DefaultWaitTimeout = reconcilepass.DefaultWait
 	// BackoffInitial is the first retry delay after a failed periodic pass; it doubles per
 	// failure up to min(Interval, BackoffMax).
 	BackoffInitial = 30 * time.Second
@@ -29,7 +30,7 @@ const (
 
 // ErrStopped is returned by Trigger and Pass once Run has returned (the service is
 // shutting down).
-var ErrStopped = errors.New("reconcile: poller stopped")
+var ErrStopped = reconcilepass.ErrStopped
 
 // Seerr is what a pass needs from the Seerr client (*seerr.Client satisfies it).
 type Seerr interface {
@@ -283,38 +284,42 @@ func newBackoff(interval time.Duration, now func() time.Time) *backoff.Exponenti
 // Pass runs a pass (or joins the one running, see Trigger) and returns its summary. If
 // ctx ends first Pass returns ctx's error; the pass itself goes on.
 func (p *Poller) Pass(ctx context.Context, opts PassOptions) (Summary, error) {
-	_, sum, err := p.Trigger(ctx, opts, true)
-	if sum == nil {
-		return Summary{}, err
+	res := p.Trigger(ctx, opts, true)
+	if res.Summary == nil {
+		return Summary{}, res.Err
 	}
-	return *sum, err
+	return *res.Summary, res.Err
 }
 
-// Trigger starts a pass and returns its run id; with wait it also waits for the pass and
-// returns its summary and error (or ctx's error, with a nil summary, if ctx ends first).
-// The pass does not depend on ctx: it ends only when finished or when Run's context ends.
+// Trigger is the one way to ask for a pass: POST /reconcile and the MCP tool (through
+// reconcilepass.Ask), `sync once` and Run (through Pass). It starts a pass and returns its
+// run id; with wait it also waits for the pass and returns its summary and error (or ctx's
+// error, with a nil summary, if ctx ends first). The pass does not depend on ctx: it ends
+// only when finished or when Run's context ends.
 //
 // Passes never overlap. A trigger while a pass runs JOINS that pass (same run id, same
-// summary) when the running pass does at least what was asked: a real pass serves dry-run
-// triggers too (their summary then has DryRun false: it wrote), and a full pass serves
-// Since-limited ones. Otherwise (a real trigger during a dry run, a full one during a
-// Since-limited one) one follow-up pass is queued to start right after the running one;
-// later triggers join the queued pass, which widens to cover all of them.
-func (p *Poller) Trigger(ctx context.Context, opts PassOptions, wait bool) (runID string, sum *Summary, err error) {
-	r, _, err := p.start(opts)
+// summary; Result.Joined) when the running pass does at least what was asked: a real pass
+// serves dry-run triggers too (their summary then has DryRun false: it wrote), and a full
+// pass serves Since-limited ones. Otherwise (a real trigger during a dry run, a full one
+// during a Since-limited one) one follow-up pass is queued to start right after the
+// running one; later triggers join the queued pass, which widens to cover all of them.
+func (p *Poller) Trigger(ctx context.Context, opts PassOptions, wait bool) reconcilepass.Result {
+	r, joined, err := p.start(opts)
 	if err != nil {
-		return "", nil, err
+		return reconcilepass.Result{Err: err}
 	}
+	res := reconcilepass.Result{RunID: r.id, Joined: joined}
 	if !wait {
-		return r.id, nil, nil
+		return res
 	}
 	select {
 	case <-r.done:
 		s := r.sum
-		return r.id, &s, r.err
+		res.Summary, res.Err = &s, r.err
 	case <-ctx.Done():
-		return r.id, nil, ctx.Err()
+		res.Err = ctx.Err()
 	}
+	return res
 }
 
 // covers reports whether a pass run with have also does everything want asks for.
@@ -440,7 +445,7 @@ func (p *Poller) finish(sum Summary, err error) {
 		return
 	}
 	if err != nil {
-		p.report(false, OutcomeError, shortReason(err), last)
+		p.report(false, OutcomeError, reconcilepass.Reason(err), last)
 		return
 	}
 	p.report(true, OutcomeOK, fmt.Sprintf("last pass %s: %d seen, %d enqueued, %d merged",
@@ -451,18 +456,4 @@ func (p *Poller) logSummary(ev *zerolog.Event, s Summary) *zerolog.Event {
 	return ev.Str("run_id", s.RunID).Int("pages", s.Pages).Int("seen", s.Seen).
 		Int("approved", s.Approved).Int("enqueued", s.Enqueued).Int("merged", s.Merged).
 		Int("skipped", s.Skipped).Int("rereads", s.Rereads).Int64("duration_ms", s.DurationMs)
-}
-
-// shortReason is a one-line reason for readiness: the error text, cut to 160 bytes.
-func shortReason(err error) string {
-	msg := err.Error()
-	const max = 160
-	if len(msg) <= max {
-		return msg
-	}
-	cut := max
-	for cut > 0 && msg[cut]&0xC0 == 0x80 {
-		cut--
-	}
-	return msg[:cut] + "…"
 }

@@ -137,7 +137,7 @@ func TestRunSeerrDownThenBack(t *testing.T) {
 	if strings.Contains(sink.String(), srv.APIKey()) {
 		t.Fatal("the API key was logged")
 	}
-	if _, _, err := p.Trigger(context.Background(), PassOptions{}, false); !errors.Is(err, ErrStopped) {
+	if _, _, err := trigger(p, context.Background(), PassOptions{}, false); !errors.Is(err, ErrStopped) {
 		t.Fatalf("Trigger after Run: %v, want ErrStopped", err)
 	}
 	if err := p.Run(context.Background()); err == nil {
@@ -221,7 +221,7 @@ func TestRunIntervalZero(t *testing.T) {
 		t.Fatal("start pass did not enqueue")
 	}
 	// Triggers still work while Run waits.
-	_, sum, err := p.Trigger(context.Background(), PassOptions{}, true)
+	_, sum, err := trigger(p, context.Background(), PassOptions{}, true)
 	if err != nil || sum == nil || sum.Unchanged != len(want) {
 		t.Fatalf("trigger: %+v %v", sum, err)
 	}
@@ -286,7 +286,7 @@ func TestConcurrentTriggersJoinOnePass(t *testing.T) {
 	store := openStore(t)
 	p, _ := newPoller(t, client(t, srv), store)
 
-	first, sum, err := p.Trigger(context.Background(), PassOptions{}, false)
+	first, sum, err := trigger(p, context.Background(), PassOptions{}, false)
 	if err != nil || sum != nil || first == "" {
 		t.Fatalf("trigger: %q %v %v", first, sum, err)
 	}
@@ -306,16 +306,16 @@ func TestConcurrentTriggersJoinOnePass(t *testing.T) {
 				s, err := p.Pass(context.Background(), PassOptions{})
 				results <- result{s.RunID, s, err}
 			case 1:
-				id, s, err := p.Trigger(context.Background(), PassOptions{}, true)
+				id, s, err := trigger(p, context.Background(), PassOptions{}, true)
 				results <- result{id, *s, err}
 			default: // a dry run joins the real pass
-				id, s, err := p.Trigger(context.Background(), PassOptions{DryRun: true, Since: fixedNow()}, true)
+				id, s, err := trigger(p, context.Background(), PassOptions{DryRun: true, Since: fixedNow()}, true)
 				results <- result{id, *s, err}
 			}
 		}(i)
 	}
 	waitCallers(t, p, curRun, n+1)
-	if id, _, _ := p.Trigger(context.Background(), PassOptions{}, false); id != first {
+	if id, _, _ := trigger(p, context.Background(), PassOptions{}, false); id != first {
 		t.Fatalf("no-wait trigger got %q, want to join %q", id, first)
 	}
 	open()
@@ -332,7 +332,7 @@ func TestConcurrentTriggersJoinOnePass(t *testing.T) {
 		t.Fatal("tasks missing")
 	}
 	// The next trigger starts a new pass.
-	if id, _, err := p.Trigger(context.Background(), PassOptions{}, true); err != nil || id == first {
+	if id, _, err := trigger(p, context.Background(), PassOptions{}, true); err != nil || id == first {
 		t.Fatalf("after the pass: %q %v", id, err)
 	}
 }
@@ -343,19 +343,19 @@ func TestRealTriggerQueuesBehindDryRun(t *testing.T) {
 	store := openStore(t)
 	p, _ := newPoller(t, client(t, srv), store)
 
-	dryID, _, err := p.Trigger(context.Background(), PassOptions{DryRun: true}, false)
+	dryID, _, err := trigger(p, context.Background(), PassOptions{DryRun: true}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	<-entered
-	realID, _, _ := p.Trigger(context.Background(), PassOptions{}, false)
+	realID, _, _ := trigger(p, context.Background(), PassOptions{}, false)
 	if realID == dryID {
 		t.Fatal("a real trigger must not join a dry run")
 	}
-	if id, _, _ := p.Trigger(context.Background(), PassOptions{Since: fixedNow()}, false); id != realID {
+	if id, _, _ := trigger(p, context.Background(), PassOptions{Since: fixedNow()}, false); id != realID {
 		t.Fatalf("second real trigger got %q, want to join the queued %q", id, realID)
 	}
-	if id, _, _ := p.Trigger(context.Background(), PassOptions{DryRun: true}, false); id != dryID {
+	if id, _, _ := trigger(p, context.Background(), PassOptions{DryRun: true}, false); id != dryID {
 		t.Fatalf("dry trigger got %q, want to join the running dry run %q", id, dryID)
 	}
 	if callers(p, nextRun) != 2 || callers(p, curRun) != 2 {
@@ -363,7 +363,7 @@ func TestRealTriggerQueuesBehindDryRun(t *testing.T) {
 	}
 	waiter := make(chan *Summary, 1)
 	go func() {
-		_, sum, _ := p.Trigger(context.Background(), PassOptions{}, true) // joins the queued pass
+		_, sum, _ := trigger(p, context.Background(), PassOptions{}, true) // joins the queued pass
 		waiter <- sum
 	}()
 	waitCallers(t, p, nextRun, 3)
@@ -416,7 +416,7 @@ func TestTriggerWaitHonoursContext(t *testing.T) {
 	p, _ := newPoller(t, client(t, srv), openStore(t))
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
-	id, sum, err := p.Trigger(ctx, PassOptions{}, true)
+	id, sum, err := trigger(p, ctx, PassOptions{}, true)
 	if !errors.Is(err, context.DeadlineExceeded) || sum != nil || id == "" {
 		t.Fatalf("%q %v %v", id, sum, err)
 	}
@@ -466,4 +466,10 @@ func TestRunShutdownWaitsForThePass(t *testing.T) {
 	if taskCount(t, store) != 0 {
 		t.Fatal("the cancelled pass wrote tasks")
 	}
+}
+
+// trigger is p.Trigger as (run id, summary, error), the shape these tests compare.
+func trigger(p *Poller, ctx context.Context, opts PassOptions, wait bool) (string, *Summary, error) {
+	r := p.Trigger(ctx, opts, wait)
+	return r.RunID, r.Summary, r.Err
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/seerrpilot/seerrpilot/pkg/jsonx"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
 	"github.com/seerrpilot/seerrpilot/webhook/webhooktest"
 )
@@ -101,11 +102,11 @@ func TestPositiveInt(t *testing.T) {
 		{`"{{a}} b"`, 0, false, true},
 	}
 	for _, tt := range tests {
-		var s scalar
+		var s jsonx.Value
 		if tt.raw != "" {
-			s.set([]byte(tt.raw))
+			_ = json.Unmarshal([]byte(tt.raw), &s)
 		}
-		got, err := s.positiveInt()
+		got, err := positiveInt(s)
 		switch {
 		case tt.missing:
 			if !errors.Is(err, errMissing) {
@@ -326,6 +327,26 @@ func BenchmarkDecodeApproval(b *testing.B) {
 		}
 		if _, err := p.approvalInput(); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestBlockKinds: media and request decode as plain blocks in one pass; one that looks empty
+// is told apart from a value of another kind, so the message names what came.
+func TestBlockKinds(t *testing.T) {
+	for _, tc := range []struct{ media, request, want string }{
+		{`{}`, `{"request_id":"1"}`, "media.tmdbId is missing"},
+		{`[1]`, `{"request_id":"1"}`, "media must be an object with tmdbId and media_type, got an array"},
+		{`{"tmdbId":"5","media_type":"movie"}`, `"{{request}}"`, "request must be an object with request_id, got a string"},
+		{`{"tmdbId":"5","media_type":"movie"}`, `{}`, "request.request_id is missing"},
+		{`{"tmdbId":"5","media_type":"movie"}`, `7`, "request must be an object with request_id, got a number"},
+	} {
+		p, err := decode([]byte(`{"notification_type":"MEDIA_APPROVED","media":` + tc.media + `,"request":` + tc.request + `}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.approvalInput(); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("media %s request %s: %v, want %q", tc.media, tc.request, err, tc.want)
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/seerrpilot/seerrpilot/pkg/envelope"
+	"github.com/seerrpilot/seerrpilot/pkg/reconcilepass"
 	"github.com/seerrpilot/seerrpilot/pkg/server"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
 	"github.com/seerrpilot/seerrpilot/pkg/worker"
@@ -38,7 +39,7 @@ func syncOnce(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	var since time.Time
 	if *sinceArg != "" {
-		t, err := reconcile.ParseSince(*sinceArg, time.Now())
+		t, err := reconcilepass.ParseSince(*sinceArg, time.Now())
 		if err != nil {
 			return &usageError{"--since " + err.Error()}
 		}

@@ -22,10 +22,10 @@ import (
 
 	"github.com/seerrpilot/seerrpilot/pkg/envelope"
 	"github.com/seerrpilot/seerrpilot/pkg/plan"
+	"github.com/seerrpilot/seerrpilot/pkg/reconcilepass"
 	"github.com/seerrpilot/seerrpilot/pkg/server"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
 	"github.com/seerrpilot/seerrpilot/pkg/worker"
-	"github.com/seerrpilot/seerrpilot/reconcile"
 )
 
 // Store is the task queue as the operator API uses it; *task.Store satisfies it.
@@ -38,10 +38,11 @@ type Store interface {
 	Stats(ctx context.Context) (task.Stats, error)
 }
 
-// Reconciler runs reconcile passes. With wait, Trigger returns after the pass with its summary.
+// Reconciler runs reconcile passes (*reconcile.Poller satisfies it). The reconcile tool asks
+// it through reconcilepass.Ask, the same trigger and answers as POST /reconcile.
 type Reconciler interface {
-	Trigger(ctx context.Context, opts reconcile.PassOptions, wait bool) (runID string, sum *reconcile.Summary, err error)
-	Last() *reconcile.Summary
+	reconcilepass.Trigger
+	Last() *reconcilepass.Summary
 }
 
 // Worker reports what the delivery worker is doing.
@@ -77,10 +78,6 @@ type API struct {
 // MaxBodyBytes bounds every request body of the operator API (REST and MCP).
 const MaxBodyBytes = 64 << 10
 
-// reconcileWait bounds how long a waiting reconcile call may take, below the HTTP server's
-// 90s write timeout so the answer still reaches the client.
-const reconcileWait = 80 * time.Second
-
 // New builds the API. It panics if o.Store is nil: that is a wiring bug, not a runtime state.
 func New(o Options) *API {
 	if o.Store == nil {
@@ -97,7 +94,7 @@ func New(o Options) *API {
 		now:     o.Now,
 		log:     o.Log,
 		version: o.Version,
-		wait:    reconcileWait,
+		wait:    reconcilepass.DefaultWait,
 	}
 	a := &API{svc: svc, env: o.Envelope, log: o.Log}
 	srv := a.newMCPServer()

@@ -19,11 +19,11 @@ import (
 	"github.com/seerrpilot/seerrpilot/pkg/api"
 	"github.com/seerrpilot/seerrpilot/pkg/envelope"
 	"github.com/seerrpilot/seerrpilot/pkg/plan"
+	"github.com/seerrpilot/seerrpilot/pkg/reconcilepass"
 	"github.com/seerrpilot/seerrpilot/pkg/redact"
 	"github.com/seerrpilot/seerrpilot/pkg/server"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
 	"github.com/seerrpilot/seerrpilot/pkg/worker"
-	"github.com/seerrpilot/seerrpilot/reconcile"
 )
 
 const token = "s3cret-admin-token-for-tests"
@@ -47,26 +47,27 @@ type fakeWorker struct{ st worker.State }
 func (w fakeWorker) State() worker.State { return w.st }
 
 type fakeReconciler struct {
-	mu   sync.Mutex
-	opts []reconcile.PassOptions
-	sum  *reconcile.Summary
-	err  error
-	last *reconcile.Summary
+	mu    sync.Mutex
+	opts  []reconcilepass.Options
+	sum   *reconcilepass.Summary
+	runID string // the run id when sum is nil (a pass that outlives the wait); empty: none started
+	err   error
+	last  *reconcilepass.Summary
 }
 
-func (f *fakeReconciler) Trigger(_ context.Context, opts reconcile.PassOptions, wait bool) (string, *reconcile.Summary, error) {
+func (f *fakeReconciler) Trigger(_ context.Context, opts reconcilepass.Options, wait bool) reconcilepass.Result {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.opts = append(f.opts, opts)
 	if f.sum == nil {
-		return "run-err", nil, f.err
+		return reconcilepass.Result{RunID: f.runID, Err: f.err}
 	}
 	s := *f.sum
 	s.DryRun = opts.DryRun
-	return s.RunID, &s, f.err
+	return reconcilepass.Result{RunID: s.RunID, Summary: &s, Err: f.err}
 }
 
-func (f *fakeReconciler) Last() *reconcile.Summary { return f.last }
+func (f *fakeReconciler) Last() *reconcilepass.Summary { return f.last }
 
 // brokenStore fails every call, as a closed or unreadable database would.
 type brokenStore struct{ err error }
@@ -109,8 +110,8 @@ func newEnv(t *testing.T, o envOpts) *env {
 	t.Cleanup(func() { _ = st.Close() })
 	e := &env{store: st, clock: c, logs: &bytes.Buffer{}}
 	e.rec = &fakeReconciler{
-		sum:  &reconcile.Summary{RunID: "run-1", StartedAt: t0, Outcome: "ok", Seen: 5, Approved: 3, Enqueued: 2, Merged: 1, Skipped: 2},
-		last: &reconcile.Summary{RunID: "run-0", StartedAt: t0.Add(-time.Hour), Outcome: "ok", Seen: 1},
+		sum:  &reconcilepass.Summary{RunID: "run-1", StartedAt: t0, Outcome: "ok", Seen: 5, Approved: 3, Enqueued: 2, Merged: 1, Skipped: 2},
+		last: &reconcilepass.Summary{RunID: "run-0", StartedAt: t0.Add(-time.Hour), Outcome: "ok", Seen: 1},
 	}
 	red := redact.New(token)
 	writer := envelope.Writer{Scrub: red}

@@ -132,7 +132,7 @@ func (a *API) newMCPServer() *mcp.Server {
 		OutputSchema: envelopeSchema("the pass summary (runId, seen, approved, enqueued, merged, skipped, outcome)"),
 		Title:        "Reconcile with Seerr",
 		Description: "Run one reconcile pass now: read Seerr's approved requests and queue any the webhooks missed. " +
-			"Waits for the pass (up to 80s) and returns its summary. Use dryRun to see what it would do.",
+			"Waits for the pass (up to 80s) and returns its summary; a longer pass goes on and the answer is code 0 with its runId. Use dryRun to see what it would do.",
 		Annotations: &mcp.ToolAnnotations{Title: "Reconcile with Seerr", IdempotentHint: true, DestructiveHint: boolPtr(false), OpenWorldHint: boolPtr(true)},
 	}, func(ctx context.Context, _ *mcp.CallToolRequest, in ReconcileInput) (*mcp.CallToolResult, envelope.Response, error) {
 		return a.toolResult(a.svc.reconcile(ctx, in.DryRun))

@@ -14,8 +14,8 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/seerrpilot/seerrpilot/pkg/api"
+	"github.com/seerrpilot/seerrpilot/pkg/reconcilepass"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
-	"github.com/seerrpilot/seerrpilot/reconcile"
 )
 
 // bearer adds the admin token to every request, as an MCP client configured with a header does.
@@ -353,7 +353,7 @@ func TestMCPReconcile(t *testing.T) {
 	cs := mustConnect(t, e)
 	r := call(t, cs, api.ToolReconcile, map[string]any{"dryRun": true})
 	r.wantOK(t, "dry-run", "enqueued 2")
-	var sum reconcile.Summary
+	var sum reconcilepass.Summary
 	r.into(t, &sum)
 	if sum.RunID != "run-1" || !sum.DryRun || sum.Enqueued != 2 {
 		t.Fatalf("summary %+v", sum)
@@ -364,7 +364,7 @@ func TestMCPReconcile(t *testing.T) {
 		t.Fatalf("trigger options %+v", e.rec.opts)
 	}
 
-	e.rec.sum = &reconcile.Summary{RunID: "run-2", Outcome: "error", Error: "seerr: 502 bad gateway"}
+	e.rec.sum = &reconcilepass.Summary{RunID: "run-2", Outcome: "error", Error: "seerr: 502 bad gateway"}
 	r = call(t, cs, api.ToolReconcile, nil)
 	r.wantErr(t, 5000, "run-2 failed", "502")
 	r.into(t, &sum)
@@ -372,14 +372,24 @@ func TestMCPReconcile(t *testing.T) {
 		t.Fatalf("failed summary %+v", sum)
 	}
 	// The poller returns the summary and the pass error together.
-	e.rec.sum = &reconcile.Summary{RunID: "run-3", Outcome: "error"}
+	e.rec.sum = &reconcilepass.Summary{RunID: "run-3", Outcome: "error"}
 	e.rec.err = errors.New("seerr: connection refused")
 	call(t, cs, api.ToolReconcile, nil).wantErr(t, 5000, "run-3 failed", "connection refused")
 	// No pass at all (poller stopping): no summary.
 	e.rec.sum, e.rec.err = nil, errors.New("reconcile: poller stopped")
 	call(t, cs, api.ToolReconcile, nil).wantErr(t, 5000, "could not run", "poller stopped")
-	e.rec.err = context.DeadlineExceeded
-	call(t, cs, api.ToolReconcile, nil).wantErr(t, 5000, "did not finish", "keeps running")
+	// A pass that outlives the wait goes on: code 0 with its run id, as POST /reconcile?wait=true
+	// answers (it answered 504 here before the two shared one trigger).
+	e.rec.runID, e.rec.err = "run-4", context.DeadlineExceeded
+	r = call(t, cs, api.ToolReconcile, nil)
+	r.wantOK(t, "run-4 is still running")
+	var started struct {
+		RunID  string `json:"runId"`
+		Joined bool   `json:"joined"`
+	}
+	if r.into(t, &started); started.RunID != "run-4" {
+		t.Fatalf("data %+v", started)
+	}
 
 	off := newEnv(t, envOpts{noRec: true})
 	call(t, mustConnect(t, off), api.ToolReconcile, nil).wantErr(t, 5000, "reconcile is off: set JELLY_URL and JELLY_API_KEY")

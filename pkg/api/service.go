@@ -15,9 +15,9 @@ import (
 
 	"github.com/seerrpilot/seerrpilot/pkg/envelope"
 	"github.com/seerrpilot/seerrpilot/pkg/plan"
+	"github.com/seerrpilot/seerrpilot/pkg/reconcilepass"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
 	"github.com/seerrpilot/seerrpilot/pkg/worker"
-	"github.com/seerrpilot/seerrpilot/reconcile"
 )
 
 // Limits of the operator input, checked at the edge.
@@ -103,8 +103,8 @@ type Stats struct {
 
 // ReconcileInfo says whether reconcile is configured and how its last pass went.
 type ReconcileInfo struct {
-	Enabled bool               `json:"enabled"`
-	Last    *reconcile.Summary `json:"last"`
+	Enabled bool                   `json:"enabled"`
+	Last    *reconcilepass.Summary `json:"last"`
 }
 
 // StatusData is the data of a refused state change: the task and its current status.
@@ -320,42 +320,13 @@ func (s *service) stats(ctx context.Context) reply {
 	return ok(http.StatusOK, msg, out)
 }
 
-// reconcile runs one pass and waits for its summary.
+// reconcile runs one pass and waits for its summary, with POST /reconcile?wait=true's answers.
 func (s *service) reconcile(ctx context.Context, dryRun bool) reply {
-	if s.rec == nil {
-		return reply{status: http.StatusServiceUnavailable, code: envelope.InternalError,
-			msg: "reconcile is off: set JELLY_URL and JELLY_API_KEY"}
+	a := reconcilepass.Off()
+	if s.rec != nil {
+		a = reconcilepass.Ask(ctx, s.rec, reconcilepass.Options{DryRun: dryRun}, true, s.wait)
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.wait)
-	defer cancel()
-	runID, sum, err := s.rec.Trigger(ctx, reconcile.PassOptions{DryRun: dryRun}, true)
-	run := map[string]string{"runId": runID}
-	switch {
-	case errors.Is(err, context.DeadlineExceeded):
-		return reply{status: http.StatusGatewayTimeout, code: envelope.InternalError,
-			msg:  fmt.Sprintf("reconcile pass %s did not finish within %s; it keeps running, see queue_stats later", runID, s.wait),
-			data: run}
-	case sum != nil && (err != nil || sum.Outcome != reconcile.OutcomeOK):
-		why := sum.Error
-		if why == "" && err != nil {
-			why = err.Error()
-		}
-		s.log.Warn().Str("run_id", sum.RunID).Str("error", why).Msg("reconcile pass failed")
-		return reply{status: http.StatusBadGateway, code: envelope.InternalError, msg: "reconcile pass " + sum.RunID + " failed: " + why, data: sum}
-	case errors.Is(err, task.ErrConflict):
-		return reply{status: http.StatusConflict, code: envelope.Conflict, msg: err.Error(), data: run}
-	case err != nil:
-		s.log.Error().Err(err).Str("run_id", runID).Msg("reconcile trigger failed")
-		return reply{status: http.StatusServiceUnavailable, code: envelope.InternalError, msg: "reconcile could not run: " + err.Error(), data: run}
-	case sum == nil:
-		return ok(http.StatusAccepted, "reconcile pass "+runID+" started", run)
-	}
-	prefix := "reconcile pass "
-	if sum.DryRun {
-		prefix = "dry-run reconcile pass "
-	}
-	return ok(http.StatusOK, fmt.Sprintf("%s%s: seen %d, approved %d, enqueued %d, merged %d, skipped %d", prefix, sum.RunID,
-		sum.Seen, sum.Approved, sum.Enqueued, sum.Merged, sum.Skipped), sum)
+	return reply{status: a.Status, code: a.Code, msg: a.Msg, data: a.Data}
 }
 
 // fail maps a store error to a reply. op names the operation for conflict messages and logs.

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/seerrpilot/seerrpilot/pkg/clock"
+	"github.com/seerrpilot/seerrpilot/pkg/jsonx"
 	"github.com/seerrpilot/seerrpilot/pkg/redact"
 	"github.com/seerrpilot/seerrpilot/pkg/trunc"
 )
@@ -490,19 +491,23 @@ func (c *Client) login(ctx context.Context) (jwt string, err error) {
 		}
 		return "", e
 	}
-	obj, ok := decodeObject(rep.body)
+	obj, env, ok := unwrap(rep.body)
 	if !ok {
 		return "", c.malformed("login", rep, "login answer is not a JSON object")
 	}
-	if env, isEnv := asEnvelope(obj); isEnv {
-		if !env.success {
-			return "", &Error{Op: "login", Status: rep.status, Class: ClassAuth, Message: c.scrub(env.message)}
+	if env.isEnvelope() {
+		if !env.success() {
+			return "", &Error{Op: "login", Status: rep.status, Class: ClassAuth, Message: c.scrub(env.message())}
 		}
-		if obj, ok = env.data.(map[string]any); !ok {
+		if jsonx.KindOf(obj) != jsonx.KindObject {
 			return "", c.malformed("login", rep, "login answer has no data object")
 		}
 	}
-	tok, _ := obj["access_token"].(string)
+	var w struct {
+		AccessToken jsonx.Value `json:"access_token"`
+	}
+	_ = jsonx.Unmarshal(obj, &w) // an object of lenient fields: cannot fail
+	tok := stringOf(w.AccessToken)
 	if tok == "" {
 		return "", c.malformed("login", rep, "login answer has no access_token")
 	}

@@ -1,84 +1,80 @@
 package moviepilot
 
 import (
-	"bytes"
 	"encoding/json"
-	"math"
-	"strconv"
+	"errors"
 	"strings"
+
+	"github.com/seerrpilot/seerrpilot/pkg/jsonx"
 )
 
-// decodeObject decodes a JSON object leniently (numbers kept as json.Number).
-func decodeObject(body []byte) (map[string]any, bool) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var m map[string]any
-	if err := dec.Decode(&m); err != nil || m == nil {
-		return nil, false
-	}
-	return m, true
-}
+// The answers decode leniently (pkg/jsonx) into the wire structs below: unknown fields are
+// ignored and a value of the wrong kind reads as missing; only a body that is not a JSON
+// object fails.
 
 // envelope is {"success","message","data"}: v3's wrapper and v2's schemas.Response.
 type envelope struct {
-	success bool
-	message string
-	data    any
+	Success jsonx.Value     `json:"success"`
+	Message jsonx.Value     `json:"message"`
+	Data    json.RawMessage `json:"data"`
 }
 
-// asEnvelope recognises an envelope by its boolean "success" key (the Subscribe schema has
+// isEnvelope recognises an envelope by its boolean "success" key (the Subscribe schema has
 // no such field).
-func asEnvelope(obj map[string]any) (envelope, bool) {
-	s, ok := obj["success"].(bool)
-	if !ok {
-		return envelope{}, false
-	}
-	msg, _ := obj["message"].(string)
-	return envelope{success: s, message: msg, data: obj["data"]}, true
+func (e envelope) isEnvelope() bool { return e.Success.Kind == jsonx.KindBool }
+
+func (e envelope) success() bool   { return e.Success.Bool() }
+func (e envelope) message() string { return stringOf(e.Message) }
+
+// noData reports whether the envelope's data is absent or null.
+func (e envelope) noData() bool {
+	k := jsonx.KindOf(e.Data)
+	return k == jsonx.KindAbsent || k == jsonx.KindNull
 }
 
-// asInt reads an integer given as a JSON number or a numeric string. null is (0, false).
-func asInt(v any) (int, bool) {
-	switch t := v.(type) {
-	case json.Number:
-		if i, err := t.Int64(); err == nil {
-			return int(i), true
-		}
-		if f, err := t.Float64(); err == nil && f == math.Trunc(f) && math.Abs(f) < 1<<53 {
-			return int(f), true
-		}
-	case float64:
-		if t == math.Trunc(t) && math.Abs(t) < 1<<53 {
-			return int(t), true
-		}
-	case string:
-		if i, err := strconv.Atoi(strings.TrimSpace(t)); err == nil {
-			return i, true
-		}
+// unwrap reads an answer that must be a JSON object: v2's bare object, or v3's envelope. obj
+// is the object inside (the body itself, or the envelope's data, which may be of any kind);
+// env.isEnvelope says which. ok is false when the body is not a JSON object.
+func unwrap(body []byte) (obj json.RawMessage, env envelope, ok bool) {
+	body = trimSpace(body)
+	if jsonx.KindOf(body) != jsonx.KindObject || jsonx.Unmarshal(body, &env) != nil {
+		return nil, envelope{}, false
 	}
-	return 0, false
+	if env.isEnvelope() {
+		return env.Data, env, true
+	}
+	return body, env, true
 }
 
-// asString reads a string given as a JSON string or number.
-func asString(v any) string {
-	switch t := v.(type) {
-	case string:
-		return t
-	case json.Number:
-		return t.String()
-	}
-	return ""
+// wireSubscription is the part of MoviePilot's Subscribe schema that Subscription reads.
+type wireSubscription struct {
+	ID           jsonx.Value `json:"id"`
+	Name         jsonx.Value `json:"name"`
+	Year         jsonx.Value `json:"year"`
+	Type         jsonx.Value `json:"type"`
+	MediaSource  jsonx.Value `json:"media_source"`
+	MediaID      jsonx.Value `json:"media_id"`
+	State        jsonx.Value `json:"state"`
+	Username     jsonx.Value `json:"username"`
+	BestVersion  jsonx.Value `json:"best_version"`
+	Season       jsonx.Value `json:"season"`
+	TMDBID       jsonx.Value `json:"tmdbid"`
+	StartEpisode jsonx.Value `json:"start_episode"`
+	TotalEpisode jsonx.Value `json:"total_episode"`
+	LackEpisode  jsonx.Value `json:"lack_episode"`
 }
 
-// asBool reads a bool given as a JSON bool or a number.
-func asBool(v any) bool {
-	switch t := v.(type) {
-	case bool:
-		return t
-	default:
-		n, ok := asInt(v)
-		return ok && n != 0
+// subscriptionOf decodes a subscription object; ok is false when obj is not an object.
+func subscriptionOf(obj json.RawMessage) (w wireSubscription, ok bool) {
+	if jsonx.KindOf(obj) != jsonx.KindObject || jsonx.Unmarshal(obj, &w) != nil {
+		return wireSubscription{}, false
 	}
+	return w, true
+}
+
+// none reports MoviePilot's "nothing found": every field null (or an empty object).
+func (w wireSubscription) none() bool {
+	return w.ID.Kind == jsonx.KindAbsent || w.ID.Kind == jsonx.KindNull
 }
 
 // errorMessage extracts MoviePilot's message from an error answer: v2's {"detail": "..."}
@@ -88,31 +84,34 @@ func errorMessage(body []byte) string {
 	if text == "" {
 		return ""
 	}
-	var v any
-	dec := json.NewDecoder(strings.NewReader(text))
-	dec.UseNumber()
-	if err := dec.Decode(&v); err != nil {
+	var w struct {
+		Detail  json.RawMessage `json:"detail"`
+		Message jsonx.Value     `json:"message"`
+		Msg     jsonx.Value     `json:"msg"`
+		Data    json.RawMessage `json:"data"`
+	}
+	err := jsonx.Unmarshal([]byte(text), &w)
+	if se := (*json.SyntaxError)(nil); errors.As(err, &se) {
 		if strings.HasPrefix(text, "<") {
 			return htmlTitle(text)
 		}
 		line, _, _ := strings.Cut(text, "\n")
 		return strings.TrimSpace(line)
 	}
-	obj, ok := v.(map[string]any)
-	if !ok {
+	if jsonx.KindOf([]byte(text)) != jsonx.KindObject {
 		return ""
 	}
-	if d, ok := obj["detail"]; ok {
-		switch t := d.(type) {
-		case string:
-			return t
-		case []any:
-			return issues(t)
-		}
+	switch jsonx.KindOf(w.Detail) {
+	case jsonx.KindString:
+		var d jsonx.Value
+		_ = jsonx.Unmarshal(w.Detail, &d)
+		return d.Text
+	case jsonx.KindArray:
+		return issues(w.Detail)
 	}
-	msg, _ := obj["message"].(string)
-	if list, ok := obj["data"].([]any); ok {
-		if is := issues(list); is != "" {
+	msg := stringOf(w.Message)
+	if jsonx.KindOf(w.Data) == jsonx.KindArray {
+		if is := issues(w.Data); is != "" {
 			if msg == "" || strings.Contains(is, msg) {
 				return is
 			}
@@ -120,25 +119,36 @@ func errorMessage(body []byte) string {
 		}
 	}
 	if msg == "" {
-		msg, _ = obj["msg"].(string)
+		msg = stringOf(w.Msg)
 	}
 	return msg
 }
 
-// issues renders FastAPI/pydantic validation issues as "body.tmdbid: msg; ...".
-func issues(list []any) string {
-	parts := make([]string, 0, len(list))
-	for _, it := range list {
-		m, ok := it.(map[string]any)
-		if !ok {
+// stringOf is v's text when it is a JSON string, "" otherwise.
+func stringOf(v jsonx.Value) string {
+	if v.Kind != jsonx.KindString {
+		return ""
+	}
+	return v.Text
+}
+
+// issues renders FastAPI/pydantic validation issues, a JSON array, as "body.tmdbid: msg; ...".
+func issues(list json.RawMessage) string {
+	type issue struct {
+		Msg jsonx.Value   `json:"msg"`
+		Loc []jsonx.Value `json:"loc"`
+	}
+	var l []jsonx.Object[issue]
+	_ = jsonx.Unmarshal(list, &l)
+	parts := make([]string, 0, len(l))
+	for _, it := range l {
+		if !it.OK() {
 			continue
 		}
-		msg := asString(m["msg"])
+		msg := textOf(it.V.Msg)
 		var loc []string
-		if l, ok := m["loc"].([]any); ok {
-			for _, p := range l {
-				loc = append(loc, asString(p))
-			}
+		for _, p := range it.V.Loc {
+			loc = append(loc, textOf(p))
 		}
 		switch {
 		case len(loc) > 0 && msg != "":
@@ -148,6 +158,14 @@ func issues(list []any) string {
 		}
 	}
 	return strings.Join(parts, "; ")
+}
+
+// textOf is v's text when it is a JSON string or number, "" otherwise.
+func textOf(v jsonx.Value) string {
+	if v.Kind != jsonx.KindString && v.Kind != jsonx.KindNumber {
+		return ""
+	}
+	return v.Text
 }
 
 // htmlTitle returns an HTML page's <title>, as a proxy error page's summary.

@@ -1,7 +1,6 @@
 package moviepilot
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/seerrpilot/seerrpilot/pkg/jsonx"
 	"github.com/seerrpilot/seerrpilot/pkg/trunc"
 )
 
@@ -127,9 +127,8 @@ func (c *Client) detect(ctx context.Context) (v string, err error) {
 	case rep.status == http.StatusUnprocessableEntity:
 		return VersionV3, nil // v3 requires ?media_source=; v2 has no required parameter here
 	}
-	obj, ok := decodeObject(rep.body)
-	if ok {
-		if _, env := asEnvelope(obj); env {
+	if _, env, ok := unwrap(rep.body); ok {
+		if env.isEnvelope() {
 			return VersionV3, nil
 		}
 		if rep.status == http.StatusOK {
@@ -175,29 +174,30 @@ func (c *Client) Lookup(ctx context.Context, tmdbID int, season *int) (sub *Subs
 	if rep.status != http.StatusOK {
 		return nil, c.httpError("lookup", rep)
 	}
-	obj, ok := decodeObject(rep.body)
+	obj, env, ok := unwrap(rep.body)
 	if !ok {
 		return nil, c.malformed("lookup", rep, "lookup answer is not a JSON object")
 	}
-	if env, isEnv := asEnvelope(obj); isEnv {
-		if !env.success {
-			return nil, &Error{Op: "lookup", Status: rep.status, Class: ClassBusiness, Message: c.scrub(env.message)}
+	if env.isEnvelope() {
+		if !env.success() {
+			return nil, &Error{Op: "lookup", Status: rep.status, Class: ClassBusiness, Message: c.scrub(env.message())}
 		}
-		if env.data == nil {
+		if env.noData() {
 			return nil, nil
 		}
-		if obj, ok = env.data.(map[string]any); !ok {
-			return nil, c.malformed("lookup", rep, "lookup answer's data is not an object")
-		}
 	}
-	if obj["id"] == nil {
+	w, ok := subscriptionOf(obj)
+	if !ok {
+		return nil, c.malformed("lookup", rep, "lookup answer's data is not an object")
+	}
+	if w.none() {
 		return nil, nil // MoviePilot's "nothing found": every field null
 	}
-	id, ok := asInt(obj["id"])
+	id, ok := w.ID.Int()
 	if !ok {
 		return nil, c.malformed("lookup", rep, "lookup answer's id is not an integer")
 	}
-	sub = subscriptionFrom(id, obj)
+	sub = subscriptionFrom(id, w)
 	if ver == VersionV3 && season == nil && sub.Season != nil {
 		// v3 keeps a movie and a show with the same TMDB number apart, but its lookup cannot
 		// ask for "no season" and answers the first row of that number: look for the movie
@@ -226,12 +226,12 @@ func (c *Client) scanMovie(ctx context.Context, tmdbID int) (*Subscription, erro
 		if err != nil {
 			return nil, err
 		}
-		for _, obj := range list {
-			id, ok := asInt(obj["id"])
+		for _, w := range list {
+			id, ok := w.ID.Int()
 			if !ok {
 				continue
 			}
-			s := subscriptionFrom(id, obj)
+			s := subscriptionFrom(id, w)
 			if s.TMDBID == tmdbID && s.Season == nil && s.Type == typeMovie {
 				return s, nil
 			}
@@ -243,59 +243,59 @@ func (c *Client) scanMovie(ctx context.Context, tmdbID int) (*Subscription, erro
 	}
 }
 
-// decodeList reads a list answer: a bare array (v2) or an enveloped one (v3).
-func (c *Client) decodeList(rep *reply) ([]map[string]any, error) {
-	var raw any
-	dec := json.NewDecoder(bytes.NewReader(rep.body))
-	dec.UseNumber()
-	if err := dec.Decode(&raw); err != nil {
+// decodeList reads a list answer: a bare array (v2) or an enveloped one (v3). Elements that
+// are not objects are left out.
+func (c *Client) decodeList(rep *reply) ([]wireSubscription, error) {
+	raw := json.RawMessage(trimSpace(rep.body))
+	if !json.Valid(raw) {
 		return nil, c.malformed("lookup", rep, "list answer is not JSON")
 	}
-	if obj, ok := raw.(map[string]any); ok {
-		env, isEnv := asEnvelope(obj)
-		if !isEnv {
+	if jsonx.KindOf(raw) == jsonx.KindObject {
+		_, env, _ := unwrap(raw)
+		if !env.isEnvelope() {
 			return nil, c.malformed("lookup", rep, "list answer is neither a list nor an envelope")
 		}
-		if !env.success {
-			return nil, &Error{Op: "lookup", Status: rep.status, Class: ClassBusiness, Message: c.scrub(env.message)}
+		if !env.success() {
+			return nil, &Error{Op: "lookup", Status: rep.status, Class: ClassBusiness, Message: c.scrub(env.message())}
 		}
-		raw = env.data
+		raw = env.Data
 	}
-	arr, ok := raw.([]any)
-	if !ok {
+	if jsonx.KindOf(raw) != jsonx.KindArray {
 		return nil, c.malformed("lookup", rep, "list answer is not a list")
 	}
-	out := make([]map[string]any, 0, len(arr))
-	for _, it := range arr {
-		if m, ok := it.(map[string]any); ok {
-			out = append(out, m)
+	var list []jsonx.Object[wireSubscription]
+	_ = jsonx.Unmarshal(raw, &list) // a valid array: cannot fail
+	out := make([]wireSubscription, 0, len(list))
+	for _, it := range list {
+		if it.OK() {
+			out = append(out, it.V)
 		}
 	}
 	return out, nil
 }
 
-func subscriptionFrom(id int, obj map[string]any) *Subscription {
+func subscriptionFrom(id int, w wireSubscription) *Subscription {
 	s := &Subscription{
 		ID:          id,
-		Name:        asString(obj["name"]),
-		Year:        asString(obj["year"]),
-		Type:        asString(obj["type"]),
-		MediaSource: asString(obj["media_source"]),
-		MediaID:     asString(obj["media_id"]),
-		State:       asString(obj["state"]),
-		Username:    asString(obj["username"]),
-		BestVersion: asBool(obj["best_version"]),
+		Name:        textOf(w.Name),
+		Year:        textOf(w.Year),
+		Type:        textOf(w.Type),
+		MediaSource: textOf(w.MediaSource),
+		MediaID:     textOf(w.MediaID),
+		State:       textOf(w.State),
+		Username:    textOf(w.Username),
+		BestVersion: w.BestVersion.Bool(),
 	}
-	if n, ok := asInt(obj["season"]); ok {
+	if n, ok := w.Season.Int(); ok {
 		s.Season = &n
 	}
-	s.TMDBID, _ = asInt(obj["tmdbid"])
+	s.TMDBID, _ = w.TMDBID.Int()
 	if s.TMDBID == 0 && s.MediaSource == tmdbSource {
-		s.TMDBID, _ = asInt(s.MediaID)
+		s.TMDBID, _ = jsonx.Value{Kind: jsonx.KindString, Text: s.MediaID}.Int()
 	}
-	s.StartEpisode, _ = asInt(obj["start_episode"])
-	s.TotalEpisode, _ = asInt(obj["total_episode"])
-	s.LackEpisode, _ = asInt(obj["lack_episode"])
+	s.StartEpisode, _ = w.StartEpisode.Int()
+	s.TotalEpisode, _ = w.TotalEpisode.Int()
+	s.LackEpisode, _ = w.LackEpisode.Int()
 	return s
 }
 
@@ -402,22 +402,21 @@ func (c *Client) Create(ctx context.Context, req SubscribeRequest) (id int, err 
 	if rep.status != http.StatusOK {
 		return 0, c.httpError("create", rep)
 	}
-	obj, ok := decodeObject(rep.body)
+	_, env, ok := unwrap(rep.body)
 	if !ok {
 		return 0, c.malformed("create", rep, "create answer is not a JSON object")
 	}
-	env, isEnv := asEnvelope(obj)
-	if !isEnv {
+	if !env.isEnvelope() {
 		return 0, c.malformed("create", rep, "create answer has no boolean success")
 	}
-	if !env.success {
-		msg := c.scrub(trunc.Mark(env.message, maxErrBody))
+	if !env.success() {
+		msg := c.scrub(trunc.Mark(env.message(), maxErrBody))
 		if msg == "" {
 			msg = "success:false without a message"
 		}
 		e := &Error{Op: "create", Status: rep.status, Class: ClassBusiness, Message: msg,
 			Body: c.scrub(trunc.Mark(string(rep.body), maxErrBody))}
-		if strings.Contains(env.message, notRecognised) {
+		if strings.Contains(env.message(), notRecognised) {
 			// The id is not in MoviePilot's message, and the message has two causes.
 			e.Reason = ReasonNotRecognised
 			e.Message = fmt.Sprintf("MoviePilot could not recognise %s (%q): the id may not exist on TMDB, "+
@@ -425,8 +424,11 @@ func (c *Client) Create(ctx context.Context, req SubscribeRequest) (id int, err 
 		}
 		return 0, e
 	}
-	data, _ := env.data.(map[string]any)
-	id, ok = asInt(data["id"])
+	var data struct {
+		ID jsonx.Value `json:"id"`
+	}
+	_ = jsonx.Unmarshal(env.Data, &data) // not an object: no id
+	id, ok = data.ID.Int()
 	if !ok || id <= 0 {
 		return 0, c.malformed("create", rep, "success:true without data.id")
 	}

@@ -1,6 +1,7 @@
 package moviepilot
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -31,59 +32,61 @@ type Created struct {
 // Get reads one subscription by id (GET /api/v1/subscribe/{id}); (nil, nil) when there is none
 // (v2 answers null, v3 an empty object).
 func (c *Client) Get(ctx context.Context, id int) (*Subscription, error) {
-	obj, err := c.getObserved(ctx, id)
-	if err != nil || obj == nil {
+	raw, w, err := c.getObserved(ctx, id)
+	if err != nil || raw == nil {
 		return nil, err
 	}
-	sid, _ := asInt(obj["id"])
-	return subscriptionFrom(sid, obj), nil
+	sid, _ := w.ID.Int()
+	return subscriptionFrom(sid, w), nil
 }
 
 // getObserved is getRaw reported to Observe as "get".
-func (c *Client) getObserved(ctx context.Context, id int) (obj map[string]any, err error) {
+func (c *Client) getObserved(ctx context.Context, id int) (raw json.RawMessage, w wireSubscription, err error) {
 	ctx, spent := track(ctx)
 	defer func() { c.report("get", spent, err) }()
 	return c.getRaw(ctx, id)
 }
 
-// getRaw returns the subscription object as MoviePilot sent it (unwrapped from v3's envelope),
-// or nil when there is none.
-func (c *Client) getRaw(ctx context.Context, id int) (map[string]any, error) {
+// getRaw returns the subscription object as MoviePilot sent it (unwrapped from v3's envelope)
+// and as read, or a nil raw when there is none.
+func (c *Client) getRaw(ctx context.Context, id int) (json.RawMessage, wireSubscription, error) {
+	var none wireSubscription
 	if id <= 0 {
-		return nil, &Error{Op: "get", Class: ClassPermanent, Message: "invalid request: id must be > 0"}
+		return nil, none, &Error{Op: "get", Class: ClassPermanent, Message: "invalid request: id must be > 0"}
 	}
 	rep, err := c.call(ctx, "get", request{method: http.MethodGet, path: subscribePath + strconv.Itoa(id)})
 	if err != nil {
-		return nil, err
+		return nil, none, err
 	}
 	if rep.status != http.StatusOK {
-		return nil, c.httpError("get", rep)
+		return nil, none, c.httpError("get", rep)
 	}
 	if string(trimSpace(rep.body)) == "null" {
-		return nil, nil
+		return nil, none, nil
 	}
-	obj, ok := decodeObject(rep.body)
+	obj, env, ok := unwrap(rep.body)
 	if !ok {
-		return nil, c.malformed("get", rep, "subscription answer is not a JSON object")
+		return nil, none, c.malformed("get", rep, "subscription answer is not a JSON object")
 	}
-	if env, isEnv := asEnvelope(obj); isEnv {
-		if !env.success {
-			return nil, &Error{Op: "get", Status: rep.status, Class: ClassBusiness, Message: c.scrub(env.message)}
+	if env.isEnvelope() {
+		if !env.success() {
+			return nil, none, &Error{Op: "get", Status: rep.status, Class: ClassBusiness, Message: c.scrub(env.message())}
 		}
-		if env.data == nil {
-			return nil, nil
-		}
-		if obj, ok = env.data.(map[string]any); !ok {
-			return nil, c.malformed("get", rep, "subscription answer's data is not an object")
+		if env.noData() {
+			return nil, none, nil
 		}
 	}
-	if obj["id"] == nil {
-		return nil, nil
+	w, ok := subscriptionOf(obj)
+	if !ok {
+		return nil, none, c.malformed("get", rep, "subscription answer's data is not an object")
 	}
-	if _, ok := asInt(obj["id"]); !ok {
-		return nil, c.malformed("get", rep, "subscription answer's id is not an integer")
+	if w.none() {
+		return nil, none, nil
 	}
-	return obj, nil
+	if _, ok := w.ID.Int(); !ok {
+		return nil, none, c.malformed("get", rep, "subscription answer's id is not an integer")
+	}
+	return obj, w, nil
 }
 
 func trimSpace(b []byte) []byte {
@@ -190,7 +193,7 @@ func (c *Client) Subscribe(ctx context.Context, req SubscribeRequest) (*Created,
 	if err != nil {
 		return nil, err
 	}
-	obj, err := c.getObserved(ctx, id)
+	obj, w, err := c.getObserved(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -198,7 +201,7 @@ func (c *Client) Subscribe(ctx context.Context, req SubscribeRequest) (*Created,
 		return nil, &Error{Op: "create", Class: ClassRetry, Message: fmt.Sprintf(
 			"MoviePilot answered success with id %d for %s, but has no subscription %d when asked for it; will look again", id, what(req), id)}
 	}
-	sub := subscriptionFrom(id, obj)
+	sub := subscriptionFrom(id, w)
 	if !Matches(sub, req) {
 		return nil, mismatch(ver, req, sub)
 	}
@@ -228,13 +231,17 @@ func (c *Client) Subscribe(ctx context.Context, req SubscribeRequest) (*Created,
 	return out, nil
 }
 
-// setOwner writes obj back with PUT /api/v1/subscribe/, username changed.
-func (c *Client) setOwner(ctx context.Context, obj map[string]any, username string) (err error) {
+// setOwner writes raw, the subscription object as read, back with PUT /api/v1/subscribe/,
+// username changed. Every other field goes back as it came (numbers unchanged): v2's update
+// resets a missing field to the schema's default.
+func (c *Client) setOwner(ctx context.Context, raw json.RawMessage, username string) (err error) {
 	ctx, spent := track(ctx)
 	defer func() { c.report("update", spent, err) }()
-	cp := make(map[string]any, len(obj))
-	for k, v := range obj {
-		cp[k] = v
+	var cp map[string]any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&cp); err != nil {
+		return &Error{Op: "update", Class: ClassPermanent, Message: "cannot read the subscription back: " + err.Error()}
 	}
 	cp["username"] = username
 	body, err := json.Marshal(cp)
@@ -253,16 +260,15 @@ func (c *Client) result(op string, rep *reply) error {
 	if rep.status != http.StatusOK {
 		return c.httpError(op, rep)
 	}
-	obj, ok := decodeObject(rep.body)
+	_, env, ok := unwrap(rep.body)
 	if !ok {
 		return c.malformed(op, rep, op+" answer is not a JSON object")
 	}
-	env, isEnv := asEnvelope(obj)
-	if !isEnv {
+	if !env.isEnvelope() {
 		return c.malformed(op, rep, op+" answer has no boolean success")
 	}
-	if !env.success {
-		msg := c.scrub(trunc.Mark(env.message, maxErrBody))
+	if !env.success() {
+		msg := c.scrub(trunc.Mark(env.message(), maxErrBody))
 		if msg == "" {
 			msg = "success:false without a message"
 		}

@@ -20,6 +20,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/seerrpilot/seerrpilot/pkg/jsonx"
 )
 
 // DefaultTimeout is the per-call timeout when Config.Timeout is zero.
@@ -169,11 +171,11 @@ func (c *Client) Status(ctx context.Context) (Status, error) {
 		return Status{}, err
 	}
 	return Status{
-		Version:         string(w.Version),
-		CommitTag:       string(w.CommitTag),
-		UpdateAvailable: bool(w.UpdateAvailable),
-		CommitsBehind:   int(w.CommitsBehind),
-		RestartRequired: bool(w.RestartRequired),
+		Version:         w.Version.Str(),
+		CommitTag:       w.CommitTag.Str(),
+		UpdateAvailable: w.UpdateAvailable.Bool(),
+		CommitsBehind:   intOf(w.CommitsBehind),
+		RestartRequired: w.RestartRequired.Bool(),
 	}, nil
 }
 
@@ -275,13 +277,20 @@ func statusOutcome(code int) string {
 	return OutcomeClientError
 }
 
+// strictWire marks a wire type that must decode exactly (a value of the wrong kind is an
+// error); every other one decodes leniently with jsonx.Unmarshal.
+type strictWire interface{ strict() }
+
 // decodeJSON requires a JSON object at the top level.
 func decodeJSON(body []byte, out any) error {
 	t := bytes.TrimSpace(body)
 	if len(t) == 0 || t[0] != '{' {
 		return errors.New("answer is not a JSON object")
 	}
-	return json.Unmarshal(t, out)
+	if _, strict := out.(strictWire); strict {
+		return json.Unmarshal(t, out)
+	}
+	return jsonx.Unmarshal(t, out)
 }
 
 // ListOptions are the query parameters of GET /api/v1/request. Zero values are not sent.

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+
+	"github.com/seerrpilot/seerrpilot/pkg/jsonx"
 )
 
 // OpMedia names MediaDetails calls in Error.Op and Config.Observe.
@@ -17,11 +19,11 @@ const maxMediaBody = 4 << 20
 // wireMediaDetails is the part of MovieDetails (title, releaseDate) and TvDetails (name,
 // firstAirDate) that MediaDetails reads.
 type wireMediaDetails struct {
-	ID           flexInt    `json:"id"`
-	Title        flexString `json:"title"`
-	ReleaseDate  flexString `json:"releaseDate"`
-	Name         flexString `json:"name"`
-	FirstAirDate flexString `json:"firstAirDate"`
+	ID           jsonx.Value `json:"id"`
+	Title        jsonx.Value `json:"title"`
+	ReleaseDate  jsonx.Value `json:"releaseDate"`
+	Name         jsonx.Value `json:"name"`
+	FirstAirDate jsonx.Value `json:"firstAirDate"`
 }
 
 // MediaDetails returns the title and year of a movie (GET /api/v1/movie/{tmdbId}: title,
@@ -49,9 +51,9 @@ func (c *Client) MediaDetails(ctx context.Context, mediaType string, tmdbID int)
 	if err := c.get(ctx, OpMedia, path+strconv.Itoa(tmdbID), nil, true, maxMediaBody, &w); err != nil {
 		return "", 0, err
 	}
-	title, date := string(w.Title), string(w.ReleaseDate)
+	title, date := w.Title.Str(), w.ReleaseDate.Str()
 	if mediaType == TypeTV {
-		title, date = string(w.Name), string(w.FirstAirDate)
+		title, date = w.Name.Str(), w.FirstAirDate.Str()
 	}
 	if title == "" {
 		return "", 0, &Error{Op: OpMedia, Status: http.StatusOK, Decode: true,

@@ -87,6 +87,8 @@ func equalFoldASCII(a, b string) bool {
 	return true
 }
 
+// wireWebhookSettings decodes strictly: settings that do not read as expected are an error,
+// not a guess.
 type wireWebhookSettings struct {
 	Enabled bool `json:"enabled"`
 	Types   int  `json:"types"`
@@ -100,6 +102,8 @@ type wireWebhookSettings struct {
 		} `json:"customHeaders"`
 	} `json:"options"`
 }
+
+func (*wireWebhookSettings) strict() {}
 
 // WebhookSettings reads the webhook agent's settings. A key without admin rights gets an
 // error matching ErrUnauthorized (403). No part of the answer (the auth header!) ever
