@@ -138,7 +138,7 @@ func (b burst) send(ctx context.Context, body []byte) (outcome, error) {
 
 // sendAll sends every webhook and fails unless all were acknowledged.
 func (h *harness) sendAll(ctx context.Context, svc *service, hooks []webhook) error {
-	out, noAnswer := burst{h: h, url: svc.url("/webhook/jellyseerr"), hooks: hooks, senders: h.cfg.senders}.run(ctx)
+	out, noAnswer := burst{h: h, url: svc.URL("/webhook/jellyseerr"), hooks: hooks, senders: h.cfg.senders}.run(ctx)
 	if c := countOutcomes(out); c.acked != len(hooks) {
 		return fmt.Errorf("webhooks not all acknowledged: %s%s", c, errSuffix(noAnswer))
 	}

@@ -27,7 +27,7 @@ func (s *service) do(ctx context.Context, method, path string, auth bool, body [
 	if body != nil {
 		rd = bytes.NewReader(body)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, s.url(path), rd)
+	req, err := http.NewRequestWithContext(ctx, method, s.URL(path), rd)
 	if err != nil {
 		return 0, nil, err
 	}

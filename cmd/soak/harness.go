@@ -6,9 +6,10 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"time"
+
+	"github.com/seerrpilot/seerrpilot/pkg/proc"
 )
 
 // Secrets given to every service. Distinctive, so a leak in a log would be easy to spot.
@@ -44,7 +45,10 @@ func newHarness(ctx context.Context, cfg config, out io.Writer) (*harness, error
 	if h.bin == "" {
 		h.bin = filepath.Join(dir, "seerrpilot")
 		fmt.Fprintf(out, "building ./cmd/seerrpilot → %s\n", h.bin)
-		if err := build(ctx, h.bin); err != nil {
+		bctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+		err := proc.Build(bctx, h.bin, false, os.Stderr)
+		cancel()
+		if err != nil {
 			_ = os.RemoveAll(dir)
 			return nil, err
 		}
@@ -54,17 +58,6 @@ func newHarness(ctx context.Context, cfg config, out io.Writer) (*harness, error
 	}
 	fmt.Fprintf(out, "work directory %s; seed %d\n", dir, cfg.seed)
 	return h, nil
-}
-
-func build(ctx context.Context, bin string) error {
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/seerrpilot/seerrpilot/cmd/seerrpilot")
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("go build ./cmd/seerrpilot: %w", err)
-	}
-	return nil
 }
 
 func newHTTPClient(senders int) *http.Client {

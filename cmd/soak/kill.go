@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"strings"
 	"sync"
 	"time"
 
@@ -37,7 +35,7 @@ func runKill(ctx context.Context, h *harness, r *report) {
 		r.fail(err)
 		return
 	}
-	defer func() { svc.kill() }()
+	defer func() { svc.Kill() }()
 	r.fact("setup", "%d rounds × %d webhooks, %d senders, SIGKILL after a random 10–90%% of the burst was acked; "+
 		"one DATA_DIR and one fake MoviePilot for all rounds; MP_RATE_LIMIT_PER_SEC=%d", h.cfg.rounds, h.cfg.burst, h.cfg.senders, killRate)
 
@@ -52,7 +50,7 @@ func runKill(ctx context.Context, h *harness, r *report) {
 		r.row(killRow(fmt.Sprint(round), res)...)
 		if err != nil {
 			r.fail(fmt.Errorf("round %d: %w", round, err))
-			r.note("service log tail:\n%s", svc.logTail(15))
+			r.note("service log tail:\n%s", svc.LogTail(15))
 			break
 		}
 		if res.running != 0 {
@@ -106,7 +104,7 @@ func doKillRound(ctx context.Context, h *harness, svc *service, mp *mptest.Serve
 	res := killRound{killAt: n/10 + rng.IntN(n*8/10+1)}
 	fire, stop := make(chan struct{}), make(chan struct{})
 	var once sync.Once
-	b := burst{h: h, url: svc.url("/webhook/jellyseerr"), hooks: hooks, senders: h.cfg.senders, stop: stop,
+	b := burst{h: h, url: svc.URL("/webhook/jellyseerr"), hooks: hooks, senders: h.cfg.senders, stop: stop,
 		onAck: func(k int64) {
 			if k >= int64(res.killAt) {
 				once.Do(func() { close(fire) })
@@ -123,7 +121,7 @@ func doKillRound(ctx context.Context, h *harness, svc *service, mp *mptest.Serve
 	case out = <-done: // the burst ended without reaching killAt (everything refused?)
 	case <-ctx.Done():
 	}
-	svc.kill()
+	svc.Kill()
 	close(stop)
 	if out == nil {
 		out = <-done
@@ -137,7 +135,7 @@ func doKillRound(ctx context.Context, h *harness, svc *service, mp *mptest.Serve
 	if err != nil {
 		return res, svc, fmt.Errorf("restart after SIGKILL: %w", err)
 	}
-	res.reclaimed = reclaimed(next)
+	res.reclaimed = next.reclaimed()
 	res.drain, _, err = drain(ctx, next, mp, ackedIDs(hooks, out), drainBudget(res.sent.sent(), killRate))
 	res.v = judge(hooks, out, subsByTMDB(mp)) // also after a failed drain: the figures are the evidence
 	if err != nil {
@@ -152,21 +150,4 @@ func doKillRound(ctx context.Context, h *harness, svc *service, mp *mptest.Serve
 // drainBudget bounds a drain of tasks movie tasks (a lookup and a create each) at rate calls/s.
 func drainBudget(tasks int, rate float64) time.Duration {
 	return 30*time.Second + 3*time.Duration(float64(2*tasks)/rate*float64(time.Second))
-}
-
-// reclaimed reads how many tasks a starting process returned from running to pending (its
-// "returned tasks left running by the previous process" warning), 0 if none.
-func reclaimed(s *service) int {
-	for _, line := range strings.Split(s.log(), "\n") {
-		if !strings.Contains(line, "returned tasks left running") {
-			continue
-		}
-		var v struct {
-			Tasks int `json:"tasks"`
-		}
-		if json.Unmarshal([]byte(line), &v) == nil {
-			return v.Tasks
-		}
-	}
-	return 0
 }

@@ -27,7 +27,7 @@ func runSeerrDown(ctx context.Context, h *harness, r *report) {
 		r.fail(err)
 		return
 	}
-	defer svc.kill()
+	defer svc.Kill()
 	if err := waitReady(ctx, svc); err != nil { // the start pass (empty Seerr) has finished
 		r.fail(err)
 		return

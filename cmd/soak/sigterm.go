@@ -30,7 +30,7 @@ func runSigterm(ctx context.Context, h *harness, r *report) {
 		r.fail(err)
 		return
 	}
-	defer func() { svc.kill() }()
+	defer func() { svc.Kill() }()
 
 	n := h.cfg.backlog
 	backlog, _ := movieWebhooks(idRange(1, n))
@@ -65,7 +65,7 @@ func runSigterm(ctx context.Context, h *harness, r *report) {
 	r.fact("at SIGTERM", "%d of %d backlog creates done", st.progress, n)
 	r.fact("exit", "code %d after %s%s", st.code, st.took.Round(10*time.Millisecond), errSuffix(st.err))
 	r.fact("trickle", "%s%s", countOutcomes(st.trickle), errSuffix(st.noAnswer))
-	r.fact("after restart", "%d tasks reclaimed from running; drained in %s", reclaimed(svc), drained.Round(100*time.Millisecond))
+	r.fact("after restart", "%d tasks reclaimed from running; drained in %s", svc.reclaimed(), drained.Round(100*time.Millisecond))
 	r.check(st.err == nil && st.code == 0 && st.took <= sigtermBudget,
 		"SIGTERM: exit 0 within %s (code %d, %s)", sigtermBudget, st.code, st.took.Round(10*time.Millisecond))
 	checkDelivery(r, v)
@@ -91,7 +91,7 @@ func terminateUnderLoad(ctx context.Context, h *harness, svc *service, trickle [
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		b := burst{h: h, url: svc.url("/webhook/jellyseerr"), hooks: trickle, senders: trickleSenders, stop: stop, pace: tricklePace}
+		b := burst{h: h, url: svc.URL("/webhook/jellyseerr"), hooks: trickle, senders: trickleSenders, stop: stop, pace: tricklePace}
 		st.trickle, st.noAnswer = b.run(ctx)
 	}()
 	clock.Sleep(ctx, time.Second)
