@@ -260,7 +260,7 @@ func (b *bench) notef(format string, a ...any) {
 
 // noteLog records the warnings and errors the service logged during a scenario.
 func (b *bench) noteLog(scenario string, svc *service) {
-	if p := svc.out.problems(); p != "" {
+	if p := problems(svc.Log()); p != "" {
 		b.notef("%s: seerrpilot logged %s", scenario, p)
 	}
 }

@@ -25,11 +25,11 @@ func (b *bench) slowBodies(ctx context.Context) error {
 		return err
 	}
 	defer done()
-	idle, err := svc.memory()
+	idle, err := readMemory(svc)
 	if err != nil {
 		return err
 	}
-	u, err := url.Parse(svc.base)
+	u, err := url.Parse(svc.Base)
 	if err != nil {
 		return err
 	}
@@ -83,7 +83,7 @@ func (b *bench) slowBodies(ctx context.Context) error {
 	holdEnd := time.Now().Add(b.cfg.slowHold)
 	for time.Now().Before(holdEnd) && ctx.Err() == nil {
 		start := time.Now()
-		code, _ := svc.status(ctx, "/readyz")
+		code, _ := svc.Get(ctx, "/readyz")
 		ready = append(ready, time.Since(start))
 		if code != 200 {
 			notOK++
@@ -95,7 +95,7 @@ func (b *bench) slowBodies(ctx context.Context) error {
 		return err
 	}
 	held, hwm := 0, int64(0)
-	if m, err := svc.memory(); err == nil {
+	if m, err := readMemory(svc); err == nil {
 		hwm = m.HWM
 	}
 
@@ -131,9 +131,9 @@ func (b *bench) slowBodies(ctx context.Context) error {
 		}
 	}
 	held = int(still.Load())
-	after, _ := svc.memory()
-	code, _ := svc.status(ctx, "/readyz")
-	if _, err := svc.stop(15 * time.Second); err != nil {
+	after, _ := readMemory(svc)
+	code, _ := svc.Get(ctx, "/readyz")
+	if _, err := svc.Stop(15 * time.Second); err != nil {
 		return err
 	}
 	b.noteLog("slow bodies", svc)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/seerrpilot/seerrpilot/pkg/benchkit"
+	"github.com/seerrpilot/seerrpilot/pkg/proc"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
 )
 
@@ -31,7 +32,7 @@ func (b *bench) startup(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	_, emptyReady, err := b.starts(ctx, "empty", defaultRateEnv(emptyDir, mp.URL()))
+	_, emptyReady, err := b.starts(ctx, "empty", baseEnv(emptyDir, mp.URL(), 0))
 	if err != nil {
 		return err
 	}
@@ -51,7 +52,7 @@ func (b *bench) startup(ctx context.Context) error {
 	b.logf("startup: %d pending tasks written in %s (%.1f MiB); %d starts", b.cfg.tasks, filled.Round(time.Millisecond), mib(st.Size()), b.cfg.starts)
 
 	mpBefore := len(mp.Calls())
-	health, ready, err := b.starts(ctx, fmt.Sprintf("%d tasks", b.cfg.tasks), defaultRateEnv(dataDir, mp.URL()))
+	health, ready, err := b.starts(ctx, fmt.Sprintf("%d tasks", b.cfg.tasks), baseEnv(dataDir, mp.URL(), 0))
 	if err != nil {
 		return err
 	}
@@ -82,24 +83,17 @@ func (b *bench) starts(ctx context.Context, label string, env map[string]string)
 	return health, ready, nil
 }
 
-// defaultRateEnv is baseEnv with the service's default MP_RATE_LIMIT_PER_SEC (3).
-func defaultRateEnv(dataDir, mpURL string) map[string]string {
-	env := baseEnv(dataDir, mpURL, 0)
-	delete(env, "MP_RATE_LIMIT_PER_SEC")
-	return env
-}
-
 // oneStart launches the service, polls until both health endpoints answered 200, and stops it.
 func (b *bench) oneStart(ctx context.Context, env map[string]string, label string) (health, ready, stopped time.Duration, err error) {
-	svc, err := launch(b.bin, env)
+	svc, err := proc.Start(proc.Options{Bin: b.bin, Env: env})
 	if err != nil {
 		return 0, 0, 0, err
 	}
-	defer svc.kill()
+	defer svc.Kill()
 	if health, ready, err = pollStart(ctx, svc, 2*time.Millisecond); err != nil {
 		return 0, 0, 0, err
 	}
-	stopped, err = svc.stop(15 * time.Second)
+	stopped, err = svc.Stop(15 * time.Second)
 	b.noteLog(label, svc)
 	return health, ready, stopped, err
 }
@@ -110,23 +104,23 @@ func pollStart(ctx context.Context, svc *service, every time.Duration) (health, 
 	last := ""
 	for health == 0 || ready == 0 {
 		if health == 0 {
-			if code, _ := svc.status(ctx, "/healthz"); code == http.StatusOK {
-				health = time.Since(svc.started)
+			if code, _ := svc.Get(ctx, "/healthz"); code == http.StatusOK {
+				health = time.Since(svc.Started)
 			}
 		}
 		if ready == 0 {
-			code, body := svc.status(ctx, "/readyz")
+			code, body := svc.Get(ctx, "/readyz")
 			if code == http.StatusOK {
-				ready = time.Since(svc.started)
+				ready = time.Since(svc.Started)
 			}
 			last = fmt.Sprintf("%d %s", code, body)
 		}
-		if time.Since(svc.started) > startupTimeout {
-			return 0, 0, fmt.Errorf("not healthy and ready within %s (last /readyz: %s); output:\n%s", startupTimeout, last, svc.out)
+		if time.Since(svc.Started) > startupTimeout {
+			return 0, 0, fmt.Errorf("not healthy and ready within %s (last /readyz: %s); output:\n%s", startupTimeout, last, svc.LogTail(40))
 		}
 		select {
-		case <-svc.exited:
-			return 0, 0, fmt.Errorf("seerrpilot exited (%v); output:\n%s", svc.waitErr, svc.out)
+		case <-svc.Done():
+			return 0, 0, fmt.Errorf("seerrpilot exited (%v); log:\n%s", svc.Err(), svc.LogTail(40))
 		case <-ctx.Done():
 			return 0, 0, ctx.Err()
 		case <-time.After(every):

@@ -108,3 +108,12 @@ func TestWaitReportsAnEarlyExit(t *testing.T) {
 		t.Fatal("Stop of an exited child succeeded")
 	}
 }
+
+func TestRingKeepsTheLastBytes(t *testing.T) {
+	r := &ring{max: 8}
+	_, _ = r.Write([]byte("0123456789"))
+	_, _ = r.Write([]byte("abc"))
+	if r.String() != "56789abc" {
+		t.Fatalf("ring keeps %q", r.String())
+	}
+}
