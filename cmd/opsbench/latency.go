@@ -91,7 +91,7 @@ func (b *bench) latencyRow(ctx context.Context, withSeerr bool) error {
 // oneApproval sends one approval for a new movie and returns webhook-sent → create-received
 // and webhook-sent → 202. With Seerr, the request is added to the fake Seerr first (approved,
 // media processing), as Seerr holds it when it sends the webhook.
-func oneApproval(ctx context.Context, snd *sender, mp *mptest.Server, js *seerrtest.Server, n int) (sub, ack time.Duration, err error) {
+func oneApproval(ctx context.Context, snd sender, mp *mptest.Server, js *seerrtest.Server, n int) (sub, ack time.Duration, err error) {
 	tmdb, reqID := 100000+n, n
 	if js != nil {
 		reqID = js.AddRequest(seerr.Request{Status: seerr.RequestApproved, Type: seerr.TypeMovie,
