@@ -21,7 +21,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -247,12 +246,11 @@ func run(parent context.Context, out io.Writer, budget time.Duration) (logTail s
 			logTail = svc.LogTail(40)
 		}
 	}()
-	base := svc.Base
 	waiting = "seerrpilot to answer GET /healthz"
 	if err := svc.Wait(ctx, "/healthz", budget); err != nil {
 		return "", err
 	}
-	fmt.Fprintf(out, "== seerrpilot serving on %s (log: console format)\n", base)
+	fmt.Fprintf(out, "== seerrpilot serving on %s (log: console format)\n", svc.Base)
 
 	// 5. Two approvals, rendered from Seerr's default webhook template.
 	waiting = "seerrpilot to accept the two webhooks"
@@ -264,7 +262,7 @@ func run(parent context.Context, out io.Writer, budget time.Duration) (logTail s
 		if err != nil {
 			return "", err
 		}
-		code, reply, err := do(ctx, http.MethodPost, base+"/webhook/jellyseerr", webhookSecret, body)
+		code, reply, err := svc.Do(ctx, http.MethodPost, "/webhook/jellyseerr", webhookSecret, body)
 		if err != nil {
 			return "", err
 		}
@@ -282,7 +280,7 @@ func run(parent context.Context, out io.Writer, budget time.Duration) (logTail s
 	for {
 		got := subKeys(sb.Subscriptions())
 		var lerr error
-		tasks, lerr = listTasks(ctx, base)
+		tasks, lerr = listTasks(ctx, svc)
 		if lerr == nil && equal(got, want) && len(tasks) == 3 && allSuccess(tasks) {
 			break
 		}
@@ -315,28 +313,6 @@ func run(parent context.Context, out io.Writer, budget time.Duration) (logTail s
 	return "", nil
 }
 
-// do makes one request, bounded by the demo's budget (ctx) and nothing shorter: a busy
-// machine makes the demo slower, not red.
-func do(ctx context.Context, method, url, auth string, body []byte) (int, []byte, error) {
-	req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(body))
-	if err != nil {
-		return 0, nil, err
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if auth != "" {
-		req.Header.Set("Authorization", auth)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	return resp.StatusCode, b, err
-}
-
 // taskView is the part of GET /api/v1/tasks the demo shows.
 type taskView struct {
 	ID     string `json:"id"`
@@ -355,8 +331,10 @@ type taskView struct {
 	} `json:"items"`
 }
 
-func listTasks(ctx context.Context, base string) ([]taskView, error) {
-	code, body, err := do(ctx, http.MethodGet, base+"/api/v1/tasks?limit=100", "Bearer "+adminToken, nil)
+// listTasks reads the tasks, bounded by the demo's budget (ctx) and nothing shorter: a busy
+// machine makes the demo slower, not red.
+func listTasks(ctx context.Context, svc *proc.Proc) ([]taskView, error) {
+	code, body, err := svc.Do(ctx, http.MethodGet, "/api/v1/tasks?limit=100", "Bearer "+adminToken, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -215,6 +215,35 @@ func (p *Proc) Get(ctx context.Context, path string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
+// plain is for Do: loopback, no proxy; the caller's context bounds each call.
+var plain = &http.Client{Transport: &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 8}}
+
+// Do sends one request to the child: auth is the Authorization value ("" for none), body a
+// JSON body (nil for none). It returns the status and up to 4 MiB of the answer.
+func (p *Proc) Do(ctx context.Context, method, path, auth string, body []byte) (int, []byte, error) {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, p.URL(path), rd)
+	if err != nil {
+		return 0, nil, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	resp, err := plain.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	return resp.StatusCode, b, err
+}
+
 // Readyz is GET /readyz decoded (the body is plain JSON, not an envelope).
 func (p *Proc) Readyz(ctx context.Context) (int, server.ReadyzBody, error) {
 	var rz server.ReadyzBody

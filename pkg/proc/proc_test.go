@@ -60,6 +60,9 @@ func TestStartWaitStop(t *testing.T) {
 	if err != nil || code != 200 || rz.Status != "ready" || !rz.Components["worker"].Ready {
 		t.Fatalf("readyz: %d %+v %v", code, rz, err)
 	}
+	if code, body, err := p.Do(ctx, http.MethodPost, "/healthz", "Bearer x", []byte(`{}`)); err != nil || code != 200 || string(body) != `{"status":"ok"}` {
+		t.Fatalf("Do: %d %q %v", code, body, err)
+	}
 	if _, err := p.Stop(testbudget.Budget(t)); err != nil {
 		t.Fatal(err)
 	}
