@@ -30,7 +30,7 @@ func runSeerrDown(ctx context.Context, h *harness, r *report) {
 		return
 	}
 	defer svc.Kill()
-	if err := waitReady(ctx, svc); err != nil { // the start pass (empty Seerr) has finished
+	if err := svc.Wait(ctx, "/readyz", 30*time.Second); err != nil { // the start pass (empty Seerr) has finished
 		r.fail(err)
 		return
 	}
@@ -111,12 +111,4 @@ func addApproved(js *seerrtest.Server, ids []int) ([]webhook, error) {
 		js.SetMedia(seerr.TypeMovie, tmdbBase+id, fmt.Sprintf("Soak Movie %d", id), 1990+id%35)
 	}
 	return hooks, nil
-}
-
-// waitReady waits for /readyz to answer 200.
-func waitReady(ctx context.Context, svc *service) error {
-	return waitFor(ctx, 30*time.Second, "/readyz 200", func() (bool, error) {
-		rz, err := svc.readyz(ctx)
-		return err == nil && rz.Code == http.StatusOK, err
-	})
 }
