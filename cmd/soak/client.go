@@ -118,16 +118,13 @@ func (r readiness) String() string {
 }
 
 func (s *service) readyz(ctx context.Context) (readiness, error) {
-	code, b, err := s.do(ctx, http.MethodGet, "/readyz", false, nil, callTimeout)
+	ctx, cancel := context.WithTimeout(ctx, callTimeout)
+	defer cancel()
+	code, body, err := s.Readyz(ctx)
 	if err != nil {
 		return readiness{}, err
 	}
-	var r readiness // plain JSON, not an envelope
-	if err := json.Unmarshal(b, &r); err != nil {
-		return readiness{}, fmt.Errorf("/readyz: %w: %s", err, trunc.Mark(string(b), 200))
-	}
-	r.Code = code
-	return r, nil
+	return readiness{Code: code, ReadyzBody: body}, nil
 }
 
 // reconcileSummary is the part of a pass summary the soak reads.

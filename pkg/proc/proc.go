@@ -244,14 +244,14 @@ func (p *Proc) Do(ctx context.Context, method, path, auth string, body []byte) (
 	return resp.StatusCode, b, err
 }
 
-// Readyz is GET /readyz decoded (the body is plain JSON, not an envelope).
+// Readyz is GET /readyz decoded (the body is plain JSON, not an envelope), bounded by ctx.
 func (p *Proc) Readyz(ctx context.Context) (int, server.ReadyzBody, error) {
 	var rz server.ReadyzBody
-	code, body := p.Get(ctx, "/readyz")
-	if code == 0 {
-		return 0, rz, errors.New(body)
+	code, body, err := p.Do(ctx, http.MethodGet, "/readyz", "", nil)
+	if err != nil {
+		return code, rz, err
 	}
-	if err := json.Unmarshal([]byte(body), &rz); err != nil {
+	if err := json.Unmarshal(body, &rz); err != nil {
 		return code, rz, fmt.Errorf("/readyz: %w: %.200s", err, body)
 	}
 	return code, rz, nil
