@@ -53,7 +53,7 @@ func (b *bench) callRate(ctx context.Context) error {
 			note("limit + burst 1 (the MoviePilot client's token bucket paces every request); that window (at +%.2fs): %s",
 				st.MaxWindowAt.Seconds(), st.MaxWindowOps),
 	)
-	b.notef("call rate: every HTTP request that reached MoviePilot counts (%d: %s), timed on arrival at the fake; %d movies enqueued by webhook in %s, drained in %.1fs",
+	b.notef("call rate: every HTTP request that reached MoviePilot counts (%d: %s), timed as the fake handled it; %d movies enqueued by webhook in %s, drained in %.1fs",
 		st.Calls, st.Ops, backlog, enqueued.Round(time.Millisecond), st.Span.Seconds())
 	b.logf("  mean %.3f/s (%.1f%% of %s), max %d in 1 s; %s", st.Mean, 100*st.Mean/limit, num(limit), st.MaxWindow, st.Ops)
 	return nil
