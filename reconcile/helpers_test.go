@@ -1,19 +1,15 @@
 package reconcile
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"path/filepath"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/rs/zerolog"
-
+	"github.com/seerrpilot/seerrpilot/pkg/logging/logtest"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr/seerrtest"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
@@ -75,55 +71,6 @@ func (c *countingStore) Enqueue(ctx context.Context, src task.Source, in task.In
 		return task.EnqueueResult{}, c.failEnqueue
 	}
 	return c.Store.Enqueue(ctx, src, in)
-}
-
-// logSink collects JSON log lines safely across goroutines.
-type logSink struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logSink) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-type logLine struct {
-	Level   string `json:"level"`
-	Message string `json:"message"`
-}
-
-func (l *logSink) lines(tb testing.TB) []logLine {
-	tb.Helper()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var out []logLine
-	sc := bufio.NewScanner(bytes.NewReader(l.buf.Bytes()))
-	for sc.Scan() {
-		var ll logLine
-		if err := json.Unmarshal(sc.Bytes(), &ll); err != nil {
-			tb.Fatalf("log line %q: %v", sc.Text(), err)
-		}
-		out = append(out, ll)
-	}
-	return out
-}
-
-func (l *logSink) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
-func (l *logSink) count(tb testing.TB, level, msg string) int {
-	n := 0
-	for _, ll := range l.lines(tb) {
-		if ll.Level == level && ll.Message == msg {
-			n++
-		}
-	}
-	return n
 }
 
 func client(tb testing.TB, srv *seerrtest.Server) *seerr.Client {
@@ -226,11 +173,11 @@ func (v versionOverride) Status(ctx context.Context) (seerr.Status, error) {
 	return st, err
 }
 
-func newPoller(tb testing.TB, s Seerr, st Store, mod ...func(*Options)) (*Poller, *logSink) {
+func newPoller(tb testing.TB, s Seerr, st Store, mod ...func(*Options)) (*Poller, *logtest.Sink) {
 	tb.Helper()
-	sink := &logSink{}
+	sink := &logtest.Sink{}
 	o := Options{Seerr: s, Store: st, Filter: seerr.FilterApproved, PageSize: 50,
-		Log: zerolog.New(sink).Level(zerolog.DebugLevel), Now: fixedNow, Jitter: identity}
+		Log: sink.Logger(zerolog.DebugLevel), Now: fixedNow, Jitter: identity}
 	for _, m := range mod {
 		m(&o)
 	}

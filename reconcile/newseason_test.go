@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
-
+	"github.com/seerrpilot/seerrpilot/pkg/clock/clocktest"
 	"github.com/seerrpilot/seerrpilot/pkg/moviepilot"
 	"github.com/seerrpilot/seerrpilot/pkg/moviepilot/mptest"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr"
@@ -29,8 +29,7 @@ func TestSeasonAddedWithoutWebhook(t *testing.T) {
 	defer js.Close()
 	mp := mptest.New(mptest.Options{Version: mptest.V2, APIToken: "mp-token-123456", AcceptAPIKey: true})
 	defer mp.Close()
-	clock := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
-	now := func() time.Time { return clock }
+	now := clocktest.New(time.Time{}).Now
 	store, err := task.Open(filepath.Join(t.TempDir(), task.FileName), task.Options{Now: now})
 	if err != nil {
 		t.Fatal(err)

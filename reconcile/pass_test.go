@@ -404,7 +404,7 @@ func TestPassSkipsInvalidInput(t *testing.T) {
 	if sum.Enqueued != 1 || sum.Invalid != 2 || sum.Skipped != 2 || sum.Approved != 1 {
 		t.Fatalf("summary %+v", sum)
 	}
-	if sink.count(t, "debug", "reconcile: request skipped, unusable input") != 2 {
+	if sink.Count(t, "debug", "reconcile: request skipped, unusable input") != 2 {
 		t.Fatalf("logs:\n%s", sink)
 	}
 }
@@ -442,7 +442,7 @@ func TestFilterFallback(t *testing.T) {
 				}
 			}
 			msg := `JELLY_FILTER is not known to this Seerr version; sending "approved" instead (the local filter still decides)`
-			if n := sink.count(t, "warn", msg); n != tc.wantWarn {
+			if n := sink.Count(t, "warn", msg); n != tc.wantWarn {
 				t.Fatalf("%d fallback warnings over two passes, want %d", n, tc.wantWarn)
 			}
 			wantTasks := len(want)

@@ -125,13 +125,13 @@ func TestRunSeerrDownThenBack(t *testing.T) {
 	if n := taskCount(t, store); n != len(want) {
 		t.Fatalf("%d tasks, want %d", n, len(want))
 	}
-	if n := sink.count(t, "warn", "reconcile pass failed; retrying with backoff (not logged again until it recovers)"); n != 1 {
+	if n := sink.Count(t, "warn", "reconcile pass failed; retrying with backoff (not logged again until it recovers)"); n != 1 {
 		t.Fatalf("%d failure warnings, want exactly 1 per streak; logs:\n%s", n, sink)
 	}
-	if n := sink.count(t, "info", "reconcile recovered"); n != 1 {
+	if n := sink.Count(t, "info", "reconcile recovered"); n != 1 {
 		t.Fatalf("%d recovered lines, want 1", n)
 	}
-	if n := sink.count(t, "debug", "reconcile pass failed again"); n < 2 {
+	if n := sink.Count(t, "debug", "reconcile pass failed again"); n < 2 {
 		t.Fatalf("%d repeat failures at debug, want >= 2", n)
 	}
 	if strings.Contains(sink.String(), srv.APIKey()) {

@@ -16,8 +16,8 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/rs/zerolog"
-
 	"github.com/seerrpilot/seerrpilot/pkg/envelope"
+	"github.com/seerrpilot/seerrpilot/pkg/logging/logtest"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
 	"github.com/seerrpilot/seerrpilot/webhook/webhooktest"
 )
@@ -489,9 +489,9 @@ func TestObserveAndLog(t *testing.T) {
 	var mu sync.Mutex
 	var got []string
 	var tooks []time.Duration // implausible durations
-	var logBuf syncBuffer
+	var logBuf logtest.Sink
 	st := newFakeStore()
-	h := New(Options{Store: st, Secret: "k", Log: zerolog.New(&logBuf).Level(zerolog.InfoLevel),
+	h := New(Options{Store: st, Secret: "k", Log: logBuf.Logger(zerolog.InfoLevel),
 		Observe: func(typ, outcome string, took time.Duration) {
 			mu.Lock()
 			got = append(got, typ+"/"+outcome)
@@ -584,9 +584,9 @@ func TestAuthCustomHeader(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := &fixture{store: newFakeStore(), log: &syncBuffer{}}
+			f := &fixture{store: newFakeStore(), log: &logtest.Sink{}}
 			f.h = New(Options{Store: f.store, Secret: secret, SecretHeader: tt.configured,
-				Log: zerolog.New(f.log).Level(zerolog.DebugLevel)})
+				Log: f.log.Logger(zerolog.DebugLevel)})
 			a := postBytes(t, f.h, body, tt.headers)
 			if a.Status != tt.status || !strings.Contains(a.Msg, tt.msg) {
 				t.Fatalf("answer %d %q, want %d %q", a.Status, a.Msg, tt.status, tt.msg)

@@ -13,7 +13,7 @@ import (
 	"testing"
 
 	"github.com/rs/zerolog"
-
+	"github.com/seerrpilot/seerrpilot/pkg/logging/logtest"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
 	"github.com/seerrpilot/seerrpilot/webhook/webhooktest"
 )
@@ -85,37 +85,19 @@ func (s *fakeStore) counts() (enqueued, cancels int) {
 	return len(s.enqueued), len(s.cancels)
 }
 
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-
 // fixture is a handler with a fake store and a captured debug log.
 type fixture struct {
 	h     *Handler
 	store *fakeStore
-	log   *syncBuffer
+	log   *logtest.Sink
 }
 
 func newFixture(secret string) *fixture {
-	f := &fixture{store: newFakeStore(), log: &syncBuffer{}}
+	f := &fixture{store: newFakeStore(), log: &logtest.Sink{}}
 	f.h = New(Options{
 		Store:  f.store,
 		Secret: secret,
-		Log:    zerolog.New(f.log).Level(zerolog.DebugLevel),
+		Log:    f.log.Logger(zerolog.DebugLevel),
 	})
 	return f
 }

@@ -12,21 +12,23 @@
 // was waiting for) it prints the tail of seerrpilot's log and exits 1.
 //
 //	go run ./cmd/demo -timeout 3m   # a slow or very busy machine
+//
+// With -sandbox it only serves the fake Seerr (3.1.0) and the fake MoviePilot (v2, X-API-KEY)
+// on loopback, to point a real seerrpilot at, until SIGINT/SIGTERM or -duration, then prints
+// what MoviePilot received (GET <MoviePilot URL>/_sandbox/subscriptions shows it as JSON):
+//
+//	go run ./cmd/demo -sandbox -seerr-addr 127.0.0.1:5055 -mp-addr 127.0.0.1:3001
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"sort"
@@ -36,6 +38,7 @@ import (
 	"time"
 
 	"github.com/seerrpilot/seerrpilot/pkg/clock"
+	"github.com/seerrpilot/seerrpilot/pkg/proc"
 	"github.com/seerrpilot/seerrpilot/pkg/sandbox"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr/seerrtest"
@@ -67,20 +70,60 @@ type title struct {
 }
 
 func main() {
-	budget := flag.Duration("timeout", defaultBudget, "time for the demo itself, counted after the build")
-	flag.Parse()
 	// Ctrl-C ends the build or the run cleanly (temp dirs removed, seerrpilot stopped).
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	logPath, err := run(ctx, os.Stdout, *budget)
-	stop()
+	defer stop()
+	fs := flag.NewFlagSet("demo", flag.ExitOnError)
+	budget := fs.Duration("timeout", defaultBudget, "time for the demo itself, counted after the build")
+	sbox := fs.Bool("sandbox", false, "only serve the fake Seerr and fake MoviePilot (the flags below)")
+	var o sandbox.Options
+	fs.StringVar(&o.SeerrAddr, "seerr-addr", "127.0.0.1:0", "-sandbox: loopback address of the fake Seerr")
+	fs.StringVar(&o.MPAddr, "mp-addr", "127.0.0.1:0", "-sandbox: loopback address of the fake MoviePilot")
+	fs.StringVar(&o.SeerrKey, "seerr-key", "", "-sandbox: API key the fake Seerr accepts (default: random)")
+	fs.StringVar(&o.MPToken, "mp-token", "", "-sandbox: API token the fake MoviePilot accepts (default: random)")
+	duration := fs.Duration("duration", 0, "-sandbox: stop after this long (0: until SIGINT/SIGTERM)")
+	_ = fs.Parse(os.Args[1:])
+	if *sbox {
+		if err := serveSandbox(ctx, o, *duration, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "sandbox:", err)
+			os.Exit(2)
+		}
+		return
+	}
+	logTail, err := run(ctx, os.Stdout, *budget)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "\nDEMO FAILED:", err)
-		if logPath != "" {
-			fmt.Fprintf(os.Stderr, "--- last lines of the seerrpilot log ---\n%s", tail(logPath, 40))
-			_ = os.Remove(logPath)
+		if logTail != "" {
+			fmt.Fprintf(os.Stderr, "--- last lines of the seerrpilot log ---\n%s", logTail)
 		}
+		stop()
 		os.Exit(1)
 	}
+}
+
+// serveSandbox serves the two fakes until ctx ends or d passes, then prints what MoviePilot received.
+func serveSandbox(ctx context.Context, o sandbox.Options, d time.Duration, stdout io.Writer) error {
+	if d > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, d)
+		defer cancel()
+	}
+	sb, err := sandbox.Start(o)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "fake Seerr %s        %s  (X-Api-Key %s)\n", sandbox.SeerrVersion, sb.SeerrURL, sb.SeerrKey)
+	fmt.Fprintf(stdout, "fake MoviePilot %s        %s  (X-API-KEY %s)\n", sandbox.MPVersion, sb.MPURL, sb.MPToken)
+	fmt.Fprintf(stdout, "what MoviePilot received:  GET %s/_sandbox/subscriptions\n", sb.MPURL)
+	fmt.Fprintf(stdout, "for seerrpilot:\n  JELLY_URL=%s JELLY_API_KEY=%s MP_URL=%s MP_TOKEN=%s\n",
+		sb.SeerrURL, sb.SeerrKey, sb.MPURL, sb.MPToken)
+	<-ctx.Done()
+	closeCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	closeErr := sb.Close(closeCtx)
+	out, _ := json.MarshalIndent(sb.Subscriptions(), "", "  ")
+	fmt.Fprintf(stdout, "stopped; MoviePilot subscriptions:\n%s\n", out)
+	return closeErr
 }
 
 // timeoutError is the demo running out of its budget, in words: what it was waiting for,
@@ -107,26 +150,20 @@ func suggest(b time.Duration) time.Duration {
 	return b.Round(time.Minute)
 }
 
-// run does the demo. It returns the log path (while the log still exists) with any error.
-// The build is not counted in budget; everything after it is.
-func run(parent context.Context, out io.Writer, budget time.Duration) (logPath string, err error) {
+// run does the demo. On failure it returns the last lines of seerrpilot's log (if it ran)
+// with the error. The build is not counted in budget; everything after it is.
+func run(parent context.Context, out io.Writer, budget time.Duration) (logTail string, err error) {
 	tmp, err := os.MkdirTemp("", "seerrpilot-demo-")
 	if err != nil {
 		return "", err
 	}
-	defer func() {
-		if err != nil && logPath != "" {
-			// Keep the log readable for main: copy its tail before the dir goes.
-			logPath = keepLog(logPath)
-		}
-		_ = os.RemoveAll(tmp)
-	}()
+	defer func() { _ = os.RemoveAll(tmp) }()
 
 	// 1. Build seerrpilot: no time limit (Ctrl-C still stops it).
 	fmt.Fprintln(out, "== building seerrpilot (the first build compiles every dependency: a minute or more on a small machine)")
 	bin := filepath.Join(tmp, "seerrpilot")
 	started := time.Now()
-	if err := build(parent, bin); err != nil {
+	if err := proc.Build(parent, bin, false, nil); err != nil {
 		return "", err
 	}
 	fmt.Fprintf(out, "== built in %s; the demo's %s clock starts now\n", time.Since(started).Round(100*time.Millisecond), budget)
@@ -193,28 +230,27 @@ func run(parent context.Context, out io.Writer, budget time.Duration) (logPath s
 		ids[movie.tmdb], movie.name, ids[show.tmdb], show.name, ids[lostMv.tmdb], lostMv.name)
 
 	// 4. Start seerrpilot.
-	addr, err := freeAddr()
-	if err != nil {
-		return "", err
-	}
-	logPath = filepath.Join(tmp, "seerrpilot.log")
-	svc, err := startService(bin, logPath, map[string]string{
+	svc, err := proc.Start(proc.Options{Bin: bin, Env: map[string]string{
 		"MP_URL": sb.MPURL, "MP_TOKEN": sb.MPToken,
 		"JELLY_URL": sb.SeerrURL, "JELLY_API_KEY": sb.SeerrKey,
 		"WEBHOOK_SECRET": webhookSecret, "ADMIN_TOKEN": adminToken,
-		"DATA_DIR": filepath.Join(tmp, "data"), "LISTEN_ADDR": addr,
+		"DATA_DIR":           filepath.Join(tmp, "data"),
 		"RECONCILE_INTERVAL": "0", "LOG_FORMAT": "console",
-	})
+	}})
 	if err != nil {
-		return logPath, err
+		return "", err
 	}
-	defer svc.kill()
-	base := "http://" + addr
+	defer svc.Kill()
+	defer func() {
+		if err != nil {
+			logTail = svc.LogTail(40)
+		}
+	}()
 	waiting = "seerrpilot to answer GET /healthz"
-	if err := svc.waitHealthy(ctx, base); err != nil {
-		return logPath, err
+	if err := svc.Wait(ctx, "/healthz", budget); err != nil {
+		return "", err
 	}
-	fmt.Fprintf(out, "== seerrpilot serving on %s (log: console format)\n", base)
+	fmt.Fprintf(out, "== seerrpilot serving on %s (log: console format)\n", svc.Base)
 
 	// 5. Two approvals, rendered from Seerr's default webhook template.
 	waiting = "seerrpilot to accept the two webhooks"
@@ -224,14 +260,14 @@ func run(parent context.Context, out io.Writer, budget time.Duration) (logPath s
 	} {
 		body, err := webhooktest.Render(n)
 		if err != nil {
-			return logPath, err
+			return "", err
 		}
-		code, reply, err := do(ctx, http.MethodPost, base+"/webhook/jellyseerr", webhookSecret, body)
+		code, reply, err := svc.Do(ctx, http.MethodPost, "/webhook/jellyseerr", webhookSecret, body)
 		if err != nil {
-			return logPath, err
+			return "", err
 		}
 		if code != http.StatusAccepted {
-			return logPath, fmt.Errorf("webhook %q: HTTP %d %s", n.Subject, code, reply)
+			return "", fmt.Errorf("webhook %q: HTTP %d %s", n.Subject, code, reply)
 		}
 		fmt.Fprintf(out, "== POST /webhook/jellyseerr %-24s -> %d\n", n.Subject, code)
 	}
@@ -244,22 +280,22 @@ func run(parent context.Context, out io.Writer, budget time.Duration) (logPath s
 	for {
 		got := subKeys(sb.Subscriptions())
 		var lerr error
-		tasks, lerr = listTasks(ctx, base)
+		tasks, lerr = listTasks(ctx, svc)
 		if lerr == nil && equal(got, want) && len(tasks) == 3 && allSuccess(tasks) {
 			break
 		}
-		if svc.exited() {
-			return logPath, errors.New("seerrpilot exited early")
+		if svc.Exited() {
+			return "", errors.New("seerrpilot exited early")
 		}
 		if !clock.Sleep(ctx, 100*time.Millisecond) {
-			return logPath, fmt.Errorf("MoviePilot has %v (want %v), tasks %v (list error: %v)", got, want, tasks, lerr)
+			return "", fmt.Errorf("MoviePilot has %v (want %v), tasks %v (list error: %v)", got, want, tasks, lerr)
 		}
 	}
 	if !clock.Sleep(ctx, 300*time.Millisecond) { // nothing more may arrive
-		return logPath, ctx.Err()
+		return "", ctx.Err()
 	}
 	if got := subKeys(sb.Subscriptions()); !equal(got, want) {
-		return logPath, fmt.Errorf("MoviePilot has %v, want %v", got, want)
+		return "", fmt.Errorf("MoviePilot has %v, want %v", got, want)
 	}
 
 	// 7. Report.
@@ -269,149 +305,12 @@ func run(parent context.Context, out io.Writer, budget time.Duration) (logPath s
 
 	// 8. Stop seerrpilot with SIGTERM (it finishes within 10s by design; the bound is that
 	// promise, plus room, and not part of the budget).
-	if err := svc.stop(15 * time.Second); err != nil {
-		return logPath, err
+	if _, err := svc.Stop(15 * time.Second); err != nil {
+		return "", err
 	}
 	fmt.Fprintf(out, "\n== seerrpilot stopped cleanly (SIGTERM, exit 0); fakes stopped; temp dirs removed (demo run %s after the build)\n",
 		time.Since(clockStart).Round(100*time.Millisecond))
 	return "", nil
-}
-
-// build runs `go build -o bin ./cmd/seerrpilot` in the module root.
-func build(ctx context.Context, bin string) error {
-	goTool := filepath.Join(os.Getenv("GOROOT"), "bin", "go")
-	if os.Getenv("GOROOT") == "" {
-		goTool = "go"
-	}
-	gomod, err := exec.CommandContext(ctx, goTool, "env", "GOMOD").Output()
-	if err != nil {
-		return fmt.Errorf("go env GOMOD: %v", err)
-	}
-	root := filepath.Dir(strings.TrimSpace(string(gomod)))
-	if strings.TrimSpace(string(gomod)) == "" || strings.TrimSpace(string(gomod)) == os.DevNull {
-		return errors.New("run the demo inside the seerrpilot module (go run ./cmd/demo)")
-	}
-	cmd := exec.CommandContext(ctx, goTool, "build", "-o", bin, "./cmd/seerrpilot")
-	cmd.Dir = root
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("go build ./cmd/seerrpilot: %v\n%s", err, b)
-	}
-	return nil
-}
-
-func freeAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
-}
-
-type service struct {
-	cmd  *exec.Cmd
-	log  *os.File
-	done chan struct{}
-	err  error
-}
-
-func startService(bin, logPath string, env map[string]string) (*service, error) {
-	f, err := os.Create(logPath)
-	if err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(bin, "serve")
-	// A clean environment: only what the demo sets, so no local config leaks in.
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
-	for k, v := range env {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
-	cmd.Stdout, cmd.Stderr = f, f
-	if err := cmd.Start(); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("start seerrpilot: %v", err)
-	}
-	s := &service{cmd: cmd, log: f, done: make(chan struct{})}
-	go func() {
-		s.err = cmd.Wait()
-		f.Close()
-		close(s.done)
-	}()
-	return s, nil
-}
-
-func (s *service) exited() bool {
-	select {
-	case <-s.done:
-		return true
-	default:
-		return false
-	}
-}
-
-func (s *service) waitHealthy(ctx context.Context, base string) error {
-	for {
-		if code, _, err := do(ctx, http.MethodGet, base+"/healthz", "", nil); err == nil && code == http.StatusOK {
-			return nil
-		}
-		if s.exited() {
-			return fmt.Errorf("seerrpilot exited at start: %v", s.err)
-		}
-		if !clock.Sleep(ctx, 50*time.Millisecond) {
-			return ctx.Err()
-		}
-	}
-}
-
-// stop sends SIGTERM and waits up to limit for exit 0.
-func (s *service) stop(limit time.Duration) error {
-	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		return fmt.Errorf("SIGTERM: %v", err)
-	}
-	select {
-	case <-s.done:
-		if s.err != nil {
-			return fmt.Errorf("seerrpilot exited with %v after SIGTERM", s.err)
-		}
-		return nil
-	case <-time.After(limit):
-		s.kill()
-		return fmt.Errorf("seerrpilot did not stop within %v of SIGTERM", limit)
-	}
-}
-
-// kill ends the process if it still runs and waits for it (bounded).
-func (s *service) kill() {
-	if s.exited() {
-		return
-	}
-	_ = s.cmd.Process.Kill()
-	select {
-	case <-s.done:
-	case <-time.After(5 * time.Second):
-	}
-}
-
-// do makes one request, bounded by the demo's budget (ctx) and nothing shorter: a busy
-// machine makes the demo slower, not red.
-func do(ctx context.Context, method, url, auth string, body []byte) (int, []byte, error) {
-	req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(body))
-	if err != nil {
-		return 0, nil, err
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if auth != "" {
-		req.Header.Set("Authorization", auth)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	return resp.StatusCode, b, err
 }
 
 // taskView is the part of GET /api/v1/tasks the demo shows.
@@ -432,8 +331,10 @@ type taskView struct {
 	} `json:"items"`
 }
 
-func listTasks(ctx context.Context, base string) ([]taskView, error) {
-	code, body, err := do(ctx, http.MethodGet, base+"/api/v1/tasks?limit=100", "Bearer "+adminToken, nil)
+// listTasks reads the tasks, bounded by the demo's budget (ctx) and nothing shorter: a busy
+// machine makes the demo slower, not red.
+func listTasks(ctx context.Context, svc *proc.Proc) ([]taskView, error) {
+	code, body, err := svc.Do(ctx, http.MethodGet, "/api/v1/tasks?limit=100", "Bearer "+adminToken, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -551,39 +452,4 @@ func explain(out io.Writer, tasks []taskView) {
 			fmt.Fprintf(out, "  - %s %s: source=%s: the approval webhook (Seerr's default template, WEBHOOK_SECRET checked) became one movie subscription.\n", t.ID, movie.name, t.Source)
 		}
 	}
-}
-
-// keepLog copies the log's last lines to a file outside the temp dir about to be removed,
-// and returns its path (or "" when it cannot).
-func keepLog(path string) string {
-	b := tail(path, 40)
-	f, err := os.CreateTemp("", "seerrpilot-demo-log-")
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	_, _ = f.WriteString(b)
-	return f.Name()
-}
-
-// tail returns the last n lines of a file.
-func tail(path string, n int) string {
-	f, err := os.Open(path)
-	if err != nil {
-		return "(no log: " + err.Error() + ")\n"
-	}
-	defer f.Close()
-	var lines []string
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
-	for sc.Scan() {
-		lines = append(lines, sc.Text())
-		if len(lines) > n {
-			lines = lines[1:]
-		}
-	}
-	if len(lines) == 0 {
-		return "(log is empty)\n"
-	}
-	return strings.Join(lines, "\n") + "\n"
 }

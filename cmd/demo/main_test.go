@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/seerrpilot/seerrpilot/pkg/sandbox"
 )
 
 func TestHelpers(t *testing.T) {
@@ -23,24 +23,22 @@ func TestHelpers(t *testing.T) {
 	}
 }
 
-func TestTailKeepsLastLines(t *testing.T) {
-	p := filepath.Join(t.TempDir(), "log")
-	var b strings.Builder
-	for i := 0; i < 100; i++ {
-		b.WriteString("line " + string(rune('a'+i%26)) + "\n")
-	}
-	b.WriteString("last\n")
-	if err := os.WriteFile(p, []byte(b.String()), 0o600); err != nil {
+func TestSandboxStopsAfterDuration(t *testing.T) {
+	var out bytes.Buffer
+	if err := serveSandbox(context.Background(), sandbox.Options{MPToken: "tok-1"}, 50*time.Millisecond, &out); err != nil {
 		t.Fatal(err)
 	}
-	got := tail(p, 3)
-	if lines := strings.Split(strings.TrimSpace(got), "\n"); len(lines) != 3 || lines[2] != "last" {
-		t.Fatalf("tail: %q", got)
+	for _, want := range []string{"fake Seerr 3.1.0", "http://127.0.0.1:", "X-API-KEY tok-1", "/_sandbox/subscriptions", "stopped; MoviePilot subscriptions:\n[]"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
 	}
-	kept := keepLog(p)
-	defer os.Remove(kept)
-	if b, err := os.ReadFile(kept); err != nil || !strings.HasSuffix(string(b), "last\n") {
-		t.Fatalf("keepLog: %q %v", b, err)
+}
+
+func TestSandboxRefusesNonLoopback(t *testing.T) {
+	var out bytes.Buffer
+	if err := serveSandbox(context.Background(), sandbox.Options{MPAddr: "0.0.0.0:0"}, 10*time.Millisecond, &out); err == nil {
+		t.Fatal("accepted a non-loopback address")
 	}
 }
 

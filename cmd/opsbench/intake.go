@@ -18,7 +18,7 @@ func (b *bench) intake(ctx context.Context) error {
 	}
 	defer done()
 
-	snd := newSender(svc.base, b.cfg.intakeSenders)
+	snd := newSender(svc.Base, b.cfg.intakeSenders)
 	n := b.cfg.intakeN
 	b.logf("intake: %d approvals with %d senders", n, b.cfg.intakeSenders)
 	began := time.Now()
@@ -34,7 +34,7 @@ func (b *bench) intake(ctx context.Context) error {
 	}
 	b.logf("intake: %d/s open-loop for %s", b.cfg.intakeRate, b.cfg.intakeDur)
 	res := snd.openLoop(ctx, bodies, b.cfg.intakeRate, b.cfg.loadConns)
-	if _, err := svc.stop(15 * time.Second); err != nil {
+	if _, err := svc.Stop(15 * time.Second); err != nil {
 		return err
 	}
 	b.noteLog("intake", svc)

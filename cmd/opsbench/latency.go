@@ -9,6 +9,7 @@ import (
 
 	"github.com/seerrpilot/seerrpilot/pkg/benchkit"
 	"github.com/seerrpilot/seerrpilot/pkg/clock"
+	"github.com/seerrpilot/seerrpilot/pkg/moviepilot/mptest"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr/seerrtest"
 )
@@ -36,7 +37,7 @@ func (b *bench) latencyRow(ctx context.Context, withSeerr bool) error {
 	}
 	mp := newFakeMP()
 	defer mp.Close()
-	env := defaultRateEnv(dataDir, mp.URL()) // 3/s: a real idle queue
+	env := baseEnv(dataDir, mp.URL(), 0) // the default 3/s: a real idle queue
 	var js *seerrtest.Server
 	if withSeerr {
 		label = "with Seerr"
@@ -44,15 +45,12 @@ func (b *bench) latencyRow(ctx context.Context, withSeerr bool) error {
 		defer js.Close()
 		env["JELLY_URL"], env["JELLY_API_KEY"], env["RECONCILE_INTERVAL"] = js.URL(), js.APIKey(), "0"
 	}
-	svc, err := launch(b.bin, env)
+	svc, err := b.launch(ctx, env)
 	if err != nil {
 		return err
 	}
-	defer svc.kill()
-	if err := svc.waitReady(ctx, "/readyz", 10*time.Millisecond, 15*time.Second); err != nil {
-		return err
-	}
-	snd := newSender(svc.base, 2)
+	defer svc.Kill()
+	snd := newSender(svc.Base, 2)
 	n := b.cfg.latencyN
 	b.logf("latency (%s): 1 warm-up + %d approvals, one at a time, %s after each subscription", label, n, b.cfg.latencyGap)
 	toSub := make([]time.Duration, 0, n)
@@ -60,7 +58,7 @@ func (b *bench) latencyRow(ctx context.Context, withSeerr bool) error {
 	for i := 0; i <= n; i++ { // i == 0 is the unreported warm-up (API-version probe, connections)
 		sub, ack, err := oneApproval(ctx, snd, mp, js, 1+i)
 		if err != nil {
-			return fmt.Errorf("approval %d (%s): %w; output:\n%s", i, label, err, svc.out)
+			return fmt.Errorf("approval %d (%s): %w; output:\n%s", i, label, err, svc.LogTail(40))
 		}
 		if i > 0 {
 			toSub, toAck = append(toSub, sub), append(toAck, ack)
@@ -69,7 +67,7 @@ func (b *bench) latencyRow(ctx context.Context, withSeerr bool) error {
 			return ctx.Err()
 		}
 	}
-	if _, err := svc.stop(15 * time.Second); err != nil {
+	if _, err := svc.Stop(15 * time.Second); err != nil {
 		return err
 	}
 	b.noteLog("latency, "+label, svc)
@@ -93,7 +91,7 @@ func (b *bench) latencyRow(ctx context.Context, withSeerr bool) error {
 // oneApproval sends one approval for a new movie and returns webhook-sent → create-received
 // and webhook-sent → 202. With Seerr, the request is added to the fake Seerr first (approved,
 // media processing), as Seerr holds it when it sends the webhook.
-func oneApproval(ctx context.Context, snd *sender, mp *fakeMP, js *seerrtest.Server, n int) (sub, ack time.Duration, err error) {
+func oneApproval(ctx context.Context, snd sender, mp *mptest.Server, js *seerrtest.Server, n int) (sub, ack time.Duration, err error) {
 	tmdb, reqID := 100000+n, n
 	if js != nil {
 		reqID = js.AddRequest(seerr.Request{Status: seerr.RequestApproved, Type: seerr.TypeMovie,
@@ -103,8 +101,6 @@ func oneApproval(ctx context.Context, snd *sender, mp *fakeMP, js *seerrtest.Ser
 	if err != nil {
 		return 0, 0, err
 	}
-	created := mp.awaitCreate(tmdb)
-	defer mp.cancelAwait(tmdb)
 	sent := time.Now()
 	code, err := snd.post(ctx, body)
 	ack = time.Since(sent)
@@ -114,16 +110,8 @@ func oneApproval(ctx context.Context, snd *sender, mp *fakeMP, js *seerrtest.Ser
 	if code != http.StatusAccepted {
 		return 0, 0, fmt.Errorf("webhook answered %d, want 202", code)
 	}
-	t := time.NewTimer(deliveryTimeout)
-	defer t.Stop()
-	select {
-	case at := <-created:
-		return at.Sub(sent), ack, nil
-	case <-t.C:
-		return 0, 0, fmt.Errorf("no subscription for TMDB %d within %s", tmdb, deliveryTimeout)
-	case <-ctx.Done():
-		return 0, 0, ctx.Err()
-	}
+	at, err := createdAt(ctx, mp, tmdb, deliveryTimeout)
+	return at.Sub(sent), ack, err
 }
 
 // p99Note says when a nearest-rank p99 is simply the largest sample.

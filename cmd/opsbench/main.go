@@ -1,6 +1,6 @@
 // Command opsbench measures seerrpilot as users run it: the real static binary as a child
 // process (`seerrpilot serve`, clean environment), against the in-process fake MoviePilot
-// (pkg/moviepilot/mptest, wrapped so every HTTP call is timestamped on arrival) and, where
+// (pkg/moviepilot/mptest, which records every HTTP call with the time it handled it) and, where
 // asked, the fake Seerr (pkg/seerr/seerrtest), fed with webhooks exactly as Seerr renders them
 // (webhook/webhooktest).
 //
@@ -260,7 +260,7 @@ func (b *bench) notef(format string, a ...any) {
 
 // noteLog records the warnings and errors the service logged during a scenario.
 func (b *bench) noteLog(scenario string, svc *service) {
-	if p := svc.out.problems(); p != "" {
+	if p := problems(svc.Log()); p != "" {
 		b.notef("%s: seerrpilot logged %s", scenario, p)
 	}
 }

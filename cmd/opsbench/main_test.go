@@ -1,17 +1,18 @@
 package main
 
 import (
-	"github.com/seerrpilot/seerrpilot/pkg/benchkit"
-
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/seerrpilot/seerrpilot/pkg/benchkit"
+	"github.com/seerrpilot/seerrpilot/pkg/moviepilot/mptest"
 )
 
-func callsAt(start time.Time, op string, offsets ...time.Duration) []mpCall {
-	out := make([]mpCall, len(offsets))
+func callsAt(start time.Time, path string, offsets ...time.Duration) []mptest.Call {
+	out := make([]mptest.Call, len(offsets))
 	for i, d := range offsets {
-		out[i] = mpCall{At: start.Add(d), Op: op}
+		out[i] = mptest.Call{Time: start.Add(d), Op: "lookup", Path: path}
 	}
 	return out
 }
@@ -22,7 +23,7 @@ func TestAnalyzeRate(t *testing.T) {
 	for i := range 51 { // 5/s for 10 s: 0, 200ms, ..., 10s
 		offs = append(offs, time.Duration(i)*200*time.Millisecond)
 	}
-	calls := append(callsAt(t0, "detect", 0), callsAt(t0, "lookup", offs...)...)
+	calls := append(callsAt(t0, "/api/v1/subscribe/media/tmdb:0", 0), callsAt(t0, "/api/v1/subscribe/media/tmdb:7", offs...)...)
 	st := analyzeRate(calls, time.Second)
 	if st.Calls != 52 || st.Span != 10*time.Second {
 		t.Fatalf("calls %d span %s", st.Calls, st.Span)
@@ -41,22 +42,22 @@ func TestAnalyzeRate(t *testing.T) {
 
 func TestOpOf(t *testing.T) {
 	cases := map[[2]string]string{
-		{"POST", "/api/v1/login/access-token"}:    "login",
-		{"POST", "/api/v1/subscribe/"}:            "create",
-		{"POST", "/api/v1/subscribe"}:             "create",
-		{"GET", "/api/v1/subscribe/media/tmdb:0"}: "detect",
-		{"GET", "/api/v1/subscribe/media/tmdb:7"}: "lookup",
-		{"GET", "/api/v1/subscribe/"}:             "other",
+		{"login", "/api/v1/login/access-token"}:      "login",
+		{"create", "/api/v1/subscribe/"}:             "create",
+		{"redirect", "/api/v1/subscribe"}:            "create",
+		{"lookup", "/api/v1/subscribe/media/tmdb:0"}: "detect",
+		{"lookup", "/api/v1/subscribe/media/tmdb:7"}: "lookup",
+		{"list", "/api/v1/subscribe/"}:               "other",
 	}
 	for in, want := range cases {
-		if got := opOf(in[0], in[1]); got != want {
+		if got := opOf(mptest.Call{Op: in[0], Path: in[1]}); got != want {
 			t.Errorf("opOf(%s %s) = %s, want %s", in[0], in[1], got, want)
 		}
 	}
 }
 
 func TestTailProblems(t *testing.T) {
-	tl := &tail{max: 1 << 10}
+	var log strings.Builder
 	for _, l := range []string{
 		`{"level":"warn","message":"JELLY_URL/JELLY_API_KEY not set: reconcile is off"}`,
 		`{"level":"warn","message":"MoviePilot call failed; will retry","error":"timeout"}`,
@@ -64,15 +65,10 @@ func TestTailProblems(t *testing.T) {
 		`{"level":"info","message":"fine"}`,
 		`not json`,
 	} {
-		_, _ = tl.Write([]byte(l + "\n"))
+		log.WriteString(l + "\n")
 	}
-	if got := tl.problems(); got != `2 × warn "MoviePilot call failed; will retry (timeout)"` {
+	if got := problems(log.String()); got != `2 × warn "MoviePilot call failed; will retry (timeout)"` {
 		t.Errorf("problems: %s", got)
-	}
-	big := &tail{max: 8}
-	_, _ = big.Write([]byte("0123456789abc"))
-	if big.String() != "56789abc" {
-		t.Errorf("tail keeps %q", big.String())
 	}
 }
 

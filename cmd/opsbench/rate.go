@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/seerrpilot/seerrpilot/pkg/moviepilot/mptest"
 )
 
 // callRate drains a backlog through MoviePilot at MP_RATE_LIMIT_PER_SEC=-rate and measures
@@ -16,16 +18,13 @@ func (b *bench) callRate(ctx context.Context) error {
 	}
 	mp := newFakeMP()
 	defer mp.Close()
-	svc, err := launch(b.bin, baseEnv(dataDir, mp.URL(), limit))
+	svc, err := b.launch(ctx, baseEnv(dataDir, mp.URL(), limit))
 	if err != nil {
 		return err
 	}
-	defer svc.kill()
-	if err := svc.waitReady(ctx, "/readyz", 10*time.Millisecond, 15*time.Second); err != nil {
-		return err
-	}
+	defer svc.Kill()
 	const conns = 16
-	snd := newSender(svc.base, conns)
+	snd := newSender(svc.Base, conns)
 	start := time.Now()
 	if err := snd.acceptAll(ctx, 1, backlog, 100000, conns); err != nil {
 		return fmt.Errorf("enqueue the backlog: %w", err)
@@ -36,7 +35,7 @@ func (b *bench) callRate(ctx context.Context) error {
 	if err := waitCreates(ctx, svc, mp, backlog, expect*3/2+30*time.Second); err != nil {
 		return err
 	}
-	if _, err := svc.stop(15 * time.Second); err != nil {
+	if _, err := svc.Stop(15 * time.Second); err != nil {
 		return err
 	}
 	b.noteLog("call rate", svc)
@@ -54,22 +53,22 @@ func (b *bench) callRate(ctx context.Context) error {
 			note("limit + burst 1 (the MoviePilot client's token bucket paces every request); that window (at +%.2fs): %s",
 				st.MaxWindowAt.Seconds(), st.MaxWindowOps),
 	)
-	b.notef("call rate: every HTTP request that reached MoviePilot counts (%d: %s), timed on arrival at the fake; %d movies enqueued by webhook in %s, drained in %.1fs",
+	b.notef("call rate: every HTTP request that reached MoviePilot counts (%d: %s), timed as the fake handled it; %d movies enqueued by webhook in %s, drained in %.1fs",
 		st.Calls, st.Ops, backlog, enqueued.Round(time.Millisecond), st.Span.Seconds())
 	b.logf("  mean %.3f/s (%.1f%% of %s), max %d in 1 s; %s", st.Mean, 100*st.Mean/limit, num(limit), st.MaxWindow, st.Ops)
 	return nil
 }
 
 // waitCreates waits until the fake holds want successful creates.
-func waitCreates(ctx context.Context, svc *service, mp *fakeMP, want int, timeout time.Duration) error {
+func waitCreates(ctx context.Context, svc *service, mp *mptest.Server, want int, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
-	for mp.Creates() < want {
+	for mp.CreateCount() < want {
 		if time.Now().After(deadline) {
-			return fmt.Errorf("%d of %d subscriptions created after %s; output:\n%s", mp.Creates(), want, timeout, svc.out)
+			return fmt.Errorf("%d of %d subscriptions created after %s; log:\n%s", mp.CreateCount(), want, timeout, svc.LogTail(40))
 		}
 		select {
-		case <-svc.exited:
-			return fmt.Errorf("seerrpilot exited (%v); output:\n%s", svc.waitErr, svc.out)
+		case <-svc.Done():
+			return fmt.Errorf("seerrpilot exited (%v); log:\n%s", svc.Err(), svc.LogTail(40))
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(50 * time.Millisecond):
@@ -94,34 +93,34 @@ type rateStats struct {
 // analyzeRate reads calls (sorted by arrival) with the first and last trim of the span left
 // out of the mean: the start (API-version probe, the first webhooks still arriving) and the
 // tail are not the steady state.
-func analyzeRate(calls []mpCall, trim time.Duration) rateStats {
+func analyzeRate(calls []mptest.Call, trim time.Duration) rateStats {
 	st := rateStats{Calls: len(calls), Ops: countOps(calls)}
 	if len(calls) == 0 {
 		return st
 	}
-	first, last := calls[0].At, calls[len(calls)-1].At
+	first, last := calls[0].Time, calls[len(calls)-1].Time
 	st.Span = last.Sub(first)
-	var steady []mpCall
+	var steady []mptest.Call
 	for _, c := range calls {
-		if !c.At.Before(first.Add(trim)) && !c.At.After(last.Add(-trim)) {
+		if !c.Time.Before(first.Add(trim)) && !c.Time.After(last.Add(-trim)) {
 			steady = append(steady, c)
 		}
 	}
 	st.SteadyCalls = len(steady)
 	if len(steady) >= 2 {
-		st.SteadySpan = steady[len(steady)-1].At.Sub(steady[0].At)
+		st.SteadySpan = steady[len(steady)-1].Time.Sub(steady[0].Time)
 		st.Mean = float64(len(steady)-1) / st.SteadySpan.Seconds()
 	}
 	j, at := 0, 0
 	for i := range calls {
-		for j < len(calls) && calls[j].At.Sub(calls[i].At) < time.Second {
+		for j < len(calls) && calls[j].Time.Sub(calls[i].Time) < time.Second {
 			j++
 		}
 		if j-i > st.MaxWindow {
 			st.MaxWindow, at = j-i, i
 		}
 	}
-	st.MaxWindowAt = calls[at].At.Sub(first)
+	st.MaxWindowAt = calls[at].Time.Sub(first)
 	st.MaxWindowOps = countOps(calls[at : at+st.MaxWindow])
 	return st
 }

@@ -20,7 +20,7 @@ func (b *bench) rss(ctx context.Context) error {
 		return err
 	}
 	defer done()
-	snd := newSender(svc.base, b.cfg.loadConns)
+	snd := newSender(svc.Base, b.cfg.loadConns)
 
 	if err := snd.acceptAll(ctx, 1, settleTasks, 100000, 2); err != nil {
 		return err
@@ -32,7 +32,7 @@ func (b *bench) rss(ctx context.Context) error {
 	if !clock.Sleep(ctx, b.cfg.idle) {
 		return ctx.Err()
 	}
-	idle, err := svc.memory()
+	idle, err := readMemory(svc)
 	if err != nil {
 		return err
 	}
@@ -50,11 +50,11 @@ func (b *bench) rss(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	final, err := svc.memory()
+	final, err := readMemory(svc)
 	if err != nil {
 		return err
 	}
-	if _, err := svc.stop(15 * time.Second); err != nil {
+	if _, err := svc.Stop(15 * time.Second); err != nil {
 		return err
 	}
 	b.noteLog("RSS", svc)
@@ -74,7 +74,7 @@ func (b *bench) rss(ctx context.Context) error {
 	)
 	b.notef("RSS load: %d webhooks sent open-loop at %d/s, %d × 202, %d errors, %d non-202, %d dropped; latency from scheduled send p50 %.1fms p99 %.1fms max %.1fms; MP_RATE_LIMIT_PER_SEC=%s, so the worker delivered only %d subscriptions meanwhile",
 		res.Sent, b.cfg.loadRate, res.Acks, res.Errors, res.Non202, res.Dropped, res.Latency.P50Ms, res.Latency.P99Ms, res.Latency.MaxMs,
-		num(b.cfg.loadMPRate), mp.Creates()-settleTasks)
+		num(b.cfg.loadMPRate), mp.CreateCount()-settleTasks)
 	b.logf("  VmRSS max %.1f MiB, final %.1f MiB, VmHWM %.1f MiB; %.0f acks/s, errors %d, p99 %.1fms",
 		mib(peak), mib(final.RSS), mib(final.HWM), rate, res.Errors, res.Latency.P99Ms)
 	return nil
@@ -111,7 +111,7 @@ func startSampler(svc *service, every time.Duration) *sampler {
 		t := time.NewTicker(every)
 		defer t.Stop()
 		for {
-			m, err := svc.memory()
+			m, err := readMemory(svc)
 			s.mu.Lock()
 			if err != nil {
 				s.err = err

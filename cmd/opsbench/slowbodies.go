@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/seerrpilot/seerrpilot/pkg/benchkit"
 	"github.com/seerrpilot/seerrpilot/pkg/clock"
 )
 
@@ -25,11 +26,11 @@ func (b *bench) slowBodies(ctx context.Context) error {
 		return err
 	}
 	defer done()
-	idle, err := svc.memory()
+	idle, err := readMemory(svc)
 	if err != nil {
 		return err
 	}
-	u, err := url.Parse(svc.base)
+	u, err := url.Parse(svc.Base)
 	if err != nil {
 		return err
 	}
@@ -83,7 +84,7 @@ func (b *bench) slowBodies(ctx context.Context) error {
 	holdEnd := time.Now().Add(b.cfg.slowHold)
 	for time.Now().Before(holdEnd) && ctx.Err() == nil {
 		start := time.Now()
-		code, _ := svc.status(ctx, "/readyz")
+		code, _ := svc.Get(ctx, "/readyz")
 		ready = append(ready, time.Since(start))
 		if code != 200 {
 			notOK++
@@ -95,7 +96,7 @@ func (b *bench) slowBodies(ctx context.Context) error {
 		return err
 	}
 	held, hwm := 0, int64(0)
-	if m, err := svc.memory(); err == nil {
+	if m, err := readMemory(svc); err == nil {
 		hwm = m.HWM
 	}
 
@@ -131,21 +132,22 @@ func (b *bench) slowBodies(ctx context.Context) error {
 		}
 	}
 	held = int(still.Load())
-	after, _ := svc.memory()
-	code, _ := svc.status(ctx, "/readyz")
-	if _, err := svc.stop(15 * time.Second); err != nil {
+	after, _ := readMemory(svc)
+	code, _ := svc.Get(ctx, "/readyz")
+	if _, err := svc.Stop(15 * time.Second); err != nil {
 		return err
 	}
 	b.noteLog("slow bodies", svc)
 
 	scen := fmt.Sprintf("6 slow bodies, %d conns", n)
+	rz := benchkit.Summarize(ready)
 	b.add(
 		fig(scen, "VmRSS idle before", mib(idle.RSS), "MiB"),
 		fig(scen, "VmRSS max while held", mib(peak), "MiB").atMost(200).
 			note("%d samples every 50ms; VmHWM %.1f MiB; %d conns × %d of %d bytes sent", samples, mib(hwm), n, sent, size),
-		fig(scen, "/readyz while held, max", benchkit0Ms(maxOf(ready)), "ms").atMost(1000).
+		fig(scen, "/readyz while held, max", rz.MaxMs, "ms").atMost(1000).
 			note("%d probes every 100ms over %s, %d not 200", len(ready), b.cfg.slowHold, notOK),
-		fig(scen, "/readyz while held, median", benchkit0Ms(median(ready)), "ms"),
+		fig(scen, "/readyz while held, median", rz.P50Ms, "ms"),
 		fig(scen, "connections held (body being read)", float64(held), ""),
 		fig(scen, "connections answered 503 busy", float64(busy.Load()), "").
 			note("%d answered in all; %d dial errors, %d write errors (a refused connection is closed)", answered.Load(), dialErrs.Load(), writeErrs.Load()),
@@ -153,5 +155,3 @@ func (b *bench) slowBodies(ctx context.Context) error {
 	)
 	return nil
 }
-
-func benchkit0Ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/seerrpilot/seerrpilot/pkg/benchkit"
+	"github.com/seerrpilot/seerrpilot/pkg/proc"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
 )
 
@@ -31,7 +32,7 @@ func (b *bench) startup(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	_, emptyReady, err := b.starts(ctx, "empty", defaultRateEnv(emptyDir, mp.URL()))
+	_, emptyReady, err := b.starts(ctx, "empty", baseEnv(emptyDir, mp.URL(), 0))
 	if err != nil {
 		return err
 	}
@@ -51,17 +52,18 @@ func (b *bench) startup(ctx context.Context) error {
 	b.logf("startup: %d pending tasks written in %s (%.1f MiB); %d starts", b.cfg.tasks, filled.Round(time.Millisecond), mib(st.Size()), b.cfg.starts)
 
 	mpBefore := len(mp.Calls())
-	health, ready, err := b.starts(ctx, fmt.Sprintf("%d tasks", b.cfg.tasks), defaultRateEnv(dataDir, mp.URL()))
+	health, ready, err := b.starts(ctx, fmt.Sprintf("%d tasks", b.cfg.tasks), baseEnv(dataDir, mp.URL(), 0))
 	if err != nil {
 		return err
 	}
 	scen := fmt.Sprintf("5 start, %d tasks", b.cfg.tasks)
+	r, h := benchkit.Summarize(ready), benchkit.Summarize(health)
 	b.add(
-		fig(scen, "exec → /readyz 200, median", benchkit.Ms(median(ready)), "ms").atMost(200).note("%d starts, polled every 2ms", len(ready)),
-		fig(scen, "exec → /readyz 200, max", benchkit.Ms(maxOf(ready)), "ms").atMost(200),
-		fig(scen, "exec → /healthz 200, median", benchkit.Ms(median(health)), "ms"),
-		fig(scen, "exec → /healthz 200, max", benchkit.Ms(maxOf(health)), "ms"),
-		fig(scen, "exec → /readyz 200, empty DATA_DIR, median", benchkit.Ms(median(emptyReady)), "ms").note("control: same starts, no tasks"),
+		fig(scen, "exec → /readyz 200, median", r.P50Ms, "ms").atMost(200).note("%d starts, polled every 2ms", len(ready)),
+		fig(scen, "exec → /readyz 200, max", r.MaxMs, "ms").atMost(200),
+		fig(scen, "exec → /healthz 200, median", h.P50Ms, "ms"),
+		fig(scen, "exec → /healthz 200, max", h.MaxMs, "ms"),
+		fig(scen, "exec → /readyz 200, empty DATA_DIR, median", benchkit.Summarize(emptyReady).P50Ms, "ms").note("control: same starts, no tasks"),
 	)
 	b.notef("startup: DATA_DIR pre-filled with %d pending, due tasks through pkg/task in %s (%.1f MiB, page cache warm: the file was just written); fake MoviePilot up. At start the service opens the store and returns leftover running tasks to pending before it listens; the worker then claims the oldest due task and calls MoviePilot at once, which /readyz does not wait for (MoviePilot received %s over the %d runs)",
 		b.cfg.tasks, filled.Round(100*time.Millisecond), mib(st.Size()), countOps(mp.Calls()[mpBefore:]), len(ready))
@@ -82,24 +84,17 @@ func (b *bench) starts(ctx context.Context, label string, env map[string]string)
 	return health, ready, nil
 }
 
-// defaultRateEnv is baseEnv with the service's default MP_RATE_LIMIT_PER_SEC (3).
-func defaultRateEnv(dataDir, mpURL string) map[string]string {
-	env := baseEnv(dataDir, mpURL, 0)
-	delete(env, "MP_RATE_LIMIT_PER_SEC")
-	return env
-}
-
 // oneStart launches the service, polls until both health endpoints answered 200, and stops it.
 func (b *bench) oneStart(ctx context.Context, env map[string]string, label string) (health, ready, stopped time.Duration, err error) {
-	svc, err := launch(b.bin, env)
+	svc, err := proc.Start(proc.Options{Bin: b.bin, Env: env})
 	if err != nil {
 		return 0, 0, 0, err
 	}
-	defer svc.kill()
+	defer svc.Kill()
 	if health, ready, err = pollStart(ctx, svc, 2*time.Millisecond); err != nil {
 		return 0, 0, 0, err
 	}
-	stopped, err = svc.stop(15 * time.Second)
+	stopped, err = svc.Stop(15 * time.Second)
 	b.noteLog(label, svc)
 	return health, ready, stopped, err
 }
@@ -110,37 +105,29 @@ func pollStart(ctx context.Context, svc *service, every time.Duration) (health, 
 	last := ""
 	for health == 0 || ready == 0 {
 		if health == 0 {
-			if code, _ := svc.status(ctx, "/healthz"); code == http.StatusOK {
-				health = time.Since(svc.started)
+			if code, _ := svc.Get(ctx, "/healthz"); code == http.StatusOK {
+				health = time.Since(svc.Started)
 			}
 		}
 		if ready == 0 {
-			code, body := svc.status(ctx, "/readyz")
+			code, body := svc.Get(ctx, "/readyz")
 			if code == http.StatusOK {
-				ready = time.Since(svc.started)
+				ready = time.Since(svc.Started)
 			}
 			last = fmt.Sprintf("%d %s", code, body)
 		}
-		if time.Since(svc.started) > startupTimeout {
-			return 0, 0, fmt.Errorf("not healthy and ready within %s (last /readyz: %s); output:\n%s", startupTimeout, last, svc.out)
+		if time.Since(svc.Started) > startupTimeout {
+			return 0, 0, fmt.Errorf("not healthy and ready within %s (last /readyz: %s); output:\n%s", startupTimeout, last, svc.LogTail(40))
 		}
 		select {
-		case <-svc.exited:
-			return 0, 0, fmt.Errorf("seerrpilot exited (%v); output:\n%s", svc.waitErr, svc.out)
+		case <-svc.Done():
+			return 0, 0, fmt.Errorf("seerrpilot exited (%v); log:\n%s", svc.Err(), svc.LogTail(40))
 		case <-ctx.Done():
 			return 0, 0, ctx.Err()
 		case <-time.After(every):
 		}
 	}
 	return health, ready, nil
-}
-
-func maxOf(d []time.Duration) time.Duration {
-	var m time.Duration
-	for _, v := range d {
-		m = max(m, v)
-	}
-	return m
 }
 
 // prefill stores n pending movie tasks in dir's task store, from parallel goroutines (the

@@ -1,16 +1,13 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"sync"
 	"time"
 
 	"github.com/seerrpilot/seerrpilot/pkg/benchkit"
+	"github.com/seerrpilot/seerrpilot/pkg/proc"
 	"github.com/seerrpilot/seerrpilot/webhook/webhooktest"
 )
 
@@ -24,97 +21,26 @@ func approval(requestID, tmdb int) ([]byte, error) {
 	return webhooktest.Render(webhooktest.MovieApproved(requestID, tmdb, movieTitle, movieYear))
 }
 
-// sender posts webhooks to one service.
-type sender struct {
-	url    string
-	client *http.Client
-}
+// sender posts webhooks to one service (pkg/proc's Sender).
+type sender struct{ *proc.Sender }
 
-func newSender(base string, conns int) *sender {
-	tr := &http.Transport{
-		Proxy:               nil, // loopback only, never via a proxy from the environment
-		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		MaxIdleConns:        conns,
-		MaxIdleConnsPerHost: conns,
-		IdleConnTimeout:     60 * time.Second,
-		DisableCompression:  true,
-	}
-	return &sender{url: base + "/webhook/jellyseerr", client: &http.Client{Transport: tr, Timeout: 10 * time.Second}}
+func newSender(base string, conns int) sender {
+	return sender{proc.NewSender(base+"/webhook/jellyseerr", webhookSecret, conns)}
 }
 
 // post sends one webhook and returns the HTTP status.
-func (s *sender) post(ctx context.Context, body []byte) (int, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.url, bytes.NewReader(body))
-	if err != nil {
-		return 0, err
+func (s sender) post(ctx context.Context, body []byte) (int, error) {
+	code, _, err := s.Post(ctx, body)
+	if code != 0 {
+		err = nil // answered: the status says how
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "Seerr opsbench")
-	req.Header.Set("Authorization", webhookSecret)
-	resp, err := s.client.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	_, _ = io.Copy(io.Discard, resp.Body)
-	_ = resp.Body.Close()
-	return resp.StatusCode, nil
-}
-
-// accept posts one approval and wants the 202 that means "on disk".
-func (s *sender) accept(ctx context.Context, requestID, tmdb int) error {
-	body, err := approval(requestID, tmdb)
-	if err != nil {
-		return err
-	}
-	code, err := s.post(ctx, body)
-	if err != nil {
-		return err
-	}
-	if code != http.StatusAccepted {
-		return fmt.Errorf("webhook for request %d answered %d, want 202", requestID, code)
-	}
-	return nil
+	return code, err
 }
 
 // acceptAll posts approvals for request ids first..first+n-1 (TMDB id = tmdbBase + request id)
-// with conns in flight, and returns the first error.
-func (s *sender) acceptAll(ctx context.Context, first, n, tmdbBase, conns int) error {
-	ids := make(chan int)
-	errs := make(chan error, conns)
-	var wg sync.WaitGroup
-	for range conns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for id := range ids {
-				if err := s.accept(ctx, id, tmdbBase+id); err != nil {
-					errs <- err
-					return
-				}
-			}
-		}()
-	}
-	var err error
-feed:
-	for id := first; id < first+n; id++ {
-		select {
-		case ids <- id:
-		case err = <-errs:
-			break feed
-		case <-ctx.Done():
-			err = ctx.Err()
-			break feed
-		}
-	}
-	close(ids)
-	wg.Wait()
-	if err == nil {
-		select {
-		case err = <-errs:
-		default:
-		}
-	}
-	return err
+// with conns in flight, each rendered when it is sent, and wants every one acknowledged.
+func (s sender) acceptAll(ctx context.Context, first, n, tmdbBase, conns int) error {
+	return s.SendAll(ctx, n, conns, func(i int) ([]byte, error) { return approval(first+i, tmdbBase+first+i) })
 }
 
 // loadResult is one open-loop run.
@@ -127,7 +53,7 @@ type loadResult struct {
 // openLoop sends bodies at rate per second: body i is due at start+i/rate, whatever the
 // answers do (no coordinated omission: latency counts from the due time). At most conns are
 // in flight; a request that cannot be sent within 10 s of its due time is dropped.
-func (s *sender) openLoop(ctx context.Context, bodies [][]byte, rate, conns int) loadResult {
+func (s sender) openLoop(ctx context.Context, bodies [][]byte, rate, conns int) loadResult {
 	start := time.Now().Add(20 * time.Millisecond)
 	due := func(i int) time.Time {
 		return start.Add(time.Duration(float64(i) * float64(time.Second) / float64(rate)))

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -83,9 +82,7 @@ func TestKillNineDuringBurst(t *testing.T) {
 			}
 			time.Sleep(2 * time.Millisecond)
 		}
-		_ = svc.cmd.Process.Signal(syscall.SIGKILL)
-		<-svc.done
-		svc.done <- nil
+		svc.Kill()
 		close(stop)
 		wg.Wait()
 	}

@@ -199,10 +199,9 @@ func TestEndToEndWebhookToSubscription(t *testing.T) {
 					assertNoSecrets(t, string(b), e2eMPToken, e2eSeerrKey, e2eHookSec, e2eAdmin, e2eMPPass)
 				}
 			}
-			_ = svc.cmd.Process.Signal(interruptSignal)
-			<-svc.done
-			svc.done <- nil
-			out := svc.Output()
+			_ = svc.Signal(interruptSignal)
+			<-svc.Done()
+			out := svc.Log()
 			if !strings.Contains(out, `"level":"debug"`) {
 				t.Fatalf("not at debug level?\n%s", out)
 			}
@@ -403,9 +402,8 @@ func TestEndToEndRequesterAndNumberCollision(t *testing.T) {
 					return strings.Contains(fmt.Sprint(body), "MoviePilot 2.x keys a movie")
 				})
 			}
-			_ = svc.cmd.Process.Signal(interruptSignal)
-			<-svc.done
-			svc.done <- nil
+			_ = svc.Signal(interruptSignal)
+			<-svc.Done()
 		})
 	}
 }
@@ -436,7 +434,6 @@ func TestEndToEndUnrecognisedTMDBID(t *testing.T) {
 		return strings.Contains(s, `could not recognise TMDB movie 12345 ("未识别到媒体信息")`) &&
 			strings.Contains(s, "the id may not exist on TMDB") && strings.Contains(s, "cannot reach TMDB right now")
 	})
-	_ = svc.cmd.Process.Signal(interruptSignal)
-	<-svc.done
-	svc.done <- nil
+	_ = svc.Signal(interruptSignal)
+	<-svc.Done()
 }

@@ -134,7 +134,7 @@ func TestServiceEdges(t *testing.T) {
 		}
 	}
 
-	out := svc.Output()
+	out := svc.Log()
 	var webhookLines int
 	for _, line := range strings.Split(out, "\n") {
 		if strings.TrimSpace(line) == "" {

@@ -5,17 +5,16 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/seerrpilot/seerrpilot/pkg/proc"
 	"github.com/seerrpilot/seerrpilot/pkg/testbudget"
 )
 
@@ -29,25 +28,13 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binPath = filepath.Join(dir, "seerrpilot")
-	build := exec.Command("go", "build", "-o", binPath, ".")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
+	if err := proc.Build(context.Background(), binPath, false, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "build:", err)
 		os.Exit(1)
 	}
 	code := m.Run()
 	_ = os.RemoveAll(dir)
 	os.Exit(code)
-}
-
-// baseEnv is a clean environment: only PATH/HOME plus what the test sets, so the machine's own
-// variables cannot change the outcome.
-func baseEnv(extra map[string]string) []string {
-	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
-	for k, v := range extra {
-		env = append(env, k+"="+v)
-	}
-	return env
 }
 
 type result struct {
@@ -60,7 +47,7 @@ func runBin(t *testing.T, env map[string]string, args ...string) result {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binPath, args...)
-	cmd.Env = baseEnv(env)
+	cmd.Env = proc.Env(env) // only PATH/HOME plus what the test sets
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
@@ -75,12 +62,10 @@ func runBin(t *testing.T, env map[string]string, args ...string) result {
 
 func freeAddr(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := proc.FreeAddr()
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := ln.Addr().String()
-	_ = ln.Close()
 	return addr
 }
 
@@ -145,59 +130,24 @@ func TestBadConfigExits2NamingEachVariable(t *testing.T) {
 	}
 }
 
-// service is a running seerrpilot process.
+// service is a running seerrpilot process (pkg/proc); addr is its LISTEN_ADDR.
 type service struct {
-	cmd  *exec.Cmd
+	*proc.Proc
 	addr string
-	mu   sync.Mutex
-	out  bytes.Buffer
-	done chan error
 }
-
-func (s *service) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.out.Write(p)
-}
-func (s *service) Output() string { s.mu.Lock(); defer s.mu.Unlock(); return s.out.String() }
 
 func startService(t *testing.T, env map[string]string) *service {
 	t.Helper()
-	s := &service{addr: freeAddr(t), done: make(chan error, 1)}
-	full := map[string]string{"LISTEN_ADDR": s.addr}
-	for k, v := range env {
-		full[k] = v
-	}
-	s.cmd = exec.Command(binPath, "serve")
-	s.cmd.Env = baseEnv(full)
-	s.cmd.Stdout, s.cmd.Stderr = s, s
-	if err := s.cmd.Start(); err != nil {
+	p, err := proc.Start(proc.Options{Bin: binPath, Env: env})
+	if err != nil {
 		t.Fatal(err)
 	}
-	go func() { s.done <- s.cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = s.cmd.Process.Kill()
-		<-s.done
-	})
+	t.Cleanup(p.Kill)
 	// Starting is not what these tests measure: wait as long as the test's deadline allows.
-	budget := testbudget.Budget(t)
-	deadline := time.Now().Add(budget)
-	for time.Now().Before(deadline) {
-		resp, err := http.Get("http://" + s.addr + env["BASE_PATH"] + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return s
-			}
-		}
-		select {
-		case err := <-s.done:
-			t.Fatalf("service exited early (%v):\n%s", err, s.Output())
-		case <-time.After(50 * time.Millisecond):
-		}
+	if err := p.Wait(context.Background(), env["BASE_PATH"]+"/healthz", testbudget.Budget(t)); err != nil {
+		t.Fatal(err)
 	}
-	t.Fatalf("service not healthy in %s:\n%s", budget.Round(time.Second), s.Output())
-	return nil
+	return &service{Proc: p, addr: p.Addr}
 }
 
 func get(t *testing.T, url string) (int, string) {
@@ -240,24 +190,15 @@ func TestServeHealthLockAndSIGTERM(t *testing.T) {
 	}
 
 	// SIGTERM: ordered shutdown, exit 0, within the budget.
-	start = time.Now()
-	if err := svc.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	took, err := svc.Stop(12 * time.Second)
+	if err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case err := <-svc.done:
-		if err != nil {
-			t.Fatalf("exit after SIGTERM: %v\n%s", err, svc.Output())
-		}
-		svc.done <- nil // for the cleanup
-	case <-time.After(12 * time.Second):
-		t.Fatalf("no exit 12s after SIGTERM")
-	}
-	if took := time.Since(start); took > 10*time.Second {
+	if took > 10*time.Second {
 		t.Fatalf("shutdown took %v", took)
 	}
-	if !strings.Contains(svc.Output(), `"stopped"`) {
-		t.Fatalf("no stopped line:\n%s", svc.Output())
+	if !strings.Contains(svc.Log(), `"stopped"`) {
+		t.Fatalf("no stopped line:\n%s", svc.Log())
 	}
 	if r := runBin(t, map[string]string{"LISTEN_ADDR": svc.addr}, "healthcheck"); r.code != 1 {
 		t.Fatalf("healthcheck against a stopped service: %+v", r)

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
-
+	"github.com/seerrpilot/seerrpilot/pkg/clock/clocktest"
 	"github.com/seerrpilot/seerrpilot/pkg/envelope"
 	"github.com/seerrpilot/seerrpilot/pkg/server"
 	"github.com/seerrpilot/seerrpilot/pkg/worker"
@@ -53,14 +53,14 @@ func hasProblem(b readyBody, prefix string) bool {
 // again, and a probe or a webhook write that works makes it ready. A MoviePilot outage keeps
 // /readyz 200 and names it.
 func TestReadyzTellsTheTruth(t *testing.T) {
-	clock := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
-	now := func() time.Time { return clock }
+	clock := clocktest.New(time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC))
+	now := clock.Now
 	ready := server.NewReadiness(now)
 	probeErr := fmt.Errorf("write probe: %w", syscall.ENOSPC)
 	probes := 0
 	health := &storeHealth{ready: ready, now: now, probe: func() error { probes++; return probeErr }}
 	comp := &components{ready: ready}
-	comp.workerState(worker.State{Status: worker.StatusRunning, Since: clock})
+	comp.workerState(worker.State{Status: worker.StatusRunning, Since: now()})
 	h := server.NewRouter(server.Options{Log: zerolog.Nop(), Envelope: envelope.Writer{}, DB: okDB{}, Readiness: ready, ReadyCheck: health.recheck})
 
 	if code, b := readyz(t, h); code != 200 || len(b.Problems) != 0 || probes != 0 {
@@ -77,7 +77,7 @@ func TestReadyzTellsTheTruth(t *testing.T) {
 		t.Fatalf("%d probes, want 1 per /readyz while failing", probes)
 	}
 	// Still full: still 503, the start of the failure kept.
-	clock = clock.Add(time.Minute)
+	clock.Advance(time.Minute)
 	if code, b := readyz(t, h); code != 503 || !hasProblem(b, "store: disk full since 2026-12-04T10:00:00Z") {
 		t.Fatalf("still full: %d %+v", code, b)
 	}
@@ -99,18 +99,18 @@ func TestReadyzTellsTheTruth(t *testing.T) {
 	}
 
 	// MoviePilot is down: webhooks are still stored, so 200, with the problem named.
-	since := clock.Add(-5 * time.Minute)
-	comp.workerState(worker.State{Status: worker.StatusUnreachable, Since: clock, Unreachable: "dial tcp 10.0.0.5:3001: connect: connection refused", UnreachableSince: &since})
+	since := now().Add(-5 * time.Minute)
+	comp.workerState(worker.State{Status: worker.StatusUnreachable, Since: now(), Unreachable: "dial tcp 10.0.0.5:3001: connect: connection refused", UnreachableSince: &since})
 	code, b = readyz(t, h)
 	if code != 200 || !hasProblem(b, "moviepilot: unreachable since 2026-12-04T09:56:00Z: dial tcp") || b.Components["moviepilot"].Status != "unreachable" {
 		t.Fatalf("MoviePilot down: %d %+v", code, b)
 	}
 	// An auth pause: 200 too, named.
-	comp.workerState(worker.State{Status: worker.StatusPaused, Reason: "moviepilot auth failing: 401", Since: clock})
+	comp.workerState(worker.State{Status: worker.StatusPaused, Reason: "moviepilot auth failing: 401", Since: now()})
 	if code, b := readyz(t, h); code != 200 || !hasProblem(b, "moviepilot: auth failing since") {
 		t.Fatalf("auth pause: %d %+v", code, b)
 	}
-	comp.workerState(worker.State{Status: worker.StatusRunning, Since: clock})
+	comp.workerState(worker.State{Status: worker.StatusRunning, Since: now()})
 	if code, b := readyz(t, h); code != 200 || len(b.Problems) != 0 {
 		t.Fatalf("recovered: %d %+v", code, b)
 	}

@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"sort"
 	"strconv"
@@ -23,24 +22,11 @@ const callTimeout = 10 * time.Second // every operator call, unless it says othe
 func (s *service) do(ctx context.Context, method, path string, auth bool, body []byte, timeout time.Duration) (int, []byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, s.url(path), rd)
-	if err != nil {
-		return 0, nil, err
-	}
+	bearer := ""
 	if auth {
-		req.Header.Set("Authorization", "Bearer "+adminToken)
+		bearer = "Bearer " + adminToken
 	}
-	resp, err := s.h.http.Do(req)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
-	return resp.StatusCode, b, err
+	return s.Do(ctx, method, path, bearer, body)
 }
 
 // envelope is the service's answer shape.
@@ -132,16 +118,13 @@ func (r readiness) String() string {
 }
 
 func (s *service) readyz(ctx context.Context) (readiness, error) {
-	code, b, err := s.do(ctx, http.MethodGet, "/readyz", false, nil, callTimeout)
+	ctx, cancel := context.WithTimeout(ctx, callTimeout)
+	defer cancel()
+	code, body, err := s.Readyz(ctx)
 	if err != nil {
 		return readiness{}, err
 	}
-	var r readiness // plain JSON, not an envelope
-	if err := json.Unmarshal(b, &r); err != nil {
-		return readiness{}, fmt.Errorf("/readyz: %w: %s", err, trunc.Mark(string(b), 200))
-	}
-	r.Code = code
-	return r, nil
+	return readiness{Code: code, ReadyzBody: body}, nil
 }
 
 // reconcileSummary is the part of a pass summary the soak reads.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/seerrpilot/seerrpilot/pkg/moviepilot/mptest"
+	"github.com/seerrpilot/seerrpilot/pkg/proc"
 )
 
 // settleGrace is how long to keep watching after a drain, so that a late duplicate shows.
@@ -27,10 +28,10 @@ type verdict struct {
 }
 
 // judge compares outcomes (nil: all acked) with the subscriptions MoviePilot holds.
-func judge(hooks []webhook, out []outcome, subs map[int]int) verdict {
+func judge(hooks []webhook, out []proc.Outcome, subs map[int]int) verdict {
 	var v verdict
 	for i, w := range hooks {
-		o := acked
+		o := proc.Acked
 		if out != nil {
 			o = out[i]
 		}
@@ -39,14 +40,14 @@ func judge(hooks []webhook, out []outcome, subs map[int]int) verdict {
 			v.duplicated++
 		}
 		switch o {
-		case acked:
+		case proc.Acked:
 			v.acked++
 			if n == 0 {
 				v.lost++
 			} else {
 				v.delivered++
 			}
-		case rejected, broken:
+		case proc.Rejected, proc.Broken:
 			v.unacked++
 			if n > 0 {
 				v.unackedDelivered++
@@ -57,19 +58,19 @@ func judge(hooks []webhook, out []outcome, subs map[int]int) verdict {
 }
 
 // allAcked is n acked outcomes.
-func allAcked(n int) []outcome {
-	out := make([]outcome, n)
+func allAcked(n int) []proc.Outcome {
+	out := make([]proc.Outcome, n)
 	for i := range out {
-		out[i] = acked
+		out[i] = proc.Acked
 	}
 	return out
 }
 
 // ackedIDs are the TMDB ids of the acknowledged webhooks (out nil: all).
-func ackedIDs(hooks []webhook, out []outcome) []int {
+func ackedIDs(hooks []webhook, out []proc.Outcome) []int {
 	var ids []int
 	for i, w := range hooks {
-		if out == nil || out[i] == acked {
+		if out == nil || out[i] == proc.Acked {
 			ids = append(ids, tmdbBase+w.id)
 		}
 	}

@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"time"
+
+	"github.com/seerrpilot/seerrpilot/pkg/proc"
 )
 
 // Secrets given to every service. Distinctive, so a leak in a log would be easy to spot.
@@ -24,14 +24,12 @@ const (
 // tmdbBase is added to a request id to make its TMDB id, so both are unique per webhook.
 const tmdbBase = 1_000_000
 
-// harness is what every scenario shares: the binary, a work directory, an HTTP client and
-// the run's settings.
+// harness is what every scenario shares: the binary, a work directory and the run's settings.
 type harness struct {
-	cfg  config
-	bin  string
-	dir  string
-	out  io.Writer
-	http *http.Client // webhook senders and operator calls; every call also has its own deadline
+	cfg config
+	bin string
+	dir string
+	out io.Writer
 }
 
 // newHarness makes the work directory and builds the service binary (unless -bin is given).
@@ -40,11 +38,14 @@ func newHarness(ctx context.Context, cfg config, out io.Writer) (*harness, error
 	if err != nil {
 		return nil, err
 	}
-	h := &harness{cfg: cfg, dir: dir, out: out, bin: cfg.bin, http: newHTTPClient(cfg.senders)}
+	h := &harness{cfg: cfg, dir: dir, out: out, bin: cfg.bin}
 	if h.bin == "" {
 		h.bin = filepath.Join(dir, "seerrpilot")
 		fmt.Fprintf(out, "building ./cmd/seerrpilot → %s\n", h.bin)
-		if err := build(ctx, h.bin); err != nil {
+		bctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+		err := proc.Build(bctx, h.bin, false, os.Stderr)
+		cancel()
+		if err != nil {
 			_ = os.RemoveAll(dir)
 			return nil, err
 		}
@@ -56,25 +57,6 @@ func newHarness(ctx context.Context, cfg config, out io.Writer) (*harness, error
 	return h, nil
 }
 
-func build(ctx context.Context, bin string) error {
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/seerrpilot/seerrpilot/cmd/seerrpilot")
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("go build ./cmd/seerrpilot: %w", err)
-	}
-	return nil
-}
-
-func newHTTPClient(senders int) *http.Client {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.MaxIdleConnsPerHost = senders + 4
-	tr.ResponseHeaderTimeout = 30 * time.Second
-	// POST /reconcile?wait=true may take a whole pass (the service bounds it at 80 s).
-	return &http.Client{Transport: tr, Timeout: 100 * time.Second}
-}
-
 // scenarioDir makes a directory for one scenario's data and logs.
 func (h *harness) scenarioDir(name string) (string, error) {
 	d := filepath.Join(h.dir, name)
@@ -83,7 +65,6 @@ func (h *harness) scenarioDir(name string) (string, error) {
 
 // close removes the work directory, or says where it was kept.
 func (h *harness) close(remove bool) {
-	h.http.CloseIdleConnections()
 	if remove {
 		_ = os.RemoveAll(h.dir)
 		return

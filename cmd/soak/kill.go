@@ -2,14 +2,13 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/seerrpilot/seerrpilot/pkg/moviepilot/mptest"
+	"github.com/seerrpilot/seerrpilot/pkg/proc"
 )
 
 // killRate is MP_RATE_LIMIT_PER_SEC in the kill scenario: the highest the service accepts,
@@ -19,7 +18,7 @@ const killRate = 100
 // killRound is one round's figures.
 type killRound struct {
 	killAt    int // the ack count that triggered SIGKILL
-	sent      outcomes
+	sent      proc.Count
 	v         verdict
 	reclaimed int // tasks the restarted process found left running
 	drain     time.Duration
@@ -37,7 +36,7 @@ func runKill(ctx context.Context, h *harness, r *report) {
 		r.fail(err)
 		return
 	}
-	defer func() { svc.kill() }()
+	defer func() { svc.Kill() }()
 	r.fact("setup", "%d rounds × %d webhooks, %d senders, SIGKILL after a random 10–90%% of the burst was acked; "+
 		"one DATA_DIR and one fake MoviePilot for all rounds; MP_RATE_LIMIT_PER_SEC=%d", h.cfg.rounds, h.cfg.burst, h.cfg.senders, killRate)
 
@@ -52,7 +51,7 @@ func runKill(ctx context.Context, h *harness, r *report) {
 		r.row(killRow(fmt.Sprint(round), res)...)
 		if err != nil {
 			r.fail(fmt.Errorf("round %d: %w", round, err))
-			r.note("service log tail:\n%s", svc.logTail(15))
+			r.note("service log tail:\n%s", svc.LogTail(15))
 			break
 		}
 		if res.running != 0 {
@@ -74,16 +73,16 @@ func killRow(label string, k killRound) []any {
 	if k.killAt > 0 {
 		killAt = fmt.Sprint(k.killAt)
 	}
-	return []any{label, killAt, k.sent.sent(), k.sent.acked, k.sent.unacked(), k.sent.refused, k.sent.unsent,
+	return []any{label, killAt, k.sent.Sent(), k.sent.Acked, k.sent.Unacked(), k.sent.Refused, k.sent.Unsent,
 		k.v.delivered, k.v.lost, k.v.duplicated, k.v.unackedDelivered, k.reclaimed, k.drain.Round(100 * time.Millisecond)}
 }
 
 func addRound(t *killRound, k killRound) {
-	t.sent.acked += k.sent.acked
-	t.sent.rejected += k.sent.rejected
-	t.sent.broken += k.sent.broken
-	t.sent.refused += k.sent.refused
-	t.sent.unsent += k.sent.unsent
+	t.sent.Acked += k.sent.Acked
+	t.sent.Rejected += k.sent.Rejected
+	t.sent.Broken += k.sent.Broken
+	t.sent.Refused += k.sent.Refused
+	t.sent.Unsent += k.sent.Unsent
 	t.v.acked += k.v.acked
 	t.v.delivered += k.v.delivered
 	t.v.lost += k.v.lost
@@ -106,29 +105,28 @@ func doKillRound(ctx context.Context, h *harness, svc *service, mp *mptest.Serve
 	res := killRound{killAt: n/10 + rng.IntN(n*8/10+1)}
 	fire, stop := make(chan struct{}), make(chan struct{})
 	var once sync.Once
-	b := burst{h: h, url: svc.url("/webhook/jellyseerr"), hooks: hooks, senders: h.cfg.senders, stop: stop,
-		onAck: func(k int64) {
-			if k >= int64(res.killAt) {
-				once.Do(func() { close(fire) })
-			}
-		}}
-	done := make(chan []outcome, 1)
+	b := proc.Burst{Senders: h.cfg.senders, Stop: stop, OnAck: func(k int64) {
+		if k >= int64(res.killAt) {
+			once.Do(func() { close(fire) })
+		}
+	}}
+	done := make(chan []proc.Outcome, 1)
 	go func() {
-		out, _ := b.run(ctx) // a webhook cut off by the kill gets no answer: expected
+		out, _ := send(ctx, svc, hooks, b) // a webhook cut off by the kill gets no answer: expected
 		done <- out
 	}()
-	var out []outcome
+	var out []proc.Outcome
 	select {
 	case <-fire:
 	case out = <-done: // the burst ended without reaching killAt (everything refused?)
 	case <-ctx.Done():
 	}
-	svc.kill()
+	svc.Kill()
 	close(stop)
 	if out == nil {
 		out = <-done
 	}
-	res.sent = countOutcomes(out)
+	res.sent = proc.CountOutcomes(out)
 	if ctx.Err() != nil {
 		return res, svc, context.Cause(ctx)
 	}
@@ -137,8 +135,8 @@ func doKillRound(ctx context.Context, h *harness, svc *service, mp *mptest.Serve
 	if err != nil {
 		return res, svc, fmt.Errorf("restart after SIGKILL: %w", err)
 	}
-	res.reclaimed = reclaimed(next)
-	res.drain, _, err = drain(ctx, next, mp, ackedIDs(hooks, out), drainBudget(res.sent.sent(), killRate))
+	res.reclaimed = next.reclaimed()
+	res.drain, _, err = drain(ctx, next, mp, ackedIDs(hooks, out), drainBudget(res.sent.Sent(), killRate))
 	res.v = judge(hooks, out, subsByTMDB(mp)) // also after a failed drain: the figures are the evidence
 	if err != nil {
 		return res, next, err
@@ -152,21 +150,4 @@ func doKillRound(ctx context.Context, h *harness, svc *service, mp *mptest.Serve
 // drainBudget bounds a drain of tasks movie tasks (a lookup and a create each) at rate calls/s.
 func drainBudget(tasks int, rate float64) time.Duration {
 	return 30*time.Second + 3*time.Duration(float64(2*tasks)/rate*float64(time.Second))
-}
-
-// reclaimed reads how many tasks a starting process returned from running to pending (its
-// "returned tasks left running by the previous process" warning), 0 if none.
-func reclaimed(s *service) int {
-	for _, line := range strings.Split(s.log(), "\n") {
-		if !strings.Contains(line, "returned tasks left running") {
-			continue
-		}
-		var v struct {
-			Tasks int `json:"tasks"`
-		}
-		if json.Unmarshal([]byte(line), &v) == nil {
-			return v.Tasks
-		}
-	}
-	return 0
 }

@@ -40,7 +40,7 @@ func runMP503(ctx context.Context, h *harness, r *report) {
 		r.fail(err)
 		return
 	}
-	defer svc.kill()
+	defer svc.Kill()
 
 	// One delivery first: the API version is then detected, so every call during the outage
 	// is a lookup that names its task.
@@ -112,7 +112,7 @@ func runMP429(ctx context.Context, h *harness, r *report) {
 		r.fail(err)
 		return
 	}
-	defer svc.kill()
+	defer svc.Kill()
 	hooks, _ := movieWebhooks(idRange(1, h.cfg.backlog))
 	if err := h.sendAll(ctx, svc, hooks); err != nil {
 		r.fail(err)
@@ -261,7 +261,7 @@ func runMPRestart(ctx context.Context, h *harness, r *report) {
 		r.fail(err)
 		return
 	}
-	defer svc.kill()
+	defer svc.Kill()
 	hooks, _ := movieWebhooks(idRange(1, h.cfg.backlog))
 	if err := h.sendAll(ctx, svc, hooks); err != nil {
 		r.fail(err)
@@ -281,8 +281,8 @@ func runMPRestart(ctx context.Context, h *harness, r *report) {
 	}
 	calls := mp.Calls()
 	forbidden := mptest.CountStatus(calls, http.StatusForbidden)
-	paused := svc.logCount("worker paused")
-	retried := svc.logCount("will retry")
+	paused := len(svc.LogLines("worker paused"))
+	retried := len(svc.LogLines("will retry"))
 	r.fact("setup", "%d webhooks; MP_AUTH_SCHEME=login; MoviePilot restarted (JWT secret rotated) at 25%%, 50%%, 75%% of creates", len(hooks))
 	r.fact("MoviePilot", "%d restarts, %d logins, %d calls answered 403 (stale JWT), %d calls in all", restarts, mp.LoginCount(), forbidden, len(calls))
 	r.fact("seerrpilot log", "%d \"worker paused\", %d \"will retry\" lines", paused, retried)

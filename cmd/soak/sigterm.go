@@ -7,6 +7,7 @@ import (
 
 	"github.com/seerrpilot/seerrpilot/pkg/clock"
 	"github.com/seerrpilot/seerrpilot/pkg/moviepilot/mptest"
+	"github.com/seerrpilot/seerrpilot/pkg/proc"
 )
 
 const (
@@ -30,7 +31,7 @@ func runSigterm(ctx context.Context, h *harness, r *report) {
 		r.fail(err)
 		return
 	}
-	defer func() { svc.kill() }()
+	defer func() { svc.Kill() }()
 
 	n := h.cfg.backlog
 	backlog, _ := movieWebhooks(idRange(1, n))
@@ -64,8 +65,8 @@ func runSigterm(ctx context.Context, h *harness, r *report) {
 		n, sigtermLatency, sigtermRate, trickleSenders, tricklePace)
 	r.fact("at SIGTERM", "%d of %d backlog creates done", st.progress, n)
 	r.fact("exit", "code %d after %s%s", st.code, st.took.Round(10*time.Millisecond), errSuffix(st.err))
-	r.fact("trickle", "%s%s", countOutcomes(st.trickle), errSuffix(st.noAnswer))
-	r.fact("after restart", "%d tasks reclaimed from running; drained in %s", reclaimed(svc), drained.Round(100*time.Millisecond))
+	r.fact("trickle", "%s%s", proc.CountOutcomes(st.trickle), errSuffix(st.noAnswer))
+	r.fact("after restart", "%d tasks reclaimed from running; drained in %s", svc.reclaimed(), drained.Round(100*time.Millisecond))
 	r.check(st.err == nil && st.code == 0 && st.took <= sigtermBudget,
 		"SIGTERM: exit 0 within %s (code %d, %s)", sigtermBudget, st.code, st.took.Round(10*time.Millisecond))
 	checkDelivery(r, v)
@@ -75,12 +76,12 @@ func runSigterm(ctx context.Context, h *harness, r *report) {
 
 // stopUnderLoad is what happened around a SIGTERM.
 type stopUnderLoad struct {
-	code     int           // exit code
-	took     time.Duration // SIGTERM to exit
-	err      error         // no exit in time
-	trickle  []outcome     // the webhooks sent meanwhile
-	noAnswer error         // a trickle webhook that got no answer, if any
-	progress int           // progress() just before SIGTERM
+	code     int            // exit code
+	took     time.Duration  // SIGTERM to exit
+	err      error          // no exit in time
+	trickle  []proc.Outcome // the webhooks sent meanwhile
+	noAnswer error          // the first trickle webhook not acknowledged, if any
+	progress int            // progress() just before SIGTERM
 }
 
 // terminateUnderLoad sends SIGTERM to svc a second into a trickle of webhooks, which goes
@@ -91,8 +92,7 @@ func terminateUnderLoad(ctx context.Context, h *harness, svc *service, trickle [
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		b := burst{h: h, url: svc.url("/webhook/jellyseerr"), hooks: trickle, senders: trickleSenders, stop: stop, pace: tricklePace}
-		st.trickle, st.noAnswer = b.run(ctx)
+		st.trickle, st.noAnswer = send(ctx, svc, trickle, proc.Burst{Senders: trickleSenders, Stop: stop, Pace: tricklePace})
 	}()
 	clock.Sleep(ctx, time.Second)
 	st.progress = progress()

@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,9 +14,10 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/rs/zerolog"
-
 	"github.com/seerrpilot/seerrpilot/pkg/api"
+	"github.com/seerrpilot/seerrpilot/pkg/clock/clocktest"
 	"github.com/seerrpilot/seerrpilot/pkg/envelope"
+	"github.com/seerrpilot/seerrpilot/pkg/logging/logtest"
 	"github.com/seerrpilot/seerrpilot/pkg/plan"
 	"github.com/seerrpilot/seerrpilot/pkg/reconcilepass"
 	"github.com/seerrpilot/seerrpilot/pkg/redact"
@@ -29,18 +29,6 @@ import (
 const token = "s3cret-admin-token-for-tests"
 
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 type fakeWorker struct{ st worker.State }
 
@@ -88,9 +76,9 @@ func (b brokenStore) Stats(context.Context) (task.Stats, error) { return task.St
 // env is one API wired like production: behind AdminAuth, with a real bbolt store.
 type env struct {
 	store *task.Store
-	clock *clock
+	clock *clocktest.Clock
 	rec   *fakeReconciler
-	logs  *bytes.Buffer
+	logs  *logtest.Sink
 	h     http.Handler
 }
 
@@ -102,13 +90,13 @@ type envOpts struct {
 
 func newEnv(t *testing.T, o envOpts) *env {
 	t.Helper()
-	c := &clock{t: t0}
+	c := clocktest.New(t0)
 	st, err := task.Open(filepath.Join(t.TempDir(), task.FileName), task.Options{Now: c.Now, BatchDelay: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
-	e := &env{store: st, clock: c, logs: &bytes.Buffer{}}
+	e := &env{store: st, clock: c, logs: &logtest.Sink{}}
 	e.rec = &fakeReconciler{
 		sum:  &reconcilepass.Summary{RunID: "run-1", StartedAt: t0, Outcome: "ok", Seen: 5, Approved: 3, Enqueued: 2, Merged: 1, Skipped: 2},
 		last: &reconcilepass.Summary{RunID: "run-0", StartedAt: t0.Add(-time.Hour), Outcome: "ok", Seen: 1},
@@ -120,7 +108,7 @@ func newEnv(t *testing.T, o envOpts) *env {
 		Worker:   fakeWorker{st: worker.State{Status: "running", Since: t0}},
 		Policy:   o.policy,
 		Envelope: writer,
-		Log:      zerolog.New(&syncWriter{w: e.logs}),
+		Log:      e.logs.Logger(zerolog.TraceLevel),
 		Now:      c.Now,
 		Version:  "test",
 	}
@@ -138,17 +126,6 @@ func newEnv(t *testing.T, o envOpts) *env {
 	})
 	e.h = r
 	return e
-}
-
-type syncWriter struct {
-	mu sync.Mutex
-	w  *bytes.Buffer
-}
-
-func (s *syncWriter) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.Write(p)
 }
 
 // answer is a decoded envelope.
@@ -221,7 +198,7 @@ func (e *env) seed(t *testing.T, src task.Source, in task.Input) task.Task {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.clock.Add(time.Second)
+	e.clock.Advance(time.Second)
 	return res.Task
 }
 

@@ -341,7 +341,7 @@ func TestStats(t *testing.T) {
 	running := e.seed(t, task.SourceWebhook, seerrMovie(3, 603))
 	_ = running
 	e.claim(t) // the oldest (601) → running; oldest pending is now 602, created t0+1s
-	e.clock.Add(90 * time.Second)
+	e.clock.Advance(90 * time.Second)
 
 	a := e.do(t, "GET", "/api/v1/stats", "")
 	a.want(t, 200, 0, "3 tasks", "2 pending", "1 running", "worker running")

@@ -7,30 +7,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seerrpilot/seerrpilot/pkg/clock/clocktest"
 	"github.com/seerrpilot/seerrpilot/pkg/moviepilot/mptest"
 )
 
-// fakeClock is the client's clock in these tests: only the rate limiter's sleep and the
-// transport move it, so durations are exact.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (f *fakeClock) now() time.Time { f.mu.Lock(); defer f.mu.Unlock(); return f.t }
-func (f *fakeClock) advance(d time.Duration) {
-	f.mu.Lock()
-	f.t = f.t.Add(d)
-	f.mu.Unlock()
-}
-
 // slowTransport serves the fake in-process and makes every exchange take 30ms on the clock.
 type slowTransport struct {
-	clock *fakeClock
+	clock *clocktest.Clock
 }
 
 func (s slowTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	s.clock.advance(30 * time.Millisecond)
+	s.clock.Advance(30 * time.Millisecond)
 	return http.DefaultTransport.RoundTrip(r)
 }
 
@@ -38,7 +25,8 @@ func (s slowTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // not the wait for MP_RATE_LIMIT_PER_SEC (reported on its own to ObserveWait).
 func TestObserveMeasuresOnlyTheExchange(t *testing.T) {
 	s := fake(t, mptest.Options{AcceptAPIKey: true})
-	clock := &fakeClock{t: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}
+	// Only the rate limiter's sleep and the transport move the clock, so durations are exact.
+	clock := clocktest.New(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
 	var mu sync.Mutex
 	var durations, waits []time.Duration
 	c := client(t, Config{BaseURL: s.URL(), Scheme: AuthXAPIKey, APIVersion: "v2", RatePerSec: 1,
@@ -50,8 +38,7 @@ func TestObserveMeasuresOnlyTheExchange(t *testing.T) {
 		},
 		ObserveWait: func(d time.Duration) { mu.Lock(); waits = append(waits, d); mu.Unlock() },
 	})
-	c.now = clock.now
-	c.sleep = func(_ context.Context, d time.Duration) bool { clock.advance(d); return true }
+	c.now, c.sleep = clock.Now, clock.Sleep
 	for i := 0; i < 3; i++ {
 		if _, err := c.Lookup(context.Background(), 1, nil); err != nil {
 			t.Fatal(err)

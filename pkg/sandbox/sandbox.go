@@ -1,5 +1,5 @@
 // Package sandbox serves the fake Seerr (seerrtest) and the fake MoviePilot (mptest) on
-// loopback HTTP listeners, for local try-outs (cmd/sandbox) and the demo (cmd/demo). It is
+// loopback HTTP listeners, for local try-outs (cmd/demo -sandbox) and the demo (cmd/demo). It is
 // not part of the production binary.
 //
 // The MoviePilot side has two extra read-only JSON endpoints for the caller:

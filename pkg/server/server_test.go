@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -11,8 +10,8 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/rs/zerolog"
-
 	"github.com/seerrpilot/seerrpilot/pkg/envelope"
+	"github.com/seerrpilot/seerrpilot/pkg/logging/logtest"
 	"github.com/seerrpilot/seerrpilot/pkg/redact"
 )
 
@@ -20,7 +19,7 @@ type pinger struct{ err error }
 
 func (p *pinger) Ping() error { return p.err }
 
-func newTestRouter(db *pinger, ready *Readiness, logs *bytes.Buffer, token string) http.Handler {
+func newTestRouter(db *pinger, ready *Readiness, logs *logtest.Sink, token string) http.Handler {
 	red := redact.New(token)
 	log := zerolog.New(red.Writer(logs))
 	env := envelope.Writer{Scrub: red}
@@ -48,7 +47,7 @@ func do(h http.Handler, method, path string, hdr map[string]string) (int, map[st
 func TestHealthAndReadiness(t *testing.T) {
 	db := &pinger{}
 	ready := NewReadiness(nil)
-	h := newTestRouter(db, ready, &bytes.Buffer{}, "admin-token-123")
+	h := newTestRouter(db, ready, &logtest.Sink{}, "admin-token-123")
 
 	if code, body := do(h, "GET", "/healthz", nil); code != 200 || body["status"] != "ok" {
 		t.Fatalf("healthz: %d %v", code, body)
@@ -87,7 +86,7 @@ func TestAdminAuth(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			var logs bytes.Buffer
+			var logs logtest.Sink
 			h := newTestRouter(&pinger{}, NewReadiness(nil), &logs, c.token)
 			code, body := do(h, "GET", "/api/v1/ping", map[string]string{"Authorization": c.header})
 			if code != c.code {
@@ -106,7 +105,7 @@ func TestAdminAuth(t *testing.T) {
 }
 
 func TestPanicAndNotFoundAreEnvelopes(t *testing.T) {
-	var logs bytes.Buffer
+	var logs logtest.Sink
 	h := newTestRouter(&pinger{}, NewReadiness(nil), &logs, "admin-token-123")
 	if code, body := do(h, "GET", "/panic", nil); code != 500 || body["code"] != float64(envelope.InternalError) {
 		t.Fatalf("panic: %d %v", code, body)
@@ -123,7 +122,7 @@ func TestPanicAndNotFoundAreEnvelopes(t *testing.T) {
 }
 
 func TestAccessLogHasNoQueryString(t *testing.T) {
-	var logs bytes.Buffer
+	var logs logtest.Sink
 	h := newTestRouter(&pinger{}, NewReadiness(nil), &logs, "admin-token-123")
 	do(h, "GET", "/api/v1/ping?token=leaky-query-secret", map[string]string{"Authorization": "Bearer admin-token-123"})
 	if strings.Contains(logs.String(), "leaky-query-secret") || !strings.Contains(logs.String(), `"path":"/api/v1/ping"`) {

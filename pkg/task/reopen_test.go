@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/seerrpilot/seerrpilot/pkg/clock/clocktest"
 )
 
 // seen is a reconcile sighting of request req with Seerr's updatedAt.
@@ -26,13 +28,13 @@ func TestDeclinedThenApprovedReopens(t *testing.T) {
 	ctx := context.Background()
 	for _, src := range []Source{SourceWebhook, SourceReconcile} {
 		t.Run(string(src), func(t *testing.T) {
-			clock := newClock()
+			clock := clocktest.New(time.Time{})
 			s := openTest(t, clock)
 			first := mustEnqueue(t, s, SourceWebhook, movie(9, 603))
 			if _, err := s.CancelUnsent(ctx, first.Task.Key, "declined in Seerr"); err != nil {
 				t.Fatal(err)
 			}
-			clock.Add(time.Hour)
+			clock.Advance(time.Hour)
 			r := mustEnqueue(t, s, src, seen(movie(9, 603), clock.Now()))
 			if !r.Reopened || !r.Changed || r.Created {
 				t.Fatalf("approval after decline: %+v", r)
@@ -65,11 +67,11 @@ func TestDeclinedThenApprovedReopens(t *testing.T) {
 // approval webhook re-opens it at once.
 func TestOperatorCancelHoldsThroughReconcile(t *testing.T) {
 	ctx := context.Background()
-	clock := newClock()
+	clock := clocktest.New(time.Time{})
 	s := openTest(t, clock)
 	approvedAt := clock.Now().Add(-time.Hour)
 	first := mustEnqueue(t, s, SourceReconcile, seen(movie(5, 77), approvedAt))
-	clock.Add(time.Minute)
+	clock.Advance(time.Minute)
 	c, err := s.Cancel(ctx, first.Task.ID, "not wanted")
 	if err != nil {
 		t.Fatal(err)
@@ -79,7 +81,7 @@ func TestOperatorCancelHoldsThroughReconcile(t *testing.T) {
 	}
 	// Pass after pass sees the same approved request: the cancel holds, nothing is written.
 	for i := 0; i < 3; i++ {
-		clock.Add(time.Hour)
+		clock.Advance(time.Hour)
 		want, err := s.Wants(ctx, SourceReconcile, seen(movie(5, 77), approvedAt))
 		if err != nil || want {
 			t.Fatalf("pass %d: Wants = %v, %v; the operator's cancel must hold", i, want, err)
@@ -112,7 +114,7 @@ func TestOperatorCancelHoldsThroughReconcile(t *testing.T) {
 // Without a known Seerr updatedAt the hold is the cancel time.
 func TestOperatorCancelHoldMarkFallsBackToCancelTime(t *testing.T) {
 	ctx := context.Background()
-	clock := newClock()
+	clock := clocktest.New(time.Time{})
 	s := openTest(t, clock)
 	first := mustEnqueue(t, s, SourceWebhook, movie(6, 78))
 	c, err := s.Cancel(ctx, first.Task.ID, "")
@@ -133,7 +135,7 @@ func TestOperatorCancelHoldMarkFallsBackToCancelTime(t *testing.T) {
 // A failed task re-opens on a new approval, not on every pass that sees the same request.
 func TestFailedReopensOnlyWhenSeerrChanged(t *testing.T) {
 	ctx := context.Background()
-	clock := newClock()
+	clock := clocktest.New(time.Time{})
 	s := openTest(t, clock)
 	approvedAt := clock.Now()
 	first := mustEnqueue(t, s, SourceReconcile, seen(movie(8, 80), approvedAt))
@@ -155,7 +157,7 @@ func TestFailedReopensOnlyWhenSeerrChanged(t *testing.T) {
 	if r := mustEnqueue(t, s, SourceManual, movie(8, 80)); r.Reopened {
 		t.Fatalf("a manual enqueue re-opened: %+v", r)
 	}
-	clock.Add(time.Hour)
+	clock.Advance(time.Hour)
 	r := mustEnqueue(t, s, SourceReconcile, seen(movie(8, 80), clock.Now()))
 	if !r.Reopened || r.Task.Status != StatusPending || r.Task.Attempts != 0 || r.Task.LastError != "" {
 		t.Fatalf("re-approved after failing: %+v", r)
@@ -172,11 +174,11 @@ func TestFailedReopensOnlyWhenSeerrChanged(t *testing.T) {
 
 // A success is never re-opened by an approval without new seasons.
 func TestSuccessNotReopenedByApproval(t *testing.T) {
-	clock := newClock()
+	clock := clocktest.New(time.Time{})
 	s := openTest(t, clock)
 	first := mustEnqueue(t, s, SourceWebhook, movie(3, 30))
 	forceStatus(t, s, first.Task.ID, StatusSuccess)
-	clock.Add(time.Hour)
+	clock.Advance(time.Hour)
 	for _, src := range []Source{SourceWebhook, SourceReconcile} {
 		if r := mustEnqueue(t, s, src, seen(movie(3, 30), clock.Now())); r.Changed || r.Task.Status != StatusSuccess {
 			t.Fatalf("%s re-opened a success: %+v", src, r)

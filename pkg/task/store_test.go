@@ -11,27 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seerrpilot/seerrpilot/pkg/clock/clocktest"
 	bolt "go.etcd.io/bbolt"
 )
 
-// fakeClock is a settable clock for deterministic due times.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-func newClock() *fakeClock {
-	return &fakeClock{t: time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)}
-}
-
-func openTest(t *testing.T, clock *fakeClock) *Store {
+func openTest(t *testing.T, clock *clocktest.Clock) *Store {
 	t.Helper()
 	opts := Options{}
 	if clock != nil {
@@ -321,12 +305,12 @@ func TestConcurrentEnqueue(t *testing.T) {
 
 func TestClaimNextFIFOAndDue(t *testing.T) {
 	ctx := context.Background()
-	clock := newClock()
+	clock := clocktest.New(time.Time{})
 	s := openTest(t, clock)
 	a := mustEnqueue(t, s, SourceWebhook, movie(1, 1))
-	clock.Add(time.Second)
+	clock.Advance(time.Second)
 	b := mustEnqueue(t, s, SourceWebhook, movie(2, 2))
-	clock.Add(time.Second)
+	clock.Advance(time.Second)
 	c := mustEnqueue(t, s, SourceWebhook, movie(3, 3))
 
 	// Push a into the future: b comes first, then c; a only once due.
@@ -354,7 +338,7 @@ func TestClaimNextFIFOAndDue(t *testing.T) {
 	if err != nil || none != nil || !next.Equal(retryAt) {
 		t.Fatalf("nothing due: got %v next %v err %v; want next %v", none, next, err, retryAt)
 	}
-	clock.Add(time.Hour)
+	clock.Advance(time.Hour)
 	got, _, err = s.ClaimNext(ctx, time.Minute)
 	if err != nil || got == nil || got.ID != a.Task.ID {
 		t.Fatalf("due retry not claimed: %v %v", got, err)
@@ -563,12 +547,12 @@ func TestHistoryBounded(t *testing.T) {
 // and counter with a full scan of the tasks.
 func TestRandomOpsKeepIndexesTrue(t *testing.T) {
 	ctx := context.Background()
-	clock := newClock()
+	clock := clocktest.New(time.Time{})
 	s := openTest(t, clock)
 	rng := rand.New(rand.NewSource(1))
 	var ids []string
 	for i := 0; i < 600; i++ {
-		clock.Add(time.Duration(rng.Intn(1000)) * time.Millisecond)
+		clock.Advance(time.Duration(rng.Intn(1000)) * time.Millisecond)
 		switch op := rng.Intn(6); {
 		case op <= 1 || len(ids) == 0:
 			src := Sources[rng.Intn(len(Sources))]
