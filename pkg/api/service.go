@@ -320,15 +320,16 @@ func (s *service) stats(ctx context.Context) reply {
 	return ok(http.StatusOK, msg, out)
 }
 
-// reconcile runs one pass and waits for its summary.
-func (s *service) reconcile(ctx context.Context, dryRun bool) reply {
+// reconcile runs one pass; with wait it waits for the pass and answers its summary, without it
+// it answers once the pass has started (or joined the running one).
+func (s *service) reconcile(ctx context.Context, dryRun, wait bool) reply {
 	if s.rec == nil {
 		return reply{status: http.StatusServiceUnavailable, code: envelope.InternalError,
 			msg: "reconcile is off: set JELLY_URL and JELLY_API_KEY"}
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.wait)
 	defer cancel()
-	runID, sum, err := s.rec.Trigger(ctx, reconcile.PassOptions{DryRun: dryRun}, true)
+	runID, sum, err := s.rec.Trigger(ctx, reconcile.PassOptions{DryRun: dryRun}, wait)
 	run := map[string]string{"runId": runID}
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
