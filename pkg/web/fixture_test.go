@@ -176,7 +176,7 @@ func (f *fixture) demo(t testing.TB) map[string]task.Task {
 				{Season: ptr(2), State: task.ItemSubscribed, MPSubscriptionID: 14}}}, 90 * time.Minute},
 		{"dune", seed{in: task.Input{RequestID: 104, TMDBID: 693134, MediaType: task.TypeMovie, Title: "Dune: Part Two", Year: 2024,
 			Is4K: true, RequestedBy: "carol"}, status: task.StatusFailed,
-			err: "MoviePilot answered 422: the subscription was refused (the movie's TMDB id is not valid there). Check the request in Seerr, then retry.",
+			err:   "MoviePilot answered 422: the subscription was refused (the movie's TMDB id is not valid there). Check the request in Seerr, then retry.",
 			items: []task.Item{{State: task.ItemFailed, LastError: "MoviePilot answered 422"}}}, 40 * time.Minute},
 		{"bear", seed{in: task.Input{RequestID: 105, TMDBID: 136315, MediaType: task.TypeTV, Title: "The Bear", Year: 2022,
 			Seasons: []task.SeasonRequest{{Season: 3}}, RequestedBy: "dan"}, status: task.StatusPending,

@@ -265,8 +265,8 @@ func (h *Handler) row(lang string, t *task.Task, now time.Time) row {
 		Is4K: in.Is4K, Source: text(lang, "source."+string(t.Source)), State: string(t.Status),
 		StateLabel: text(lang, "state."+string(t.Status)),
 		Updated:    relTime(lang, t.UpdatedAt, now), UpdatedT: t.UpdatedAt.UTC().Format(time.RFC3339),
-		CanRetry:   t.Status == task.StatusFailed || t.Status == task.StatusCancelled,
-		CanCancel:  t.Status == task.StatusPending || t.Status == task.StatusRunning,
+		CanRetry:  t.Status == task.StatusFailed || t.Status == task.StatusCancelled,
+		CanCancel: t.Status == task.StatusPending || t.Status == task.StatusRunning,
 	}
 	if rw.Title == "" {
 		rw.Title = "TMDB " + strconv.Itoa(in.TMDBID)
