@@ -40,6 +40,8 @@ type fixtureOpts struct {
 	base     string
 	notifier Notifier
 	now      func() time.Time // nil: a fake clock (fixture.clock)
+	worker   api.Worker
+	rec      api.Reconciler
 }
 
 // fixture is the page wired as serve wires it: a real store, the operator API's service
@@ -68,7 +70,14 @@ func newFixture(t testing.TB, o fixtureOpts) *fixture {
 	t.Cleanup(func() { _ = store.Close() })
 	f.store = store
 	env := envelope.Writer{}
-	f.api = api.New(api.Options{Store: store, Envelope: env, Log: zerolog.Nop(), Now: now, Version: "test"})
+	ao := api.Options{Store: store, Envelope: env, Log: zerolog.Nop(), Now: now, Version: "test"}
+	if o.worker != nil {
+		ao.Worker = o.worker
+	}
+	if o.rec != nil {
+		ao.Reconciler = o.rec
+	}
+	f.api = api.New(ao)
 	opts := Options{Token: o.token, BasePath: o.base, Tasks: store, Operator: f.api, Log: zerolog.Nop(), Now: now, Version: "test"}
 	if o.notifier != nil {
 		opts.Notifier = o.notifier

@@ -332,11 +332,7 @@ func (h *Handler) why(lang string, t *task.Task, now time.Time, rw *row) []strin
 			out = append(out, text(lang, "cancelled.by", text(lang, "by.seerr")))
 		}
 	case task.StatusSuccess:
-		if t.Reason != "" {
-			add(t.Reason)
-		} else {
-			out = append(out, text(lang, "delivered"))
-		}
+		add(t.Reason) // e.g. why nothing was sent; a plain delivery needs no words
 	}
 	return out
 }

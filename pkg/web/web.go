@@ -164,6 +164,8 @@ func (h *Handler) static(w http.ResponseWriter, r *http.Request) {
 		ctype = "text/css; charset=utf-8"
 	case "app.js":
 		ctype = "text/javascript; charset=utf-8"
+	case "favicon.svg":
+		ctype = "image/svg+xml"
 	default:
 		http.NotFound(w, r)
 		return
