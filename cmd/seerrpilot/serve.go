@@ -147,7 +147,7 @@ func warnings(log zerolog.Logger, cfg *config.Config) {
 		log.Warn().Msg("JELLY_URL/JELLY_API_KEY not set: reconcile is off, so a webhook lost while seerrpilot was down is not caught up")
 	}
 	if cfg.AdminToken == "" {
-		log.Warn().Msg("ADMIN_TOKEN is not set: the operator API, /reconcile and /mcp answer 401 until it is")
+		log.Warn().Msg("ADMIN_TOKEN is not set: the operator API, /reconcile and /mcp answer 401 and the status page is off until it is")
 	}
 	if cfg.MPDryRun {
 		log.Warn().Msg("MP_DRY_RUN=true: nothing is written to MoviePilot; tasks stay pending")
