@@ -152,33 +152,31 @@ func (h *Handler) Routes(r chi.Router) {
 		r.Post("/ui/reconcile", h.action("reconcile", h.reconcile))
 		r.Post("/ui/notify-test", h.action("notify", h.notify))
 	})
-	r.Get("/ui/static/{name}", h.static)
+	// One route per file, so any other path under /ui/ gets the router's JSON 404.
+	for name, ctype := range staticFiles {
+		r.Get("/ui/static/"+name, h.static(name, ctype))
+	}
 }
 
-// static serves the stylesheet and the script.
-func (h *Handler) static(w http.ResponseWriter, r *http.Request) {
-	name := chi.URLParam(r, "name")
-	var ctype string
-	switch name {
-	case "style.css":
-		ctype = "text/css; charset=utf-8"
-	case "app.js":
-		ctype = "text/javascript; charset=utf-8"
-	case "favicon.svg":
-		ctype = "image/svg+xml"
-	default:
-		http.NotFound(w, r)
-		return
-	}
+// staticFiles are the page's files and their types.
+var staticFiles = map[string]string{
+	"style.css":   "text/css; charset=utf-8",
+	"app.js":      "text/javascript; charset=utf-8",
+	"favicon.svg": "image/svg+xml",
+}
+
+// static serves one embedded file.
+func (h *Handler) static(name, ctype string) http.HandlerFunc {
 	b, err := fs.ReadFile(files, "static/"+name)
 	if err != nil {
-		http.NotFound(w, r)
-		return
+		panic(err) // embedded at build time: missing is a build bug
 	}
-	w.Header().Set("Content-Type", ctype)
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Cache-Control", "public, max-age=86400")
-	_, _ = w.Write(b)
+	return func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", ctype)
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		_, _ = w.Write(b)
+	}
 }
 
 // securityHeaders are set on every HTML answer. The policy allows only our own stylesheet and

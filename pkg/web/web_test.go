@@ -397,6 +397,7 @@ func TestOtherRoutesKeepTheirBehaviour(t *testing.T) {
 		{"/healthz", http.StatusOK, `"status"`},
 		{"/nope", http.StatusNotFound, `"code":1002`},
 		{"/ui/nope", http.StatusNotFound, `"code":1002`},
+		{"/ui/static/nope.js", http.StatusNotFound, `"code":1002`},
 		{"/api/v1/tasks", http.StatusUnauthorized, `"code":-32001`},
 	} {
 		a := f.do(t, req{path: tc.path})
