@@ -48,8 +48,9 @@ func (w fakeWorker) State() worker.State { return w.st }
 
 type fakeReconciler struct {
 	mu   sync.Mutex
-	opts []reconcile.PassOptions
-	sum  *reconcile.Summary
+	opts  []reconcile.PassOptions
+	waits []bool
+	sum   *reconcile.Summary
 	err  error
 	last *reconcile.Summary
 }
@@ -58,6 +59,7 @@ func (f *fakeReconciler) Trigger(_ context.Context, opts reconcile.PassOptions, 
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.opts = append(f.opts, opts)
+	f.waits = append(f.waits, wait)
 	if f.sum == nil {
 		return "run-err", nil, f.err
 	}
@@ -91,6 +93,7 @@ type env struct {
 	rec   *fakeReconciler
 	logs  *bytes.Buffer
 	h     http.Handler
+	api   *api.API
 }
 
 type envOpts struct {
@@ -135,7 +138,7 @@ func newEnv(t *testing.T, o envOpts) *env {
 		g.Use(server.AdminAuth(token, writer))
 		a.Routes(g)
 	})
-	e.h = r
+	e.h, e.api = r, a
 	return e
 }
 
