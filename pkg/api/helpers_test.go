@@ -47,12 +47,12 @@ type fakeWorker struct{ st worker.State }
 func (w fakeWorker) State() worker.State { return w.st }
 
 type fakeReconciler struct {
-	mu   sync.Mutex
+	mu    sync.Mutex
 	opts  []reconcile.PassOptions
 	waits []bool
 	sum   *reconcile.Summary
-	err  error
-	last *reconcile.Summary
+	err   error
+	last  *reconcile.Summary
 }
 
 func (f *fakeReconciler) Trigger(_ context.Context, opts reconcile.PassOptions, wait bool) (string, *reconcile.Summary, error) {
