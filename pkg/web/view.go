@@ -93,7 +93,7 @@ type row struct {
 
 // mpItem is one planned MoviePilot subscription of a request.
 type mpItem struct {
-	Label string // "movie" or "S1"
+	Label string // "movie" (in the page's language) or "S1"
 	State string // the item's state (pending, subscribed, existing, skipped, failed)
 	ID    int    // MoviePilot's subscription id; 0 while there is none
 }
@@ -278,7 +278,7 @@ func (h *Handler) row(lang string, t *task.Task, now time.Time) row {
 		rw.Seasons = seasons(in.Seasons)
 	}
 	for _, it := range t.Items {
-		label := "movie"
+		label := text(lang, "type.movie")
 		if it.Season != nil {
 			label = "S" + strconv.Itoa(*it.Season)
 		}
