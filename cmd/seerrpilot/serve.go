@@ -25,6 +25,7 @@ import (
 	"github.com/seerrpilot/seerrpilot/pkg/seerr"
 	"github.com/seerrpilot/seerrpilot/pkg/server"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
+	"github.com/seerrpilot/seerrpilot/pkg/web"
 	"github.com/seerrpilot/seerrpilot/pkg/worker"
 	"github.com/seerrpilot/seerrpilot/reconcile"
 	"github.com/seerrpilot/seerrpilot/webhook"
@@ -146,7 +147,7 @@ func warnings(log zerolog.Logger, cfg *config.Config) {
 		log.Warn().Msg("JELLY_URL/JELLY_API_KEY not set: reconcile is off, so a webhook lost while seerrpilot was down is not caught up")
 	}
 	if cfg.AdminToken == "" {
-		log.Warn().Msg("ADMIN_TOKEN is not set: the operator API, /reconcile and /mcp answer 401 until it is")
+		log.Warn().Msg("ADMIN_TOKEN is not set: the operator API, /reconcile and /mcp answer 401 and the status page is off until it is")
 	}
 	if cfg.MPDryRun {
 		log.Warn().Msg("MP_DRY_RUN=true: nothing is written to MoviePilot; tasks stay pending")
@@ -172,7 +173,11 @@ type components struct {
 	hook    *webhook.Handler
 	poller  *reconcile.Poller // nil when Seerr is not configured
 	api     *api.API
+	page    *web.Handler // the status page at BASE_PATH/
 	metrics *metrics.Metrics
+	// notifier sends the status page's test notification; nil (untyped) while notifications
+	// are not configured, and the page then says to set NOTIFY_URLS.
+	notifier web.Notifier
 }
 
 func (c *components) build() error {
@@ -253,6 +258,10 @@ func (c *components) build() error {
 		c.ready.Set("reconcile", true, "disabled", "JELLY_URL and JELLY_API_KEY are not set", nil)
 	}
 	c.api = api.New(ao)
+	c.page = web.New(web.Options{
+		Token: c.cfg.AdminToken, BasePath: c.cfg.BasePath, Tasks: c.store, Operator: c.api,
+		Notifier: c.notifier, Scrub: c.red.String, Log: logging.Component(c.log, "web"), Version: version,
+	})
 	return nil
 }
 
@@ -313,6 +322,7 @@ func (c *components) mount(r chi.Router) {
 		}
 		c.api.Routes(r)
 	})
+	c.page.Routes(r) // does its own auth: a login form, or the same Bearer token
 }
 
 // start runs the background components; the returned channel closes when all have stopped.

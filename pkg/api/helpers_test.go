@@ -37,6 +37,7 @@ func (w fakeWorker) State() worker.State { return w.st }
 type fakeReconciler struct {
 	mu    sync.Mutex
 	opts  []reconcilepass.Options
+	waits []bool
 	sum   *reconcilepass.Summary
 	runID string // the run id when sum is nil (a pass that outlives the wait); empty: none started
 	err   error
@@ -47,6 +48,7 @@ func (f *fakeReconciler) Trigger(_ context.Context, opts reconcilepass.Options, 
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.opts = append(f.opts, opts)
+	f.waits = append(f.waits, wait)
 	if f.sum == nil {
 		return reconcilepass.Result{RunID: f.runID, Err: f.err}
 	}
@@ -80,6 +82,7 @@ type env struct {
 	rec   *fakeReconciler
 	logs  *logtest.Sink
 	h     http.Handler
+	api   *api.API
 }
 
 type envOpts struct {
@@ -124,7 +127,7 @@ func newEnv(t *testing.T, o envOpts) *env {
 		g.Use(server.AdminAuth(token, writer))
 		a.Routes(g)
 	})
-	e.h = r
+	e.h, e.api = r, a
 	return e
 }
 

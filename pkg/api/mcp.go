@@ -135,7 +135,7 @@ func (a *API) newMCPServer() *mcp.Server {
 			"Waits for the pass (up to 80s) and returns its summary; a longer pass goes on and the answer is code 0 with its runId. Use dryRun to see what it would do.",
 		Annotations: &mcp.ToolAnnotations{Title: "Reconcile with Seerr", IdempotentHint: true, DestructiveHint: boolPtr(false), OpenWorldHint: boolPtr(true)},
 	}, func(ctx context.Context, _ *mcp.CallToolRequest, in ReconcileInput) (*mcp.CallToolResult, envelope.Response, error) {
-		return a.toolResult(a.svc.reconcile(ctx, in.DryRun))
+		return a.toolResult(a.svc.reconcile(ctx, in.DryRun, true))
 	})
 
 	mcp.AddTool(srv, &mcp.Tool{

@@ -320,11 +320,12 @@ func (s *service) stats(ctx context.Context) reply {
 	return ok(http.StatusOK, msg, out)
 }
 
-// reconcile runs one pass and waits for its summary, with POST /reconcile?wait=true's answers.
-func (s *service) reconcile(ctx context.Context, dryRun bool) reply {
+// reconcile runs one pass; with wait it waits for the pass and answers its summary (POST
+// /reconcile?wait=true's answers), without it it answers once the pass has started or joined.
+func (s *service) reconcile(ctx context.Context, dryRun, wait bool) reply {
 	a := reconcilepass.Off()
 	if s.rec != nil {
-		a = reconcilepass.Ask(ctx, s.rec, reconcilepass.Options{DryRun: dryRun}, true, s.wait)
+		a = reconcilepass.Ask(ctx, s.rec, reconcilepass.Options{DryRun: dryRun}, wait, s.wait)
 	}
 	return reply{status: a.Status, code: a.Code, msg: a.Msg, data: a.Data}
 }
