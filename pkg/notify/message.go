@@ -29,7 +29,7 @@ var sections = map[Event]section{
 		todo: "What to do: check that MoviePilot runs and that MP_URL reaches it; waiting tasks go as soon as it answers."},
 	EventReconcile: {one: "reconcile failing", many: "reconcile failing", heading: "Reconcile",
 		todo: "What to do: check that Seerr runs and JELLY_URL / JELLY_API_KEY; `seerrpilot doctor` says what is wrong."},
-	EventDelivered: {one: "subscribed in MoviePilot", many: "%d requests subscribed in MoviePilot", heading: "Subscribed in MoviePilot"},
+	EventDelivered:  {one: "subscribed in MoviePilot", many: "%d requests subscribed in MoviePilot", heading: "Subscribed in MoviePilot"},
 	EventDownloaded: {one: "downloaded", many: "%d requests downloaded", heading: "Downloaded"},
 }
 

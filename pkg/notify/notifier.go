@@ -130,6 +130,11 @@ func (n *Notifier) add(it item) {
 	if latest := n.first.Add(n.o.MaxDelay); n.due.After(latest) {
 		n.due = latest
 	}
+	n.poke()
+}
+
+// poke makes Run look at the queue and its timers again; it never blocks.
+func (n *Notifier) poke() {
 	select {
 	case n.wake <- struct{}{}:
 	default:
@@ -200,6 +205,7 @@ func (n *Notifier) MoviePilot(s MoviePilotState) {
 	case !s.UnreachableSince.IsZero():
 		if n.down.IsZero() {
 			n.down = s.UnreachableSince
+			n.poke() // Run's timer now includes the threshold
 		}
 		n.downWhy = s.Unreachable
 		n.checkDown()
@@ -219,7 +225,7 @@ func (n *Notifier) checkDown() {
 	}
 	n.downSaid = true
 	n.add(item{event: EventUnreachable,
-		head:   "MoviePilot has been unreachable for " + roundDur(n.o.Now().Sub(n.down)) + " (since " + n.down.UTC().Format("15:04 UTC") + ")",
+		head:   "MoviePilot has been unreachable for over " + roundDur(n.o.UnreachableAfter) + " (since " + n.down.UTC().Format("15:04 UTC") + ")",
 		reason: n.downWhy})
 }
 

@@ -48,6 +48,9 @@ func newService(raw string) (types.Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: a %s URL that does not parse (not shown: it may hold a token)", ErrBadURL, name)
 	}
+	if name == "http" || name == "https" {
+		return nil, fmt.Errorf("%w: a plain %s:// address is not a notification URL; for a webhook write generic+%s://… (or generic://host/path?template=json)", ErrBadURL, name, name)
+	}
 	var r router.ServiceRouter
 	svc, err := r.NewService(name)
 	if err != nil {
