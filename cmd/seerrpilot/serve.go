@@ -20,6 +20,7 @@ import (
 	"github.com/seerrpilot/seerrpilot/pkg/logging"
 	"github.com/seerrpilot/seerrpilot/pkg/metrics"
 	"github.com/seerrpilot/seerrpilot/pkg/moviepilot"
+	"github.com/seerrpilot/seerrpilot/pkg/notify"
 	"github.com/seerrpilot/seerrpilot/pkg/plan"
 	"github.com/seerrpilot/seerrpilot/pkg/redact"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr"
@@ -173,11 +174,16 @@ type components struct {
 	poller  *reconcile.Poller // nil when Seerr is not configured
 	api     *api.API
 	metrics *metrics.Metrics
+	// notifier sends NOTIFY_URLS notices (notify.go); off without NOTIFY_URLS.
+	notifier *notify.Notifier
 }
 
 func (c *components) build() error {
 	var err error
 	c.metrics = metrics.New(c.store, nil)
+	if err := c.buildNotifier(); err != nil {
+		return err
+	}
 	if c.cfg.ReconcileEnabled() {
 		c.seerr, err = seerr.New(seerr.Config{BaseURL: c.cfg.JellyURL, APIKey: c.cfg.JellyAPIKey})
 		if err != nil {
@@ -205,7 +211,7 @@ func (c *components) build() error {
 		mpAPI = offlineMP{c.mp}
 	}
 	wo := worker.Options{
-		Store: c.store, MoviePilot: mpAPI,
+		Store: notifyingStore{c.store, c.notifier}, MoviePilot: mpAPI,
 		Policy:      plan.Policy{Specials: plan.Specials(c.cfg.TVSpecials), EpisodeMode: plan.EpisodeMode(c.cfg.MPEpisodeMode)},
 		MaxAttempts: c.cfg.MaxAttempts, DryRun: c.cfg.MPDryRun, UserMap: c.cfg.MPUserMap,
 		Log: logging.Component(c.log, "worker"), OnState: c.workerState, OnDryRun: c.onDryRun,
@@ -227,7 +233,7 @@ func (c *components) build() error {
 		Observe: c.metrics.Webhook, StoreResult: c.storeResult,
 	})
 	policy := plan.Policy{Specials: plan.Specials(c.cfg.TVSpecials), EpisodeMode: plan.EpisodeMode(c.cfg.MPEpisodeMode)}
-	ao := api.Options{Store: c.store, Worker: c.worker, Policy: policy, Envelope: c.env,
+	ao := api.Options{Store: c.store, Worker: c.worker, Notifier: c.notifier, Policy: policy, Envelope: c.env,
 		Log: logging.Component(c.log, "api"), Version: version}
 	if c.seerr != nil {
 		c.poller = reconcile.New(reconcile.Options{
@@ -244,6 +250,7 @@ func (c *components) build() error {
 					st.Problem = "last pass failed: " + st.Detail
 				}
 				c.ready.SetState("reconcile", st)
+				c.notifier.Reconcile(!ready, st.Detail)
 			},
 			OnRun: c.reconcileRun,
 		})
@@ -285,6 +292,7 @@ func (c *components) workerState(st worker.State) {
 		mp.Status = "dry-run"
 	}
 	c.ready.SetState("moviepilot", mp)
+	c.notifier.MoviePilot(moviePilotState(st))
 	if c.metrics != nil {
 		c.metrics.WorkerPaused(st.Status == worker.StatusPaused)
 		c.metrics.WorkerThrottled(st.Status == worker.StatusThrottled)
@@ -325,6 +333,13 @@ func (c *components) start(ctx context.Context) <-chan struct{} {
 			c.log.Error().Err(err).Msg("worker stopped")
 		}
 	}()
+	if c.notifier.Enabled() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = c.notifier.Run(ctx)
+		}()
+	}
 	if c.poller != nil {
 		wg.Add(1)
 		go func() {
