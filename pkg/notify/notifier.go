@@ -247,6 +247,9 @@ func (n *Notifier) Reconcile(failed bool, detail string) {
 	}
 }
 
+// lastFlush bounds the send of what is still queued when Run's context ends.
+const lastFlush = 3 * time.Second
+
 // Run sends batches until ctx ends; what is still queued then is sent once more, briefly.
 func (n *Notifier) Run(ctx context.Context) error {
 	for {
@@ -264,7 +267,8 @@ func (n *Notifier) Run(ctx context.Context) error {
 		}
 		select {
 		case <-ctx.Done():
-			last, cancel := context.WithTimeout(context.WithoutCancel(ctx), n.o.SendTimeout)
+			// One short try: the service's whole shutdown has 10 s.
+			last, cancel := context.WithTimeout(context.WithoutCancel(ctx), min(n.o.SendTimeout, lastFlush))
 			n.flush(last, 1, true)
 			cancel()
 			return nil
