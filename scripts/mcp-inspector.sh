@@ -9,7 +9,7 @@
 # plain `npx @modelcontextprotocol/inspector` quietly falls back to 0.15, which has no
 # --header; so this script checks the Node version first and says what to install.
 #
-# Steps: tools/list (all six seerrpilot tools must be listed, and --strict must find no schema
+# Steps: tools/list (all seven seerrpilot tools must be listed, and --strict must find no schema
 # portability error), then tools/call queue_stats (must answer code 0). Any failure exits non-zero.
 #
 # The token goes into a temporary config file (mode 600, deleted on exit) rather than onto the
@@ -100,10 +100,10 @@ if ! list="$(inspector --method tools/list --strict 2>"$tmp/list.err")"; then
 	grep -Ev '^(npm warn|\[mcp-inspector\])' "$tmp/list.err" >&2 || true
 	die "tools/list failed (wrong token, wrong URL, or a schema error above)"
 fi
-for tool in get_task_status retry_task stop_task subscribe_media reconcile queue_stats; do
+for tool in get_task_status retry_task stop_task subscribe_media reconcile queue_stats send_test_notification; do
 	grep -q "\"name\": \"$tool\"" <<<"$list" || die "tools/list does not list $tool"
 done
-echo "mcp-inspector: all six tools listed"
+echo "mcp-inspector: all seven tools listed"
 
 echo "mcp-inspector: tools/call queue_stats"
 if ! stats="$(inspector --method tools/call --tool-name queue_stats 2>"$tmp/call.err")"; then

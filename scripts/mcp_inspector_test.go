@@ -29,7 +29,7 @@ func stubTools(t *testing.T, nodeVersion string) (dir, argsFile string) {
 	}
 	npx := "#!/bin/sh\necho \"$@\" >> " + argsFile + "\n" +
 		"case \"$*\" in\n" +
-		"*tools/list*) for n in get_task_status retry_task stop_task subscribe_media reconcile queue_stats; do echo \"  \\\"name\\\": \\\"$n\\\",\"; done ;;\n" +
+		"*tools/list*) for n in get_task_status retry_task stop_task subscribe_media reconcile queue_stats send_test_notification; do echo \"  \\\"name\\\": \\\"$n\\\",\"; done ;;\n" +
 		"*tools/call*) echo '  \"code\": 0,'; echo '  \"text\": \"queue: 0 pending\"' ;;\n" +
 		"esac\n"
 	for name, body := range map[string]string{"node": node, "npx": npx} {

@@ -20,6 +20,7 @@ import (
 	"github.com/seerrpilot/seerrpilot/pkg/logging"
 	"github.com/seerrpilot/seerrpilot/pkg/metrics"
 	"github.com/seerrpilot/seerrpilot/pkg/moviepilot"
+	"github.com/seerrpilot/seerrpilot/pkg/notify"
 	"github.com/seerrpilot/seerrpilot/pkg/plan"
 	"github.com/seerrpilot/seerrpilot/pkg/redact"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr"
@@ -175,14 +176,16 @@ type components struct {
 	api     *api.API
 	page    *web.Handler // the status page at BASE_PATH/
 	metrics *metrics.Metrics
-	// notifier sends the status page's test notification; nil (untyped) while notifications
-	// are not configured, and the page then says to set NOTIFY_URLS.
-	notifier web.Notifier
+	// notifier sends NOTIFY_URLS notices (notify.go); off without NOTIFY_URLS.
+	notifier *notify.Notifier
 }
 
 func (c *components) build() error {
 	var err error
 	c.metrics = metrics.New(c.store, nil)
+	if err := c.buildNotifier(); err != nil {
+		return err
+	}
 	if c.cfg.ReconcileEnabled() {
 		c.seerr, err = seerr.New(seerr.Config{BaseURL: c.cfg.JellyURL, APIKey: c.cfg.JellyAPIKey})
 		if err != nil {
@@ -210,7 +213,7 @@ func (c *components) build() error {
 		mpAPI = offlineMP{c.mp}
 	}
 	wo := worker.Options{
-		Store: c.store, MoviePilot: mpAPI,
+		Store: notifyingStore{c.store, c.notifier}, MoviePilot: mpAPI,
 		Policy:      plan.Policy{Specials: plan.Specials(c.cfg.TVSpecials), EpisodeMode: plan.EpisodeMode(c.cfg.MPEpisodeMode)},
 		MaxAttempts: c.cfg.MaxAttempts, DryRun: c.cfg.MPDryRun, UserMap: c.cfg.MPUserMap,
 		Log: logging.Component(c.log, "worker"), OnState: c.workerState, OnDryRun: c.onDryRun,
@@ -232,7 +235,7 @@ func (c *components) build() error {
 		Observe: c.metrics.Webhook, StoreResult: c.storeResult,
 	})
 	policy := plan.Policy{Specials: plan.Specials(c.cfg.TVSpecials), EpisodeMode: plan.EpisodeMode(c.cfg.MPEpisodeMode)}
-	ao := api.Options{Store: c.store, Worker: c.worker, Policy: policy, Envelope: c.env,
+	ao := api.Options{Store: c.store, Worker: c.worker, Notifier: c.notifier, Policy: policy, Envelope: c.env,
 		Log: logging.Component(c.log, "api"), Version: version}
 	if c.seerr != nil {
 		c.poller = reconcile.New(reconcile.Options{
@@ -249,6 +252,7 @@ func (c *components) build() error {
 					st.Problem = "last pass failed: " + st.Detail
 				}
 				c.ready.SetState("reconcile", st)
+				c.notifier.Reconcile(!ready, st.Detail)
 			},
 			OnRun: c.reconcileRun,
 		})
@@ -258,9 +262,13 @@ func (c *components) build() error {
 		c.ready.Set("reconcile", true, "disabled", "JELLY_URL and JELLY_API_KEY are not set", nil)
 	}
 	c.api = api.New(ao)
+	var pageNotifier web.Notifier // untyped nil while notifications are off: the page says so
+	if c.notifier.Enabled() {
+		pageNotifier = c.notifier
+	}
 	c.page = web.New(web.Options{
 		Token: c.cfg.AdminToken, BasePath: c.cfg.BasePath, Tasks: c.store, Operator: c.api,
-		Notifier: c.notifier, Scrub: c.red.String, Log: logging.Component(c.log, "web"), Version: version,
+		Notifier: pageNotifier, Scrub: c.red.String, Log: logging.Component(c.log, "web"), Version: version,
 	})
 	return nil
 }
@@ -294,6 +302,7 @@ func (c *components) workerState(st worker.State) {
 		mp.Status = "dry-run"
 	}
 	c.ready.SetState("moviepilot", mp)
+	c.notifier.MoviePilot(moviePilotState(st))
 	if c.metrics != nil {
 		c.metrics.WorkerPaused(st.Status == worker.StatusPaused)
 		c.metrics.WorkerThrottled(st.Status == worker.StatusThrottled)
@@ -335,6 +344,13 @@ func (c *components) start(ctx context.Context) <-chan struct{} {
 			c.log.Error().Err(err).Msg("worker stopped")
 		}
 	}()
+	if c.notifier.Enabled() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = c.notifier.Run(ctx)
+		}()
+	}
 	if c.poller != nil {
 		wg.Add(1)
 		go func() {

@@ -56,6 +56,8 @@ type Options struct {
 	Store      Store
 	Reconciler Reconciler
 	Worker     Worker
+	// Notifier sends test notices (nil: notifications off).
+	Notifier Notifier
 	// Policy is the mapping policy manual subscriptions are checked against.
 	Policy plan.Policy
 	// Envelope writes every answer; set its Scrub so no secret leaves in a message.
@@ -87,14 +89,15 @@ func New(o Options) *API {
 		o.Now = time.Now
 	}
 	svc := &service{
-		store:   o.Store,
-		rec:     o.Reconciler,
-		worker:  o.Worker,
-		policy:  o.Policy,
-		now:     o.Now,
-		log:     o.Log,
-		version: o.Version,
-		wait:    reconcilepass.DefaultWait,
+		store:    o.Store,
+		rec:      o.Reconciler,
+		worker:   o.Worker,
+		notifier: o.Notifier,
+		policy:   o.Policy,
+		now:      o.Now,
+		log:      o.Log,
+		version:  o.Version,
+		wait:     reconcilepass.DefaultWait,
 	}
 	a := &API{svc: svc, env: o.Envelope, log: o.Log}
 	srv := a.newMCPServer()
@@ -121,6 +124,7 @@ func (a *API) Routes(r chi.Router) {
 		r.Post("/tasks/{id}/cancel", a.cancelTask)
 		r.Post("/subscriptions", a.subscribe)
 		r.Get("/stats", a.stats)
+		r.Post("/notifications/test", a.testNotificationREST)
 		r.NotFound(func(w http.ResponseWriter, req *http.Request) {
 			a.env.Error(w, http.StatusNotFound, envelope.NotFound,
 				"no such endpoint: "+server.EchoPath(req.Method)+" "+server.EchoPath(req.URL.Path)+"; see GET /api/v1/tasks, /api/v1/tasks/{id}, /api/v1/stats, POST /api/v1/tasks/{id}/retry|cancel, /api/v1/subscriptions")

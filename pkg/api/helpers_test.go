@@ -87,6 +87,7 @@ type env struct {
 
 type envOpts struct {
 	store  api.Store // overrides the real store
+	notify api.Notifier
 	noRec  bool
 	policy plan.Policy
 }
@@ -118,6 +119,7 @@ func newEnv(t *testing.T, o envOpts) *env {
 	if o.store != nil {
 		opts.Store = o.store
 	}
+	opts.Notifier = o.notify
 	if !o.noRec {
 		opts.Reconciler = e.rec
 	}

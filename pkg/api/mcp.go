@@ -148,6 +148,7 @@ func (a *API) newMCPServer() *mcp.Server {
 		return a.toolResult(a.svc.stats(ctx))
 	})
 
+	a.addNotificationTool(srv)
 	srv.AddReceivingMiddleware(a.envelopeArgumentErrors)
 	return srv
 }

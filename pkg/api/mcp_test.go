@@ -156,12 +156,13 @@ func TestMCPInitializeAndListTools(t *testing.T) {
 		props                             []string
 	}
 	wants := map[string]want{
-		api.ToolGetTaskStatus:  {readOnly: true, idempotent: true, props: []string{"taskId", "status", "limit"}},
-		api.ToolQueueStats:     {readOnly: true, idempotent: true},
-		api.ToolRetryTask:      {idempotent: true, required: []string{"taskId"}, props: []string{"taskId"}},
-		api.ToolStopTask:       {destructive: true, idempotent: true, required: []string{"taskId"}, props: []string{"taskId", "reason"}},
-		api.ToolSubscribeMedia: {idempotent: true, required: []string{"tmdbId", "mediaType"}, props: []string{"tmdbId", "mediaType", "seasons", "title", "year"}},
-		api.ToolReconcile:      {idempotent: true, props: []string{"dryRun"}},
+		api.ToolGetTaskStatus:        {readOnly: true, idempotent: true, props: []string{"taskId", "status", "limit"}},
+		api.ToolQueueStats:           {readOnly: true, idempotent: true},
+		api.ToolRetryTask:            {idempotent: true, required: []string{"taskId"}, props: []string{"taskId"}},
+		api.ToolStopTask:             {destructive: true, idempotent: true, required: []string{"taskId"}, props: []string{"taskId", "reason"}},
+		api.ToolSubscribeMedia:       {idempotent: true, required: []string{"tmdbId", "mediaType"}, props: []string{"tmdbId", "mediaType", "seasons", "title", "year"}},
+		api.ToolReconcile:            {idempotent: true, props: []string{"dryRun"}},
+		api.ToolSendTestNotification: {},
 	}
 	if len(res.Tools) != len(wants) {
 		t.Fatalf("%d tools, want %d", len(res.Tools), len(wants))

@@ -53,14 +53,15 @@ func invalid(format string, args ...any) reply {
 
 // service is every operator rule, shared by the REST and MCP adapters.
 type service struct {
-	store   Store
-	rec     Reconciler
-	worker  Worker
-	policy  plan.Policy
-	now     func() time.Time
-	log     zerolog.Logger
-	version string
-	wait    time.Duration
+	store    Store
+	rec      Reconciler
+	worker   Worker
+	notifier Notifier
+	policy   plan.Policy
+	now      func() time.Time
+	log      zerolog.Logger
+	version  string
+	wait     time.Duration
 }
 
 // TaskList is the data of a task listing.

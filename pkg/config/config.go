@@ -60,6 +60,12 @@ type env struct {
 	ReconcileInterval string `envconfig:"RECONCILE_INTERVAL" default:"30m"`
 	LogLevel          string `envconfig:"LOG_LEVEL" default:"info"`
 	LogFormat         string `envconfig:"LOG_FORMAT" default:"json"`
+
+	// Notifications (notify.go).
+	NotifyURLs             string `envconfig:"NOTIFY_URLS"`
+	NotifyURLsFile         string `envconfig:"NOTIFY_URLS_FILE"`
+	NotifyEvents           string `envconfig:"NOTIFY_EVENTS" default:"failed,paused,unreachable,reconcile"`
+	NotifyUnreachableAfter string `envconfig:"NOTIFY_UNREACHABLE_AFTER" default:"10m"`
 }
 
 // Config is the validated configuration.
@@ -99,6 +105,8 @@ type Config struct {
 	ReconcileInterval   time.Duration // 0 disables the periodic pass
 	LogLevel            string
 	LogFormat           string
+
+	Notify // NOTIFY_* (notify.go)
 }
 
 // Allowed values, as the README lists them.
@@ -209,6 +217,9 @@ func knownSecrets(raw env) []string {
 			keep(s)
 		}
 	}
+	for _, s := range notifySecrets(raw.NotifyURLs) {
+		keep(s)
+	}
 	return out
 }
 
@@ -277,6 +288,7 @@ func fromEnv(raw env) (*Config, error) {
 	cfg.MPPassword = secret(c, "MP_PASSWORD", raw.MPPassword, raw.MPPasswordFile)
 	cfg.WebhookSecret = secret(c, "WEBHOOK_SECRET", raw.WebhookSecret, raw.WebhookSecretFile)
 	cfg.AdminToken = secret(c, "ADMIN_TOKEN", raw.AdminToken, raw.AdminTokenFile)
+	cfg.Notify.rawURLs = secret(c, "NOTIFY_URLS", raw.NotifyURLs, raw.NotifyURLsFile)
 	// The secrets read from files join the guard before any other variable is checked.
 	c.red = redact.New(append(secrets, cfg.Secrets()...)...)
 
@@ -304,6 +316,7 @@ func fromEnv(raw env) (*Config, error) {
 	cfg.ReconcileInterval = interval(c, "RECONCILE_INTERVAL", raw.ReconcileInterval)
 	cfg.LogLevel = oneOf(c, "LOG_LEVEL", raw.LogLevel, logLevels)
 	cfg.LogFormat = oneOf(c, "LOG_FORMAT", raw.LogFormat, logFormats)
+	cfg.Notify.load(c, raw.NotifyEvents, raw.NotifyUnreachableAfter)
 
 	if v, err := strconv.ParseFloat(strings.TrimSpace(raw.MPRateLimit), 64); err != nil || v <= 0 || v > maxRateLimit {
 		c.add("MP_RATE_LIMIT_PER_SEC", "%q: want a number > 0 and ≤ %g (calls per second, e.g. 3 or 0.5)", raw.MPRateLimit, maxRateLimit)
@@ -558,7 +571,7 @@ func (c *Config) Secrets() []string {
 			out = append(out, s)
 		}
 	}
-	return out
+	return append(out, notifySecrets(c.Notify.rawURLs)...)
 }
 
 // Summary is the configuration as a log-safe map: secrets only say whether they are set.
@@ -579,5 +592,7 @@ func (c *Config) Summary() map[string]any {
 		"WEBHOOK_SECRET_HEADER": c.WebhookSecretHeader,
 		"ADMIN_TOKEN":           set(c.AdminToken), "RECONCILE_INTERVAL": c.ReconcileInterval.String(),
 		"LOG_LEVEL": c.LogLevel, "LOG_FORMAT": c.LogFormat,
+		"NOTIFY_URLS": c.Notify.Services(), "NOTIFY_EVENTS": c.Notify.Events.String(),
+		"NOTIFY_UNREACHABLE_AFTER": c.Notify.UnreachableAfter.String(),
 	}
 }

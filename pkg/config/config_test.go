@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/seerrpilot/seerrpilot/pkg/notify"
 )
 
 // allVars lists every variable the env struct reads, from its tags.
@@ -58,6 +60,8 @@ func TestDefaults(t *testing.T) {
 		MPRateLimit: 3, MPEpisodeMode: "season", MPAPIVersion: "auto", TVSpecials: "exclude", MaxAttempts: 10,
 		ListenAddr: ":8770", DataDir: "./data", ReconcileInterval: 30 * time.Minute, LogLevel: "info", LogFormat: "json",
 		WebhookSecretHeader: "Authorization",
+		Notify: Notify{Events: notify.Events{notify.EventFailed: true, notify.EventPaused: true,
+			notify.EventUnreachable: true, notify.EventReconcile: true}, UnreachableAfter: 10 * time.Minute},
 	}
 	if !reflect.DeepEqual(*cfg, want) {
 		t.Fatalf("defaults:\n got %+v\nwant %+v", *cfg, want)

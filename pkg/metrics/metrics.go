@@ -81,6 +81,7 @@ type Metrics struct {
 	workerThrottled prometheus.Gauge
 	workerDown      prometheus.Gauge
 	attempts        *prometheus.CounterVec
+	notifications   *prometheus.CounterVec // notifications.go
 	handler         http.Handler
 }
 
@@ -162,6 +163,7 @@ func New(stats StatsSource, now func() time.Time) *Metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
+	m.notifications = registerNotifications(m.reg)
 	m.handler = promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{
 		ErrorHandling:       promhttp.ContinueOnError,
 		MaxRequestsInFlight: 4,

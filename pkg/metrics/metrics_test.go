@@ -84,6 +84,8 @@ func TestFreshRegistryExactSeries(t *testing.T) {
 	}
 	want = append(want, `seerrpilot_moviepilot_rate_limit_wait_seconds_count 0`, `seerrpilot_moviepilot_rate_limit_wait_seconds_sum 0`)
 	want = append(want, []string{
+		`seerrpilot_notifications_total{event="failed",outcome="failed"} 0`,
+		`seerrpilot_notifications_total{event="failed",outcome="sent"} 0`,
 		`seerrpilot_queue_oldest_pending_age_seconds 90`,
 		`seerrpilot_reconcile_last_success_timestamp_seconds 0`,
 		`seerrpilot_reconcile_runs_total{outcome="error"} 0`,
