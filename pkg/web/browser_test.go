@@ -19,10 +19,10 @@ import (
 
 	"github.com/seerrpilot/seerrpilot/pkg/moviepilot"
 	"github.com/seerrpilot/seerrpilot/pkg/moviepilot/mptest"
+	"github.com/seerrpilot/seerrpilot/pkg/reconcilepass"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
 	"github.com/seerrpilot/seerrpilot/pkg/testbudget"
 	"github.com/seerrpilot/seerrpilot/pkg/worker"
-	"github.com/seerrpilot/seerrpilot/pkg/reconcilepass"
 )
 
 // browserEnv set to "required" makes a missing browser a failure instead of a skip (CI).

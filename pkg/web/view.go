@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/seerrpilot/seerrpilot/pkg/api"
+	"github.com/seerrpilot/seerrpilot/pkg/reconcilepass"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
 	"github.com/seerrpilot/seerrpilot/pkg/trunc"
-	"github.com/seerrpilot/seerrpilot/pkg/reconcilepass"
 )
 
 // dashboardView is everything the status page shows.
