@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/seerrpilot/seerrpilot/pkg/envelope"
+	"github.com/seerrpilot/seerrpilot/pkg/since"
 )
 
 // OffMessage is DisabledHandler's answer.
@@ -141,19 +142,6 @@ func boolParam(q url.Values, name string) (bool, error) {
 }
 
 // ParseSince reads a "since" value the one way every caller (POST /reconcile?since=, the MCP
-// reconcile tool, `sync once --since`) accepts: RFC 3339, a date (UTC midnight), or a positive
-// duration back from now.
-func ParseSince(v string, now time.Time) (time.Time, error) {
-	v = strings.TrimSpace(v)
-	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
-		return t.UTC(), nil
-	}
-	if t, err := time.Parse("2006-01-02", v); err == nil {
-		return t.UTC(), nil
-	}
-	if d, err := time.ParseDuration(v); err == nil && d > 0 {
-		return now.Add(-d).UTC(), nil
-	}
-	return time.Time{}, errors.New(strconv.Quote(v) +
-		": want RFC 3339 (2025-01-02T03:04:05Z), a date (2025-01-02) or a positive duration (24h)")
-}
+// reconcile tool, `sync once --since`, RECONCILE_SINCE) accepts: RFC 3339, a date (UTC
+// midnight), or a positive duration back from now. It is since.Parse (kept here for callers).
+func ParseSince(v string, now time.Time) (time.Time, error) { return since.Parse(v, now) }

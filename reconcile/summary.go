@@ -9,8 +9,14 @@ import "time"
 type PassOptions struct {
 	// DryRun reads Seerr and reports what a pass would enqueue, but writes nothing.
 	DryRun bool `json:"dryRun,omitempty"`
-	// Since limits the pass to requests created or updated at or after it (zero: all).
+	// Since limits the pass to requests created or updated at or after it (zero: all, or
+	// Options.Since when that is set).
 	Since time.Time `json:"since,omitempty"`
+	// Progress, when set, is called after each request read from Seerr with how many were
+	// read in this pass and how many the list holds (pageInfo.results of the walks so far;
+	// 0 before the first page). It runs on the pass goroutine and must not block. A trigger
+	// that joins a running pass does not get its calls.
+	Progress func(read, total int) `json:"-"`
 }
 
 // Summary is the outcome of one pass, as POST /reconcile?wait=true, /readyz and the MCP
@@ -38,6 +44,9 @@ type Summary struct {
 	// Invalid counts requests skipped because their task input failed validation (no
 	// TMDB id, unknown media type); they are included in Skipped.
 	Invalid int `json:"invalid"`
+	// Since is the since the pass applied (PassOptions.Since or RECONCILE_SINCE), if any:
+	// requests created and last updated before it were skipped.
+	Since *time.Time `json:"since,omitempty"`
 	// ServerVersion is what Seerr's /status reported.
 	ServerVersion string `json:"serverVersion,omitempty"`
 	// Filter is the filter= value sent (after the per-version fallback; empty: none).

@@ -70,6 +70,13 @@ func serve(ctx context.Context, stdout, stderr io.Writer) error {
 	if err := app.build(); err != nil {
 		return err
 	}
+	if app.poller != nil {
+		st, err := store.Stats(ctx)
+		if err != nil {
+			return fmt.Errorf("task store: %w", err)
+		}
+		app.backlog.start(st.Total == 0, cfg.ReconcileSince)
+	}
 
 	handler := server.NewRouter(server.Options{
 		Log: logging.Component(root, "http"), Envelope: env, DB: store, Readiness: ready,
@@ -171,12 +178,15 @@ type components struct {
 	worker  *worker.Worker
 	hook    *webhook.Handler
 	poller  *reconcile.Poller // nil when Seerr is not configured
+	// backlog reports what the first pass of a first start found (serve only).
+	backlog backlogWatch
 	api     *api.API
 	metrics *metrics.Metrics
 }
 
 func (c *components) build() error {
 	var err error
+	c.backlog.rate, c.backlog.log = c.cfg.MPRateLimit, logging.Component(c.log, "reconcile")
 	c.metrics = metrics.New(c.store, nil)
 	if c.cfg.ReconcileEnabled() {
 		c.seerr, err = seerr.New(seerr.Config{BaseURL: c.cfg.JellyURL, APIKey: c.cfg.JellyAPIKey})
@@ -232,11 +242,15 @@ func (c *components) build() error {
 	if c.seerr != nil {
 		c.poller = reconcile.New(reconcile.Options{
 			Seerr: c.seerr, Store: c.store, Filter: c.cfg.JellyFilter, PageSize: c.cfg.JellyPageSize,
-			Interval: c.cfg.ReconcileInterval, Log: c.log, // the poller adds component=reconcile
+			Interval: c.cfg.ReconcileInterval, Since: c.cfg.ReconcileSince,
+			Log: c.log, // the poller adds component=reconcile
 			Report: func(ready bool, status, detail string, last *reconcile.Summary) {
 				info := map[string]any{}
 				if last != nil {
 					info["last"] = last
+				}
+				if b := c.backlog.backlog(); b != nil {
+					info["backlog"] = b
 				}
 				// A failed pass does not stop webhooks from being stored: ready, problem named.
 				st := server.State{Ready: true, Status: status, Detail: c.red.String(detail), Info: info}
@@ -294,6 +308,7 @@ func (c *components) workerState(st worker.State) {
 
 // reconcileRun counts a finished pass in the metrics.
 func (c *components) reconcileRun(s reconcile.Summary) {
+	c.backlog.pass(s)
 	var ended time.Time
 	if !s.StartedAt.IsZero() {
 		ended = s.StartedAt.Add(time.Duration(s.DurationMs) * time.Millisecond)
