@@ -173,11 +173,11 @@ type components struct {
 	// storeResult receives the outcome of each webhook's store write (serve: /readyz).
 	storeResult func(err error)
 
-	mp      *moviepilot.Client
-	seerr   *seerr.Client
-	worker  *worker.Worker
-	hook    *webhook.Handler
-	poller  *reconcile.Poller // nil when Seerr is not configured
+	mp     *moviepilot.Client
+	seerr  *seerr.Client
+	worker *worker.Worker
+	hook   *webhook.Handler
+	poller *reconcile.Poller // nil when Seerr is not configured
 	// backlog reports what the first pass of a first start found (serve only).
 	backlog backlogWatch
 	api     *api.API
