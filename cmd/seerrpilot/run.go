@@ -20,7 +20,9 @@ Commands:
   sync daemon      same as serve
   sync once [--since DATE] [--dry-run]
                    one reconcile pass, then try every due task once; print a summary;
-                   exit 1 if any task failed. --since: RFC 3339 or YYYY-MM-DD.
+                   exit 1 if any task failed. --since: RFC 3339, YYYY-MM-DD or a duration
+                   (replaces RECONCILE_SINCE for this run). Progress goes to stderr: a bar
+                   on a terminal, one line every 10 s otherwise.
                    --dry-run: print each MoviePilot payload, change nothing anywhere
   healthcheck      GET /healthz on the local service; exit 0 if healthy, 1 if not
                    (for distroless images: HEALTHCHECK CMD ["seerrpilot","healthcheck"])

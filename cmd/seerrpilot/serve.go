@@ -172,6 +172,8 @@ type components struct {
 	onDryRun func(t *task.Task, item string, payload []byte)
 	// storeResult receives the outcome of each webhook's store write (serve: /readyz).
 	storeResult func(err error)
+	// onOutcome, when set, sees each task attempt's outcome too (sync once's progress).
+	onOutcome func(outcome string)
 
 	mp     *moviepilot.Client
 	seerr  *seerr.Client
@@ -222,6 +224,14 @@ func (c *components) build() error {
 	}
 	if c.metrics != nil {
 		wo.OnOutcome = c.metrics.TaskAttempt
+	}
+	if extra, counted := c.onOutcome, wo.OnOutcome; extra != nil {
+		wo.OnOutcome = func(o string) {
+			if counted != nil {
+				counted(o)
+			}
+			extra(o)
+		}
 	}
 	if c.seerr != nil {
 		wo.Seerr, wo.Titler = c.seerr, c.seerr
