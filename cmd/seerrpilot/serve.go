@@ -182,8 +182,12 @@ type components struct {
 	poller *reconcile.Poller // nil when Seerr is not configured
 	// backlog reports what the first pass of a first start found (serve only).
 	backlog backlogWatch
-	api     *api.API
-	metrics *metrics.Metrics
+	// tests counts the TEST_NOTIFICATIONs the webhook accepted (setup seerr polls /readyz).
+	testsMu  sync.Mutex
+	tests    int
+	lastTest time.Time
+	api      *api.API
+	metrics  *metrics.Metrics
 }
 
 func (c *components) build() error {
@@ -244,8 +248,9 @@ func (c *components) build() error {
 	c.hook = webhook.New(webhook.Options{
 		Store: c.store, Secret: c.cfg.WebhookSecret, SecretHeader: c.cfg.WebhookSecretHeader, Envelope: c.env,
 		Log:     c.log, // the handler adds component=webhook; adding it here too wrote the key twice
-		Observe: c.metrics.Webhook, StoreResult: c.storeResult,
+		Observe: c.observeWebhook, StoreResult: c.storeResult,
 	})
+	c.ready.Set("webhook", true, "ok", "", map[string]any{"testNotifications": 0})
 	policy := plan.Policy{Specials: plan.Specials(c.cfg.TVSpecials), EpisodeMode: plan.EpisodeMode(c.cfg.MPEpisodeMode)}
 	ao := api.Options{Store: c.store, Worker: c.worker, Policy: policy, Envelope: c.env,
 		Log: logging.Component(c.log, "api"), Version: version}
@@ -314,6 +319,21 @@ func (c *components) workerState(st worker.State) {
 		c.metrics.WorkerThrottled(st.Status == worker.StatusThrottled)
 		c.metrics.WorkerUnreachable(st.Status == worker.StatusUnreachable)
 	}
+}
+
+// observeWebhook counts each webhook in the metrics and remembers the test notifications
+// the webhook accepted (secret checked): /readyz shows them under components.webhook.info,
+// where `setup seerr` sees Seerr's test arrive.
+func (c *components) observeWebhook(typ, outcome string, took time.Duration) {
+	c.metrics.Webhook(typ, outcome, took)
+	if outcome != webhook.OutcomeTest {
+		return
+	}
+	c.testsMu.Lock()
+	defer c.testsMu.Unlock()
+	c.tests++
+	c.lastTest = time.Now().UTC()
+	c.ready.Set("webhook", true, "ok", "", map[string]any{"testNotifications": c.tests, "lastTestAt": c.lastTest})
 }
 
 // reconcileRun counts a finished pass in the metrics.

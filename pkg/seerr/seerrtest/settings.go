@@ -7,8 +7,9 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
+
+	"github.com/seerrpilot/seerrpilot/webhook/webhooktest"
 )
 
 // WebhookAgent is the fake's webhook notification agent, as Seerr stores it under
@@ -193,47 +194,15 @@ type httpStatusError struct{ code int }
 
 func (e *httpStatusError) Error() string { return "HTTP " + strconv.Itoa(e.code) }
 
-// testPayload renders a stored template for TEST_NOTIFICATION like the agent's parseKeys:
-// JSON.parse twice, the entity keys become null, {{extra}} becomes [], and the first
-// occurrence of each known placeholder in a string is replaced.
+// testPayload renders a stored template for TEST_NOTIFICATION like the agent: JSON.parse
+// twice (a template saved as raw JSON fails here, as Seerr's "[object Object]" does), then
+// the agent's substitution (webhooktest's renderer).
 func testPayload(stored string) ([]byte, error) {
 	var text string
 	if err := json.Unmarshal([]byte(stored), &text); err != nil {
-		return nil, err // Seerr: "[object Object]" is not valid JSON
-	}
-	var tpl map[string]any
-	if err := json.Unmarshal([]byte(text), &tpl); err != nil {
 		return nil, err
 	}
-	vars := map[string]string{"notification_type": "TEST_NOTIFICATION", "subject": "Test Notification",
-		"message": "Check check, 1, 2, 3. Are we coming in clear?", "event": "", "image": ""}
-	return json.Marshal(renderKeys(tpl, vars))
-}
-
-func renderKeys(m map[string]any, vars map[string]string) map[string]any {
-	out := map[string]any{}
-	for k, v := range m {
-		switch k {
-		case "{{extra}}":
-			out["extra"] = []any{}
-			continue
-		case "{{media}}", "{{request}}", "{{issue}}", "{{comment}}":
-			out[strings.Trim(k, "{}")] = nil
-			continue
-		}
-		switch x := v.(type) {
-		case string:
-			for name, val := range vars {
-				x = strings.Replace(x, "{{"+name+"}}", val, 1)
-			}
-			out[k] = x
-		case map[string]any:
-			out[k] = renderKeys(x, vars)
-		default:
-			out[k] = v
-		}
-	}
-	return out
+	return webhooktest.Renderer{Template: []byte(text)}.Render(webhooktest.Test())
 }
 
 // WebhookAgentNow returns the agent as stored now (for tests).
