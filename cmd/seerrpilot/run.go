@@ -27,6 +27,9 @@ Commands:
   healthcheck      GET /healthz on the local service; exit 0 if healthy, 1 if not
                    (for distroless images: HEALTHCHECK CMD ["seerrpilot","healthcheck"])
   doctor           check config, Seerr, MoviePilot, DATA_DIR; exit 1 if any fails (bad config too)
+  setup seerr [--url URL] [--yes]
+                   point Seerr's webhook agent at this service (shows the change, asks first),
+                   then send Seerr's test notification and confirm the running seerrpilot got it
   version          print the version
   help             print this help
 
@@ -55,6 +58,7 @@ var verbHelp = map[string]string{
 	"sync":        "sync once | sync daemon (see below)",
 	"healthcheck": "GET /healthz on the local service; exit 0 if healthy, 1 if not",
 	"doctor":      "check config, Seerr, MoviePilot, DATA_DIR; exit 1 if any check fails",
+	"setup seerr": "set Seerr's webhook agent up for this service (URL, WEBHOOK_SECRET, Request Approved, Request Automatically Approved, Request Declined, a JSON payload that parses), showing the change and asking first (--yes: don't ask; required without a terminal); then send Seerr's test notification and confirm the running seerrpilot received it (its /readyz); exit 1 if it did not",
 	"version":     "print the version",
 }
 
@@ -127,6 +131,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return healthcheck(ctx, rest, stdout, stderr)
 	case "doctor":
 		return doctor(ctx, rest, stdout, stderr)
+	case "setup":
+		return setupCmd(ctx, rest, stdout, stderr)
 	case "version", "--version", "-version":
 		if err := noArgs("version", rest); err != nil {
 			return err
