@@ -47,6 +47,10 @@ func (p *Poller) pass(ctx context.Context, id string, opts PassOptions) (Summary
 	began := time.Now()
 	ps := &passState{ctx: ctx, opts: opts, seen: map[int]struct{}{},
 		sum: Summary{RunID: id, StartedAt: p.now().UTC(), DryRun: opts.DryRun, Outcome: OutcomeOK}}
+	if !opts.Since.IsZero() {
+		s := opts.Since.UTC()
+		ps.sum.Since = &s
+	}
 	fail := func(err error) (Summary, error) {
 		ps.sum.DurationMs = time.Since(began).Milliseconds()
 		ps.sum.Outcome, ps.sum.Error = OutcomeError, err.Error()
@@ -69,10 +73,22 @@ func (p *Poller) pass(ctx context.Context, id string, opts PassOptions) (Summary
 		filters = append(filters, seerr.FilterFailed)
 		ps.sum.AlsoFilter = seerr.FilterFailed
 	}
+	totalBefore := 0 // pageInfo.results of the walks already done
 	for _, f := range filters {
 		var ws seerr.WalkStats
-		ws, err = p.seerr.Walk(ctx, seerr.WalkOptions{Filter: f, Take: p.pageSize, Features: feats},
-			func(r seerr.Request) error { return p.consider(ps, r) })
+		wo := seerr.WalkOptions{Filter: f, Take: p.pageSize, Features: feats}
+		total := totalBefore
+		if opts.Progress != nil {
+			wo.OnPage = func(listTotal int) { total = totalBefore + listTotal }
+		}
+		ws, err = p.seerr.Walk(ctx, wo, func(r seerr.Request) error {
+			err := p.consider(ps, r)
+			if opts.Progress != nil {
+				opts.Progress(len(ps.seen), max(total, len(ps.seen)))
+			}
+			return err
+		})
+		totalBefore = total
 		ps.sum.Pages += ws.Pages
 		ps.sum.Rereads += ws.Rereads
 		ps.sum.SortDropped = ps.sum.SortDropped || ws.SortDropped

@@ -57,6 +57,9 @@ type Options struct {
 	PageSize int
 	// Interval is RECONCILE_INTERVAL. Zero: Run does the start pass only; triggers still work.
 	Interval time.Duration
+	// Since is RECONCILE_SINCE: the Since of every pass that does not name its own (the
+	// start pass, periodic ones, triggers without since). Zero: no floor.
+	Since time.Time
 	// PassTimeout bounds one pass (all its Seerr and store calls); zero means DefaultPassTimeout.
 	PassTimeout time.Duration
 	// WaitTimeout bounds how long POST /reconcile?wait=true waits before answering 202 with
@@ -85,6 +88,7 @@ type Poller struct {
 	filter      string
 	pageSize    int
 	interval    time.Duration
+	since       time.Time
 	passTimeout time.Duration
 	waitTimeout time.Duration
 	log         zerolog.Logger
@@ -129,6 +133,7 @@ func New(o Options) *Poller {
 		filter:      o.Filter,
 		pageSize:    o.PageSize,
 		interval:    o.Interval,
+		since:       o.Since,
 		passTimeout: o.PassTimeout,
 		waitTimeout: o.WaitTimeout,
 		log:         o.Log.With().Str("component", "reconcile").Logger(),
@@ -351,6 +356,9 @@ func (p *Poller) start(opts PassOptions) (r *run, joined bool, err error) {
 	defer p.mu.Unlock()
 	if p.life.Err() != nil {
 		return nil, false, ErrStopped
+	}
+	if opts.Since.IsZero() {
+		opts.Since = p.since // RECONCILE_SINCE; an explicit since replaces it
 	}
 	if p.cur != nil {
 		if covers(p.cur.opts, opts) {

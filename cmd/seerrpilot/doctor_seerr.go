@@ -75,6 +75,13 @@ func doctorSeerrWebhook(ctx context.Context, r *report, cfg *config.Config, c we
 	}
 
 	checkWebhookSecret(r, cfg, s, where)
+
+	if s.TemplateProblem != "" {
+		r.fail("Seerr webhook: "+s.TemplateProblem,
+			"run `seerrpilot setup seerr` (it puts back the default template), or "+where+" → JSON Payload: reset it to the default and save")
+	} else {
+		r.ok("Seerr's webhook JSON payload template parses")
+	}
 }
 
 // checkWebhookURL compares Seerr's Webhook URL with where this service answers. The host

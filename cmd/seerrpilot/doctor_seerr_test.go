@@ -70,7 +70,8 @@ func TestDoctorSeerrWebhook(t *testing.T) {
 		{"as the README says", nil, goodWebhookAgent(), "", 0, []string{
 			"[ OK ] Seerr webhook agent is enabled", "[ OK ] Seerr's Webhook URL http://seerrpilot:8770/webhook/jellyseerr has the webhook's path",
 			"[ OK ] Seerr webhook sends Request Approved and Request Automatically Approved",
-			"[ OK ] Seerr's webhook Authorization header matches WEBHOOK_SECRET"}},
+			"[ OK ] Seerr's webhook Authorization header matches WEBHOOK_SECRET",
+			"[ OK ] Seerr's webhook JSON payload template parses"}},
 		{"bearer form", nil, with(func(a *seerrtest.WebhookAgent) { a.AuthHeader = "Bearer " + e2eHookSec }), "", 0,
 			[]string{"Authorization header matches WEBHOOK_SECRET"}},
 		{"a fresh Seerr: agent off, nothing set", nil, seerrtest.WebhookAgent{}, "", 4, []string{
@@ -106,6 +107,12 @@ func TestDoctorSeerrWebhook(t *testing.T) {
 		}), "", 1, []string{"Authorization header does not match WEBHOOK_SECRET"}},
 		{"no WEBHOOK_SECRET: the header is not judged", func(c *config.Config) { c.WebhookSecret = "" },
 			with(func(a *seerrtest.WebhookAgent) { a.AuthHeader = "" }), "", 0, nil},
+		{"template saved as raw JSON", nil, with(func(a *seerrtest.WebhookAgent) {
+			a.StoredPayload = `{"notification_type":"{{notification_type}}"}`
+		}), "", 1, []string{`[FAIL] Seerr webhook: the JSON payload template is stored as JSON, not as text: Seerr logs "[object Object]" is not valid JSON`,
+			"run `seerrpilot setup seerr`"}},
+		{"template not valid JSON", nil, with(func(a *seerrtest.WebhookAgent) { a.StoredPayload = `"{\"notification_type\": "` }), "", 1,
+			[]string{"JSON payload template is not valid JSON"}},
 		{"key cannot read settings", nil, goodWebhookAgent(), "Wrong-seerr-key-1", 0,
 			[]string{"[WARN] Seerr webhook settings not readable with JELLY_API_KEY (admin only)"}},
 	}

@@ -20,11 +20,16 @@ Commands:
   sync daemon      same as serve
   sync once [--since DATE] [--dry-run]
                    one reconcile pass, then try every due task once; print a summary;
-                   exit 1 if any task failed. --since: RFC 3339 or YYYY-MM-DD.
+                   exit 1 if any task failed. --since: RFC 3339, YYYY-MM-DD or a duration
+                   (replaces RECONCILE_SINCE for this run). Progress goes to stderr: a bar
+                   on a terminal, one line every 10 s otherwise.
                    --dry-run: print each MoviePilot payload, change nothing anywhere
   healthcheck      GET /healthz on the local service; exit 0 if healthy, 1 if not
                    (for distroless images: HEALTHCHECK CMD ["seerrpilot","healthcheck"])
   doctor           check config, Seerr, MoviePilot, DATA_DIR; exit 1 if any fails (bad config too)
+  setup seerr [--url URL] [--yes]
+                   point Seerr's webhook agent at this service (shows the change, asks first),
+                   then send Seerr's test notification and confirm the running seerrpilot got it
   version          print the version
   help             print this help
 
@@ -53,6 +58,7 @@ var verbHelp = map[string]string{
 	"sync":        "sync once | sync daemon (see below)",
 	"healthcheck": "GET /healthz on the local service; exit 0 if healthy, 1 if not",
 	"doctor":      "check config, Seerr, MoviePilot, DATA_DIR; exit 1 if any check fails",
+	"setup seerr": "set Seerr's webhook agent up for this service (URL, WEBHOOK_SECRET, Request Approved, Request Automatically Approved, Request Declined, a JSON payload that parses), showing the change and asking first (--yes: don't ask; required without a terminal); then send Seerr's test notification and confirm the running seerrpilot received it (its /readyz); exit 1 if it did not",
 	"version":     "print the version",
 }
 
@@ -125,6 +131,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return healthcheck(ctx, rest, stdout, stderr)
 	case "doctor":
 		return doctor(ctx, rest, stdout, stderr)
+	case "setup":
+		return setupCmd(ctx, rest, stdout, stderr)
 	case "version", "--version", "-version":
 		if err := noArgs("version", rest); err != nil {
 			return err

@@ -72,6 +72,13 @@ func serve(ctx context.Context, stdout, stderr io.Writer) error {
 	if err := app.build(); err != nil {
 		return err
 	}
+	if app.poller != nil {
+		st, err := store.Stats(ctx)
+		if err != nil {
+			return fmt.Errorf("task store: %w", err)
+		}
+		app.backlog.start(st.Total == 0, cfg.ReconcileSince)
+	}
 
 	handler := server.NewRouter(server.Options{
 		Log: logging.Component(root, "http"), Envelope: env, DB: store, Readiness: ready,
@@ -167,6 +174,8 @@ type components struct {
 	onDryRun func(t *task.Task, item string, payload []byte)
 	// storeResult receives the outcome of each webhook's store write (serve: /readyz).
 	storeResult func(err error)
+	// onOutcome, when set, sees each task attempt's outcome too (sync once's progress).
+	onOutcome func(outcome string)
 
 	mp      *moviepilot.Client
 	seerr   *seerr.Client
@@ -178,10 +187,17 @@ type components struct {
 	metrics *metrics.Metrics
 	// notifier sends NOTIFY_URLS notices (notify.go); off without NOTIFY_URLS.
 	notifier *notify.Notifier
+	// backlog reports what the first pass of a first start found (serve only).
+	backlog backlogWatch
+	// tests counts the TEST_NOTIFICATIONs the webhook accepted (setup seerr polls /readyz).
+	testsMu  sync.Mutex
+	tests    int
+	lastTest time.Time
 }
 
 func (c *components) build() error {
 	var err error
+	c.backlog.rate, c.backlog.log = c.cfg.MPRateLimit, logging.Component(c.log, "reconcile")
 	c.metrics = metrics.New(c.store, nil)
 	if err := c.buildNotifier(); err != nil {
 		return err
@@ -221,6 +237,14 @@ func (c *components) build() error {
 	if c.metrics != nil {
 		wo.OnOutcome = c.metrics.TaskAttempt
 	}
+	if extra, counted := c.onOutcome, wo.OnOutcome; extra != nil {
+		wo.OnOutcome = func(o string) {
+			if counted != nil {
+				counted(o)
+			}
+			extra(o)
+		}
+	}
 	if c.seerr != nil {
 		wo.Seerr, wo.Titler = c.seerr, c.seerr
 	}
@@ -232,19 +256,24 @@ func (c *components) build() error {
 	c.hook = webhook.New(webhook.Options{
 		Store: c.store, Secret: c.cfg.WebhookSecret, SecretHeader: c.cfg.WebhookSecretHeader, Envelope: c.env,
 		Log:     c.log, // the handler adds component=webhook; adding it here too wrote the key twice
-		Observe: c.metrics.Webhook, StoreResult: c.storeResult,
+		Observe: c.observeWebhook, StoreResult: c.storeResult,
 	})
+	c.ready.Set("webhook", true, "ok", "", map[string]any{"testNotifications": 0})
 	policy := plan.Policy{Specials: plan.Specials(c.cfg.TVSpecials), EpisodeMode: plan.EpisodeMode(c.cfg.MPEpisodeMode)}
 	ao := api.Options{Store: c.store, Worker: c.worker, Notifier: c.notifier, Policy: policy, Envelope: c.env,
 		Log: logging.Component(c.log, "api"), Version: version}
 	if c.seerr != nil {
 		c.poller = reconcile.New(reconcile.Options{
 			Seerr: c.seerr, Store: c.store, Filter: c.cfg.JellyFilter, PageSize: c.cfg.JellyPageSize,
-			Interval: c.cfg.ReconcileInterval, Log: c.log, // the poller adds component=reconcile
+			Interval: c.cfg.ReconcileInterval, Since: c.cfg.ReconcileSince,
+			Log: c.log, // the poller adds component=reconcile
 			Report: func(ready bool, status, detail string, last *reconcile.Summary) {
 				info := map[string]any{}
 				if last != nil {
 					info["last"] = last
+				}
+				if b := c.backlog.backlog(); b != nil {
+					info["backlog"] = b
 				}
 				// A failed pass does not stop webhooks from being stored: ready, problem named.
 				st := server.State{Ready: true, Status: status, Detail: c.red.String(detail), Info: info}
@@ -310,8 +339,24 @@ func (c *components) workerState(st worker.State) {
 	}
 }
 
+// observeWebhook counts each webhook in the metrics and remembers the test notifications
+// the webhook accepted (secret checked): /readyz shows them under components.webhook.info,
+// where `setup seerr` sees Seerr's test arrive.
+func (c *components) observeWebhook(typ, outcome string, took time.Duration) {
+	c.metrics.Webhook(typ, outcome, took)
+	if outcome != webhook.OutcomeTest {
+		return
+	}
+	c.testsMu.Lock()
+	defer c.testsMu.Unlock()
+	c.tests++
+	c.lastTest = time.Now().UTC()
+	c.ready.Set("webhook", true, "ok", "", map[string]any{"testNotifications": c.tests, "lastTestAt": c.lastTest})
+}
+
 // reconcileRun counts a finished pass in the metrics.
 func (c *components) reconcileRun(s reconcile.Summary) {
+	c.backlog.pass(s)
 	var ended time.Time
 	if !s.StartedAt.IsZero() {
 		ended = s.StartedAt.Add(time.Duration(s.DurationMs) * time.Millisecond)

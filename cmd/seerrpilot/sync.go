@@ -76,20 +76,40 @@ func syncOnce(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			fmt.Fprintf(stdout, "would send %s %s (request %d): %s\n", t.ID, item, t.Input.RequestID, red.String(string(payload)))
 		}
 	}
+	// Progress goes to stderr (beside the logs), the summary to stdout.
+	prog := newProgress(stderr, isTerminal(stderr), time.Now)
+	tried := 0
+	c.onOutcome = func(string) {
+		tried++
+		prog.update(tried, 0)
+	}
 	if err := c.build(); err != nil {
 		return err
 	}
 	if c.poller != nil {
-		sum, err := c.poller.Pass(ctx, reconcile.PassOptions{Since: since})
+		prog.begin("reconcile", "requests", 0)
+		sum, err := c.poller.Pass(ctx, reconcile.PassOptions{Since: since, Progress: prog.update})
+		prog.end()
 		fmt.Fprintf(stdout, "reconcile: %d pages, %d requests seen, %d approved, %d new, %d merged, %d skipped (%d ms)\n",
 			sum.Pages, sum.Seen, sum.Approved, sum.Enqueued, sum.Merged, sum.Skipped, sum.DurationMs)
+		if sum.Since != nil {
+			fmt.Fprintf(stdout, "reconcile: requests created and last updated before %s were skipped (%s)\n",
+				sum.Since.Format(time.RFC3339), sinceOrigin(*sinceArg))
+		}
 		if err != nil {
 			fmt.Fprintln(stdout, "reconcile failed:", red.Error(err))
 		}
 	} else {
 		fmt.Fprintln(stdout, "reconcile: off (JELLY_URL and JELLY_API_KEY not set); delivering what is queued")
 	}
+	due := 0
+	if st, err := store.Stats(ctx); err == nil {
+		due = st.ByStatus[task.StatusPending] // at most this many are due now
+	}
+	prog.begin("delivery", "tasks", due)
 	rep, err := c.worker.Drain(ctx)
+	prog.update(rep.Processed, rep.Processed) // what is left is not due now
+	prog.end()
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
@@ -126,6 +146,14 @@ func syncOnce(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintln(stdout, "dry run: nothing was written to MoviePilot or to", filepath.Join(cfg.DataDir, task.FileName))
 	}
 	return nil
+}
+
+// sinceOrigin says where a pass's since came from.
+func sinceOrigin(flagValue string) string {
+	if flagValue != "" {
+		return "--since"
+	}
+	return "RECONCILE_SINCE"
 }
 
 // scratchCopy copies the task database (if any) into a new temp dir, for a dry run.

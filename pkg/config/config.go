@@ -21,6 +21,7 @@ import (
 	"github.com/kelseyhightower/envconfig"
 
 	"github.com/seerrpilot/seerrpilot/pkg/redact"
+	"github.com/seerrpilot/seerrpilot/pkg/since"
 	"github.com/seerrpilot/seerrpilot/pkg/trunc"
 )
 
@@ -58,6 +59,7 @@ type env struct {
 	AdminToken        string `envconfig:"ADMIN_TOKEN"`
 	AdminTokenFile    string `envconfig:"ADMIN_TOKEN_FILE"`
 	ReconcileInterval string `envconfig:"RECONCILE_INTERVAL" default:"30m"`
+	ReconcileSince    string `envconfig:"RECONCILE_SINCE"`
 	LogLevel          string `envconfig:"LOG_LEVEL" default:"info"`
 	LogFormat         string `envconfig:"LOG_FORMAT" default:"json"`
 
@@ -103,8 +105,12 @@ type Config struct {
 	WebhookSecretHeader string
 	AdminToken          string
 	ReconcileInterval   time.Duration // 0 disables the periodic pass
-	LogLevel            string
-	LogFormat           string
+	// ReconcileSince (RECONCILE_SINCE) is the floor of every reconcile pass that does not
+	// name its own since: requests created and last updated before it are skipped. A
+	// duration is counted back from when the configuration was loaded. Zero: no floor.
+	ReconcileSince time.Time
+	LogLevel       string
+	LogFormat      string
 
 	Notify // NOTIFY_* (notify.go)
 }
@@ -314,6 +320,13 @@ func fromEnv(raw env) (*Config, error) {
 		c.add("DATA_DIR", "must not be empty (default ./data; /data in the container)")
 	}
 	cfg.ReconcileInterval = interval(c, "RECONCILE_INTERVAL", raw.ReconcileInterval)
+	if v := strings.TrimSpace(raw.ReconcileSince); v != "" {
+		t, err := since.Parse(v, time.Now())
+		if err != nil {
+			c.add("RECONCILE_SINCE", "%s", err.Error())
+		}
+		cfg.ReconcileSince = t
+	}
 	cfg.LogLevel = oneOf(c, "LOG_LEVEL", raw.LogLevel, logLevels)
 	cfg.LogFormat = oneOf(c, "LOG_FORMAT", raw.LogFormat, logFormats)
 	cfg.Notify.load(c, raw.NotifyEvents, raw.NotifyUnreachableAfter)
@@ -574,6 +587,14 @@ func (c *Config) Secrets() []string {
 	return append(out, notifySecrets(c.Notify.rawURLs)...)
 }
 
+// sinceString is RECONCILE_SINCE for the summary: RFC 3339, or "unset".
+func sinceString(t time.Time) string {
+	if t.IsZero() {
+		return "unset"
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
 // Summary is the configuration as a log-safe map: secrets only say whether they are set.
 func (c *Config) Summary() map[string]any {
 	set := func(s string) string {
@@ -591,7 +612,8 @@ func (c *Config) Summary() map[string]any {
 		"LISTEN_ADDR": c.ListenAddr, "BASE_PATH": c.BasePath, "DATA_DIR": c.DataDir, "WEBHOOK_SECRET": set(c.WebhookSecret),
 		"WEBHOOK_SECRET_HEADER": c.WebhookSecretHeader,
 		"ADMIN_TOKEN":           set(c.AdminToken), "RECONCILE_INTERVAL": c.ReconcileInterval.String(),
-		"LOG_LEVEL": c.LogLevel, "LOG_FORMAT": c.LogFormat,
+		"RECONCILE_SINCE": sinceString(c.ReconcileSince),
+		"LOG_LEVEL":       c.LogLevel, "LOG_FORMAT": c.LogFormat,
 		"NOTIFY_URLS": c.Notify.Services(), "NOTIFY_EVENTS": c.Notify.Events.String(),
 		"NOTIFY_UNREACHABLE_AFTER": c.Notify.UnreachableAfter.String(),
 	}

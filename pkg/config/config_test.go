@@ -317,3 +317,43 @@ func TestProblemsMaskValuesNotWords(t *testing.T) {
 		t.Errorf("the wording was masked:\n%s", text)
 	}
 }
+
+// RECONCILE_SINCE takes the one since grammar (reconcile.ParseSince); a bad value is a
+// problem like any other, and the summary shows the resolved time.
+func TestReconcileSince(t *testing.T) {
+	base := map[string]string{"MP_URL": "http://mp:3001", "MP_TOKEN": "tok-1234567890abcdef"}
+	for in, want := range map[string]time.Time{
+		"2025-01-02":           time.Date(2025, 1, 2, 0, 0, 0, 0, time.UTC),
+		"2025-01-02T03:04:05Z": time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC),
+	} {
+		vars := map[string]string{"RECONCILE_SINCE": in}
+		for k, v := range base {
+			vars[k] = v
+		}
+		setEnv(t, vars)
+		cfg, err := Load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !cfg.ReconcileSince.Equal(want) {
+			t.Errorf("RECONCILE_SINCE=%q: got %v, want %v", in, cfg.ReconcileSince, want)
+		}
+		if got := cfg.Summary()["RECONCILE_SINCE"]; got != want.Format(time.RFC3339) {
+			t.Errorf("summary shows %v", got)
+		}
+	}
+	before := time.Now()
+	setEnv(t, map[string]string{"MP_URL": "http://mp:3001", "MP_TOKEN": "tok-1234567890abcdef", "RECONCILE_SINCE": "720h"})
+	cfg, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := before.Sub(cfg.ReconcileSince); d < 720*time.Hour-time.Minute || d > 720*time.Hour+time.Minute {
+		t.Errorf("720h resolved to %v (%v before now)", cfg.ReconcileSince, d)
+	}
+	setEnv(t, map[string]string{"MP_URL": "http://mp:3001", "MP_TOKEN": "tok-1234567890abcdef", "RECONCILE_SINCE": "last week"})
+	_, err = Load()
+	if got := problemVars(err); !reflect.DeepEqual(got, []string{"RECONCILE_SINCE"}) {
+		t.Fatalf("problems %v (%v)", got, err)
+	}
+}

@@ -8,9 +8,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/seerrpilot/seerrpilot/pkg/since"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/seerrpilot/seerrpilot/pkg/envelope"
@@ -23,6 +22,11 @@ type Options struct {
 	DryRun bool `json:"dryRun,omitempty"`
 	// Since limits the pass to requests created or updated at or after it (zero: all).
 	Since time.Time `json:"since,omitempty"`
+	// Progress, when set, is called after each request read from Seerr with how many were
+	// read in this pass and how many the list holds (pageInfo.results of the walks so far;
+	// 0 before the first page). It runs on the pass goroutine and must not block. A trigger
+	// that joins a running pass does not get its calls.
+	Progress func(read, total int) `json:"-"`
 }
 
 // Summary is the outcome of one pass, as POST /reconcile?wait=true, /readyz and the MCP
@@ -50,6 +54,9 @@ type Summary struct {
 	// Invalid counts requests skipped because their task input failed validation (no
 	// TMDB id, unknown media type); they are included in Skipped.
 	Invalid int `json:"invalid"`
+	// Since is the since the pass applied (Options.Since or RECONCILE_SINCE), if any:
+	// requests created and last updated before it were skipped.
+	Since *time.Time `json:"since,omitempty"`
 	// ServerVersion is what Seerr's /status reported.
 	ServerVersion string `json:"serverVersion,omitempty"`
 	// Filter is the filter= value sent (after the per-version fallback; empty: none).
@@ -163,19 +170,6 @@ func Reason(err error) string {
 }
 
 // ParseSince reads a "since" value the one way every caller (POST /reconcile?since=, the MCP
-// reconcile tool, `sync once --since`) accepts: RFC 3339, a date (UTC midnight), or a positive
-// duration back from now.
-func ParseSince(v string, now time.Time) (time.Time, error) {
-	v = strings.TrimSpace(v)
-	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
-		return t.UTC(), nil
-	}
-	if t, err := time.Parse("2006-01-02", v); err == nil {
-		return t.UTC(), nil
-	}
-	if d, err := time.ParseDuration(v); err == nil && d > 0 {
-		return now.Add(-d).UTC(), nil
-	}
-	return time.Time{}, errors.New(strconv.Quote(v) +
-		": want RFC 3339 (2025-01-02T03:04:05Z), a date (2025-01-02) or a positive duration (24h)")
-}
+// reconcile tool, `sync once --since`, RECONCILE_SINCE) accepts: RFC 3339, a date (UTC
+// midnight), or a positive duration back from now. It is pkg/since's Parse.
+func ParseSince(v string, now time.Time) (time.Time, error) { return since.Parse(v, now) }

@@ -181,6 +181,12 @@ func (c *Client) Status(ctx context.Context) (Status, error) {
 
 // get performs one GET and decodes a 2xx JSON answer of at most limit bytes into out.
 func (c *Client) get(ctx context.Context, op, path string, q url.Values, auth bool, limit int64, out any) error {
+	return c.call(ctx, op, http.MethodGet, path, q, nil, auth, limit, out)
+}
+
+// call sends one request (a JSON body when body is not nil) and decodes a 2xx answer into
+// out; a nil out accepts any 2xx answer, a 204 included, and reads no body.
+func (c *Client) call(ctx context.Context, op, method, path string, q url.Values, body []byte, auth bool, limit int64, out any) error {
 	if ctx == nil {
 		return &Error{Op: op, Err: errors.New("nil context")}
 	}
@@ -194,10 +200,17 @@ func (c *Client) get(ctx context.Context, op, path string, q url.Values, auth bo
 
 	callCtx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(callCtx, http.MethodGet, c.endpoint(path, q), nil)
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(callCtx, method, c.endpoint(path, q), rd)
 	if err != nil {
 		outcome = OutcomeClientError
 		return &Error{Op: op, Err: c.scrub.err(err)}
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "seerrpilot")
@@ -219,19 +232,23 @@ func (c *Client) get(ctx context.Context, op, path string, q url.Values, auth bo
 		outcome = statusOutcome(resp.StatusCode)
 		return e
 	}
+	if out == nil {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, limit))
+		return nil
+	}
 
-	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	answer, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
 		e := c.transportError(ctx, callCtx, op, err)
 		outcome = transportOutcome(ctx, e)
 		return e
 	}
-	if int64(len(body)) > limit {
+	if int64(len(answer)) > limit {
 		outcome = OutcomeDecode
 		return &Error{Op: op, Status: resp.StatusCode, Decode: true,
 			Err: fmt.Errorf("answer larger than %d bytes", limit)}
 	}
-	if err := decodeJSON(body, out); err != nil {
+	if err := decodeJSON(answer, out); err != nil {
 		outcome = OutcomeDecode
 		if ct := resp.Header.Get("Content-Type"); ct != "" {
 			if mt, _, _ := mime.ParseMediaType(ct); mt != "" && !strings.Contains(mt, "json") {
@@ -239,7 +256,7 @@ func (c *Client) get(ctx context.Context, op, path string, q url.Values, auth bo
 			}
 		}
 		return &Error{Op: op, Status: resp.StatusCode, Decode: true, Err: c.scrub.err(err),
-			Body: c.scrub.excerpt(body)}
+			Body: c.scrub.excerpt(answer)}
 	}
 	return nil
 }

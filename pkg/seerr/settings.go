@@ -1,8 +1,12 @@
 package seerr
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"net/http"
+	"strings"
 )
 
 // OpWebhookSettings names GET /api/v1/settings/notifications/webhook in Error.Op and Observe.
@@ -43,6 +47,9 @@ type WebhookSettings struct {
 	CustomHeaders []Header
 	// SupportVariables: placeholders in URL are replaced per notification.
 	SupportVariables bool
+	// TemplateProblem is TemplateProblem(options.jsonPayload): why Seerr cannot send with
+	// its JSON payload template, or "".
+	TemplateProblem string
 }
 
 // Header is one custom header of the webhook agent.
@@ -96,6 +103,7 @@ type wireWebhookSettings struct {
 		WebhookURL       string `json:"webhookUrl"`
 		AuthHeader       string `json:"authHeader"`
 		SupportVariables bool   `json:"supportVariables"`
+		JSONPayload      any    `json:"jsonPayload"`
 		CustomHeaders    []struct {
 			Key   string `json:"key"`
 			Value string `json:"value"`
@@ -118,7 +126,8 @@ func (c *Client) WebhookSettings(ctx context.Context) (WebhookSettings, error) {
 		return WebhookSettings{}, err
 	}
 	s := WebhookSettings{Enabled: w.Enabled, Types: w.Types, URL: w.Options.WebhookURL,
-		AuthHeader: w.Options.AuthHeader, SupportVariables: w.Options.SupportVariables}
+		AuthHeader: w.Options.AuthHeader, SupportVariables: w.Options.SupportVariables,
+		TemplateProblem: TemplateProblem(w.Options.JSONPayload)}
 	for i, h := range w.Options.CustomHeaders {
 		if i == maxCustomHeaders {
 			break
@@ -126,4 +135,120 @@ func (c *Client) WebhookSettings(ctx context.Context) (WebhookSettings, error) {
 		s.CustomHeaders = append(s.CustomHeaders, Header{Key: h.Key, Value: h.Value})
 	}
 	return s, nil
+}
+
+// Ops of the webhook agent's write and test calls (Error.Op, Observe).
+const (
+	OpSaveWebhookSettings = "save webhook settings"
+	OpTestWebhook         = "test webhook"
+)
+
+// WebhookAgent is the webhook agent's settings object as GET
+// /api/v1/settings/notifications/webhook answers it, kept whole (numbers as json.Number,
+// fields seerrpilot does not know included), so that writing it back changes only what the
+// caller changed. options.jsonPayload is the template text the route decoded from its
+// base64 storage; a template saved broken comes back as an object or another non-string
+// (see TemplateProblem). It holds the auth header: never print it.
+type WebhookAgent map[string]any
+
+// Options returns the agent's options object, creating it when missing.
+func (a WebhookAgent) Options() map[string]any {
+	o, ok := a["options"].(map[string]any)
+	if !ok {
+		o = map[string]any{}
+		a["options"] = o
+	}
+	return o
+}
+
+// ReadWebhookAgent reads the webhook agent's settings whole (admin only, like WebhookSettings).
+func (c *Client) ReadWebhookAgent(ctx context.Context) (WebhookAgent, error) {
+	var raw json.RawMessage
+	if err := c.get(ctx, OpWebhookSettings, "/settings/notifications/webhook", nil, true, maxSettingsBody, &raw); err != nil {
+		var e *Error
+		if errors.As(err, &e) && e.Decode {
+			e.Body = "" // a 2xx answer holds the auth header
+		}
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var a WebhookAgent
+	if err := dec.Decode(&a); err != nil {
+		return nil, &Error{Op: OpWebhookSettings, Decode: true, Err: err}
+	}
+	return a, nil
+}
+
+// SaveWebhookAgent writes the agent with POST /api/v1/settings/notifications/webhook. The
+// route replaces the whole agent and stores options.jsonPayload as base64 of what it is
+// given, which its sender parses twice: so the template text (a string) is sent
+// JSON-encoded, the way Seerr's UI sends JSON.stringify(text). A non-string jsonPayload is
+// refused here (Seerr would store it and fail every send).
+func (c *Client) SaveWebhookAgent(ctx context.Context, a WebhookAgent) error {
+	body, err := wireAgent(a)
+	if err != nil {
+		return &Error{Op: OpSaveWebhookSettings, Err: err}
+	}
+	return c.call(ctx, OpSaveWebhookSettings, http.MethodPost, "/settings/notifications/webhook", nil, body, true, maxSettingsBody, nil)
+}
+
+// TestWebhookAgent asks Seerr to send its test notification with the agent's settings as
+// given (not necessarily saved): POST /api/v1/settings/notifications/webhook/test answers
+// 204 when the receiver answered 2xx, 500 otherwise (unreachable, 401, 404 …).
+func (c *Client) TestWebhookAgent(ctx context.Context, a WebhookAgent) error {
+	body, err := wireAgent(a)
+	if err != nil {
+		return &Error{Op: OpTestWebhook, Err: err}
+	}
+	return c.call(ctx, OpTestWebhook, http.MethodPost, "/settings/notifications/webhook/test", nil, body, true, maxSettingsBody, nil)
+}
+
+// wireAgent is the body of a save or test: the agent with options.jsonPayload encoded.
+func wireAgent(a WebhookAgent) ([]byte, error) {
+	opts, _ := a["options"].(map[string]any)
+	text, ok := opts["jsonPayload"].(string)
+	if !ok {
+		return nil, errors.New("options.jsonPayload must be the template text")
+	}
+	enc, err := json.Marshal(text)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]any, len(a))
+	for k, v := range a {
+		out[k] = v
+	}
+	o := make(map[string]any, len(opts))
+	for k, v := range opts {
+		o[k] = v
+	}
+	o["jsonPayload"] = string(enc)
+	out["options"] = o
+	return json.Marshal(out)
+}
+
+// TemplateProblem says why a JSON payload template, as GET answers options.jsonPayload,
+// makes Seerr fail every send ("" when it is usable): Seerr parses the stored text twice,
+// so it must come back as a string holding a JSON object. A template saved as raw JSON
+// comes back as an object, and Seerr then logs `"[object Object]" is not valid JSON`.
+func TemplateProblem(payload any) string {
+	text, ok := payload.(string)
+	if !ok {
+		if payload == nil {
+			return "Seerr has no JSON payload template"
+		}
+		return `the JSON payload template is stored as JSON, not as text: Seerr logs "[object Object]" is not valid JSON and sends nothing`
+	}
+	var v any
+	if err := json.Unmarshal([]byte(text), &v); err != nil {
+		return "the JSON payload template is not valid JSON (" + err.Error() + "): Seerr sends nothing"
+	}
+	if _, ok := v.(map[string]any); !ok {
+		return "the JSON payload template is not a JSON object: seerrpilot answers 400 to what Seerr sends"
+	}
+	if !strings.Contains(text, "{{notification_type}}") {
+		return "the JSON payload template has no {{notification_type}}: seerrpilot answers 400 to what Seerr sends"
+	}
+	return ""
 }

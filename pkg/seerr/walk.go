@@ -23,6 +23,10 @@ type WalkOptions struct {
 	MaxPages int
 	// Features decide whether the walk asks for sort=added&sortDirection=asc.
 	Features Features
+	// OnPage, when set, is called after each page is fetched (before its rows go to fn)
+	// with the list's total as the server reported it (pageInfo.results), e.g. to size a
+	// progress bar.
+	OnPage func(total int)
 }
 
 // WalkStats describe a finished (or aborted) walk.
@@ -135,6 +139,9 @@ func (c *Client) Walk(ctx context.Context, opts WalkOptions, fn func(Request) er
 			return st, err
 		}
 		st.Pages++
+		if opts.OnPage != nil {
+			opts.OnPage(p.PageInfo.Results)
+		}
 
 		ids := make([]int, 0, len(p.Results))
 		for _, r := range p.Results {

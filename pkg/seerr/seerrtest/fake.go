@@ -697,6 +697,8 @@ func (f *Fake) route(w http.ResponseWriter, r *http.Request, p string) {
 		f.details(w, r, p)
 	case p == "/settings/notifications/webhook":
 		f.webhookSettings(w, r)
+	case p == "/settings/notifications/webhook/test":
+		f.webhookTest(w, r)
 	default:
 		writeJSON(w, http.StatusNotFound, map[string]any{"message": "not found", "errors": []any{
 			map[string]any{"path": r.URL.Path, "message": "not found"}}})
