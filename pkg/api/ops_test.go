@@ -51,6 +51,7 @@ func TestOperationsMatchREST(t *testing.T) {
 func TestStartReconcileDoesNotWait(t *testing.T) {
 	e := newEnv(t, envOpts{})
 	e.rec.sum = nil // a pass that was started, not waited for
+	e.rec.runID = "rc_started"
 	got := e.api.StartReconcile(context.Background())
 	if got.Status != http.StatusAccepted || !got.OK() || !strings.Contains(got.Msg, "started") {
 		t.Fatalf("StartReconcile = %+v", got)
@@ -58,7 +59,7 @@ func TestStartReconcileDoesNotWait(t *testing.T) {
 	if len(e.rec.waits) != 1 || e.rec.waits[0] {
 		t.Fatalf("Trigger waits: %v", e.rec.waits)
 	}
-	if m, ok := got.Data.(map[string]string); !ok || m["runId"] == "" {
+	if m, ok := got.Data.(map[string]any); !ok || m["runId"] != "rc_started" {
 		t.Fatalf("data %#v", got.Data)
 	}
 
