@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"github.com/seerrpilot/seerrpilot/pkg/clock/clocktest"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -238,7 +239,7 @@ func TestScreenshot(t *testing.T) {
 		out = filepath.Join("..", "..", out) // tests run in pkg/web
 	}
 	ctx, console := browser(t)
-	clock := &fakeClock{t: time.Date(2026, 12, 3, 16, 0, 0, 0, time.UTC)}
+	clock := clocktest.New(time.Date(2026, 12, 3, 16, 0, 0, 0, time.UTC))
 	lastPass := &reconcilepass.Summary{RunID: "rc_0042", Outcome: reconcilepass.OutcomeOK, DurationMs: 840, Pages: 2, Seen: 57,
 		Approved: 6, Enqueued: 1, Unchanged: 5, Skipped: 51, Filter: "approved", AlsoFilter: "failed"}
 	f := newFixture(t, fixtureOpts{token: testToken, now: clock.Now,

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,28 +11,11 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/seerrpilot/seerrpilot/pkg/api"
+	"github.com/seerrpilot/seerrpilot/pkg/clock/clocktest"
 	"github.com/seerrpilot/seerrpilot/pkg/envelope"
 	"github.com/seerrpilot/seerrpilot/pkg/server"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
 )
-
-// fakeClock is a settable clock shared by the store and the page.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 type fixtureOpts struct {
 	token    string
@@ -51,14 +33,14 @@ type fixture struct {
 	api     *api.API
 	page    *Handler
 	handler http.Handler
-	clock   *fakeClock
+	clock   *clocktest.Clock
 }
 
 const testToken = "s3cret-admin-token-0123456789"
 
 func newFixture(t testing.TB, o fixtureOpts) *fixture {
 	t.Helper()
-	f := &fixture{clock: &fakeClock{t: time.Date(2026, 12, 4, 18, 0, 0, 0, time.UTC)}}
+	f := &fixture{clock: clocktest.New(time.Date(2026, 12, 4, 18, 0, 0, 0, time.UTC))}
 	now := o.now
 	if now == nil {
 		now = f.clock.Now
@@ -196,7 +178,7 @@ func (f *fixture) demo(t testing.TB) map[string]task.Task {
 	}
 	for _, st := range steps {
 		out[st.name] = f.add(t, st.s)
-		f.clock.Add(st.wait)
+		f.clock.Advance(st.wait)
 	}
 	return out
 }

@@ -160,7 +160,7 @@ func TestLoginCookieBearer(t *testing.T) {
 		t.Fatal("a cookie from another token was accepted")
 	}
 	// It expires.
-	f.clock.Add(8 * 24 * time.Hour)
+	f.clock.Advance(8 * 24 * time.Hour)
 	if a = f.do(t, req{path: "/", cookies: []*http.Cookie{c}}); strings.Contains(a.body, "Matrix") {
 		t.Fatal("an expired session was accepted")
 	}
