@@ -2,15 +2,17 @@ package moviepilot
 
 import (
 	"context"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/seerrpilot/seerrpilot/pkg/testhttp"
 )
 
 // FuzzDecodeResponses feeds arbitrary bodies and statuses to lookup and create, for both API
 // versions: nothing may panic, errors must never carry the token, and a success needs an id.
+// The answer comes from a RoundTripper (testhttp.Client), not a listening server per input, which
+// stalled the coverage-guided fuzzer.
 func FuzzDecodeResponses(f *testing.F) {
 	f.Add(200, []byte(`{"success":true,"message":"","data":{"id":12}}`))
 	f.Add(200, []byte(`{"id":null,"name":null,"tmdbid":null,"season":null}`))
@@ -23,13 +25,9 @@ func FuzzDecodeResponses(f *testing.F) {
 		if status < 100 || status > 599 {
 			status = 200
 		}
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			w.WriteHeader(status)
-			_, _ = w.Write(body)
-		}))
-		defer srv.Close()
+		hc := testhttp.Client(status, body)
 		for _, ver := range []string{VersionV2, VersionV3} {
-			c, err := New(Config{BaseURL: srv.URL, Scheme: AuthQueryToken, Token: token, APIVersion: ver, Timeout: 2 * time.Second})
+			c, err := New(Config{BaseURL: "http://mp.test", Scheme: AuthQueryToken, Token: token, APIVersion: ver, Timeout: 2 * time.Second, HTTPClient: hc})
 			if err != nil {
 				t.Fatal(err)
 			}
