@@ -133,6 +133,9 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
+// Retryable reports whether trying again may help (ClassRetry).
+func (e *Error) Retryable() bool { return e.Class == ClassRetry }
+
 // Unwrap returns the cause, if any: a *url.Error whose URL has its token redacted, or the
 // context error for ClassCanceled.
 func (e *Error) Unwrap() error { return e.cause }
