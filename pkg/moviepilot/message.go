@@ -180,8 +180,8 @@ func (c *Client) mcpHTTPError(rep *reply) *Error {
 	case http.StatusNotFound:
 		e.Reason = ReasonNoMCP
 		e.Message = "this MoviePilot has no MCP endpoint (POST " + mcpPath + " answered 404), so it cannot send notices for " +
-			"seerrpilot: MCP came with MoviePilot builds of late 2025 (v2.8 and later, every v3); update MoviePilot or " +
-			"remove moviepilot:// from NOTIFY_URLS"
+			"seerrpilot: MCP came with MoviePilot releases of late 2025 (after v2.8.3) and is in every v3; update " +
+			"MoviePilot or remove moviepilot:// from NOTIFY_URLS"
 	case http.StatusUnauthorized, http.StatusForbidden:
 		e.Class = ClassAuth
 		e.Message = "MoviePilot refused MP_TOKEN on its MCP endpoint: moviepilot:// needs MP_TOKEN to be MoviePilot's " +
