@@ -11,9 +11,13 @@ import (
 )
 
 // buildNotifier makes the notifier from NOTIFY_*; without NOTIFY_URLS it is off (inputs are
-// ignored, Test says how to turn it on).
+// ignored, Test says how to turn it on). It needs the MoviePilot client (moviepilot://).
 func (c *components) buildNotifier() error {
-	senders, err := notify.NewSenders(c.cfg.Notify.URLs)
+	var mp notify.Messenger // moviepilot:// sends through the MoviePilot client
+	if c.cfg.MPURL != "" {
+		mp = c.mp
+	}
+	senders, err := notify.NewSenders(c.cfg.Notify.URLs, mp)
 	if err != nil {
 		return fmt.Errorf("NOTIFY_URLS: %s", c.red.Error(err))
 	}

@@ -2,14 +2,17 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/seerrpilot/seerrpilot/pkg/moviepilot/mptest"
 	"github.com/seerrpilot/seerrpilot/pkg/notify"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
 	"github.com/seerrpilot/seerrpilot/pkg/worker"
+	"github.com/seerrpilot/seerrpilot/webhook/webhooktest"
 )
 
 type chanSender chan string
@@ -64,4 +67,53 @@ func TestNotifyingStoreAnnouncesFailure(t *testing.T) {
 	if p := moviePilotState(worker.State{Status: worker.StatusPaused, Reason: "401"}); !p.Paused || p.PausedReason != "401" {
 		t.Fatalf("%+v", p)
 	}
+}
+
+// TestEndToEndMoviePilotNotice runs the binary with NOTIFY_URLS=moviepilot://: against a v3
+// fake MoviePilot a failed task's notice and a test notice arrive through send_message; against
+// a v2 (2.5.6) fake the start log warns and the test notice fails saying there is no MCP
+// endpoint. The API token is in no message and no log line.
+func TestEndToEndMoviePilotNotice(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the binary")
+	}
+	env := func(mp *mptest.Server) map[string]string {
+		return map[string]string{"MP_URL": mp.URL(), "MP_TOKEN": e2eMPToken, "DATA_DIR": t.TempDir(), "ADMIN_TOKEN": e2eAdmin,
+			"TV_SPECIALS": "separate", "MP_RATE_LIMIT_PER_SEC": "50", "NOTIFY_URLS": "moviepilot://"}
+	}
+	mp := mptest.New(mptest.Options{Version: mptest.V3, APIToken: e2eMPToken, AcceptAPIKey: true})
+	defer mp.Close()
+	svc := startService(t, env(mp))
+	// Season 0 under TV_SPECIALS=separate is never sent: the task fails at once.
+	if code, body := postJSON(t, "http://"+svc.addr+"/webhook/jellyseerr", "", render(t, webhooktest.TVApproved(11, 1396, "Breaking Bad", 2008, []int{0}))); code != 202 {
+		t.Fatalf("approval: %d %v", code, body)
+	}
+	waitFor(t, "the failure notice in MoviePilot", func() bool {
+		for _, m := range mp.Messages() {
+			if strings.Contains(m.Title, "Breaking Bad") && strings.Contains(m.Text, "season 0") {
+				return true
+			}
+		}
+		return false
+	})
+	if code, body := postJSON(t, "http://"+svc.addr+"/api/v1/notifications/test", "Bearer "+e2eAdmin, nil); code != 200 {
+		t.Fatalf("test notice: %d %v", code, body)
+	}
+	if n := len(mp.Messages()); n != 2 || !strings.Contains(mp.Messages()[1].Title, "test notice") {
+		t.Fatalf("messages: %+v", mp.Messages())
+	}
+	if !strings.Contains(svc.Log(), "notification target ready") {
+		t.Fatalf("no start check in the log:\n%s", svc.LogTail(20))
+	}
+	assertNoSecrets(t, svc.Log()+fmt.Sprint(mp.Messages()), e2eMPToken)
+
+	old := mptest.New(mptest.Options{Version: mptest.V2, APIToken: e2eMPToken, AcceptAPIKey: true})
+	defer old.Close()
+	svc2 := startService(t, env(old))
+	waitFor(t, "the start warning", func() bool { return strings.Contains(svc2.Log(), "notification target cannot work now") })
+	code, body := postJSON(t, "http://"+svc2.addr+"/api/v1/notifications/test", "Bearer "+e2eAdmin, nil)
+	if code != 502 || !strings.Contains(fmt.Sprint(body), "moviepilot: ") || !strings.Contains(fmt.Sprint(body), "no MCP endpoint") {
+		t.Fatalf("test notice against 2.5.x: %d %v", code, body)
+	}
+	assertNoSecrets(t, svc2.Log()+fmt.Sprint(body), e2eMPToken)
 }

@@ -199,9 +199,6 @@ func (c *components) build() error {
 	var err error
 	c.backlog.rate, c.backlog.log = c.cfg.MPRateLimit, logging.Component(c.log, "reconcile")
 	c.metrics = metrics.New(c.store, nil)
-	if err := c.buildNotifier(); err != nil {
-		return err
-	}
 	if c.cfg.ReconcileEnabled() {
 		c.seerr, err = seerr.New(seerr.Config{BaseURL: c.cfg.JellyURL, APIKey: c.cfg.JellyAPIKey})
 		if err != nil {
@@ -223,6 +220,9 @@ func (c *components) build() error {
 	c.mp, err = moviepilot.New(mpc)
 	if err != nil {
 		return fmt.Errorf("moviepilot client: %w", err)
+	}
+	if err := c.buildNotifier(); err != nil {
+		return err
 	}
 	var mpAPI worker.MoviePilot = c.mp
 	if c.cfg.MPURL == "" {

@@ -373,6 +373,8 @@ func fromEnv(raw env) (*Config, error) {
 		}
 	}
 
+	cfg.Notify.checkMoviePilot(c, cfg.MPURL, scheme, cfg.MPToken)
+
 	// Seerr is optional, but half a configuration is a mistake.
 	switch {
 	case cfg.JellyURL != "" && cfg.JellyAPIKey == "":

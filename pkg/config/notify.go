@@ -54,6 +54,27 @@ func (n *Notify) load(c *collector, events, unreachableAfter string) {
 	}
 }
 
+// checkMoviePilot refuses moviepilot:// in NOTIFY_URLS when it cannot work: it sends through
+// the MoviePilot of MP_URL with MP_TOKEN, which must be MoviePilot's API_TOKEN (its MCP
+// endpoint accepts nothing else). scheme is the resolved MP_AUTH_SCHEME.
+func (n *Notify) checkMoviePilot(c *collector, mpURL, scheme, token string) {
+	used := false
+	for _, u := range n.URLs {
+		used = used || notify.Service(u) == notify.MoviePilotService
+	}
+	switch {
+	case !used:
+	case mpURL == "":
+		c.add("NOTIFY_URLS", "moviepilot:// sends through MoviePilot: set MP_URL (without MoviePilot, in a dry run, it cannot work)")
+	case scheme == "bearer":
+		c.add("NOTIFY_URLS", "moviepilot:// needs MoviePilot's API_TOKEN in MP_TOKEN, but with MP_AUTH_SCHEME=bearer MP_TOKEN is a JWT: "+
+			"use MP_AUTH_SCHEME=x-api-key with the API_TOKEN, or remove moviepilot://")
+	case token == "":
+		c.add("NOTIFY_URLS", "moviepilot:// needs MP_TOKEN (or MP_TOKEN_FILE) = MoviePilot's API_TOKEN (Settings → 基础设置 → API令牌): "+
+			"its MCP endpoint accepts nothing else; with MP_AUTH_SCHEME=%s set MP_TOKEN as well", scheme)
+	}
+}
+
 // Services names the configured notification services, for the log-safe summary.
 func (n *Notify) Services() []string {
 	out := []string{}

@@ -56,3 +56,42 @@ func TestNotifyBadValues(t *testing.T) {
 		t.Fatalf("message: %s", msg)
 	}
 }
+
+// TestNotifyMoviePilot: moviepilot:// is accepted when MP_URL and an API token are there, and
+// refused, naming what is missing, when it cannot work: no MP_URL (dry run), a bearer JWT,
+// login without MP_TOKEN, or anything after moviepilot://.
+func TestNotifyMoviePilot(t *testing.T) {
+	ok := map[string]string{"MP_URL": "http://mp:3001", "MP_TOKEN": "tok-1234567890abcdef", "NOTIFY_URLS": "moviepilot:// ntfy://ntfy.sh/x"}
+	setEnv(t, ok)
+	cfg, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum := cfg.Summary(); !slices.Equal(sum["NOTIFY_URLS"].([]string), []string{"moviepilot", "ntfy"}) {
+		t.Errorf("summary: %v", sum["NOTIFY_URLS"])
+	}
+	login := map[string]string{"MP_URL": "http://mp:3001", "MP_AUTH_SCHEME": "login", "MP_USERNAME": "admin", "MP_PASSWORD": "pw-1234567890", "NOTIFY_URLS": "moviepilot://"}
+	setEnv(t, login)
+	if _, err := Load(); err == nil || !strings.Contains(err.Error(), "moviepilot:// needs MP_TOKEN") {
+		t.Fatalf("login without MP_TOKEN: %v", err)
+	}
+	login["MP_TOKEN"] = "tok-1234567890abcdef"
+	setEnv(t, login)
+	if _, err := Load(); err != nil {
+		t.Fatalf("login with MP_TOKEN: %v", err)
+	}
+	for name, env := range map[string]map[string]string{
+		"dry run":    {"MP_DRY_RUN": "true", "NOTIFY_URLS": "moviepilot://"},
+		"bearer":     {"MP_URL": "http://mp:3001", "MP_AUTH_SCHEME": "bearer", "MP_TOKEN": "eyJhbGciOi.x.y", "NOTIFY_URLS": "moviepilot://"},
+		"with token": {"MP_URL": "http://mp:3001", "MP_TOKEN": "tok-1234567890abcdef", "NOTIFY_URLS": "moviepilot://tok-1234567890abcdef@mp"},
+	} {
+		setEnv(t, env)
+		_, err := Load()
+		if got := problemVars(err); !slices.Equal(got, []string{"NOTIFY_URLS"}) {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !strings.Contains(err.Error(), "moviepilot://") || strings.Contains(err.Error(), "tok-1234567890abcdef") {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+}

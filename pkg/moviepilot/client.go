@@ -70,9 +70,10 @@ type Config struct {
 	// HTTPClient is optional; the client uses a copy that never follows redirects.
 	HTTPClient *http.Client
 	// Observe, if set, is called once per Lookup, Create, Get, owner update, Seerr-endpoint
-	// add, login and detection with the op ("lookup", "create", "get", "update", "seerr",
-	// "login", "detect"), the outcome ("ok", "http_3xx", "http_4xx", "http_5xx",
-	// "business", "network", "auth", "malformed", "canceled", "invalid") and the time its
+	// add, login, detection and message (SendMessage, CheckMessaging) with the op ("lookup",
+	// "create", "get", "update", "seerr", "login", "detect", "message"), the outcome ("ok",
+	// "http_3xx", "http_4xx", "http_5xx", "business", "network", "auth", "malformed",
+	// "canceled", "invalid") and the time its
 	// HTTP exchanges took (request sent → answer read): the wait for RatePerSec and a login
 	// it needed first are not in it.
 	Observe func(op, outcome string, d time.Duration)
@@ -215,6 +216,13 @@ type request struct {
 	// rawToken sends "Authorization: <token>" (no scheme), as /api/v1/subscribe/seerr wants,
 	// instead of the configured auth.
 	rawToken bool
+	// apiKey sends "X-API-KEY: <token>" whatever the configured scheme (and no ?token=), as
+	// the MCP endpoint wants: it accepts only MoviePilot's API_TOKEN.
+	apiKey bool
+	// accept replaces the Accept header ("application/json").
+	accept string
+	// session is sent as Mcp-Session-Id when set.
+	session string
 }
 
 // reply is an answer, body already read (bounded).
@@ -282,7 +290,7 @@ func (c *Client) send(ctx context.Context, op string, req request, jwt string) (
 	for k, vs := range q {
 		safeQ[k] = vs
 	}
-	if c.scheme == AuthQueryToken {
+	if c.scheme == AuthQueryToken && !req.apiKey {
 		q.Set("token", c.token)
 		safeQ.Set("token", "REDACTED")
 	}
@@ -309,10 +317,18 @@ func (c *Client) send(ctx context.Context, op string, req request, jwt string) (
 		return nil, &Error{Op: op, Class: ClassPermanent, Message: "cannot build request for " + safeURL}
 	}
 	hreq.Header.Set("Accept", "application/json")
+	if req.accept != "" {
+		hreq.Header.Set("Accept", req.accept)
+	}
+	if req.session != "" {
+		hreq.Header.Set("Mcp-Session-Id", req.session)
+	}
 	if req.ctype != "" {
 		hreq.Header.Set("Content-Type", req.ctype)
 	}
 	switch {
+	case req.apiKey:
+		hreq.Header.Set("X-API-KEY", c.token)
 	case req.rawToken:
 		hreq.Header.Set("Authorization", c.token)
 	case c.scheme == AuthXAPIKey:

@@ -4,7 +4,8 @@
 // answered id back and refuses a row of another type or season (MoviePilot 2.x answers a
 // movie with the id of a show that shares its TMDB number), and makes the requester its owner
 // (see Subscribe); Create is the bare POST, and Payload gives its exact JSON body for dry
-// runs. It works under one of four auth schemes:
+// runs. SendMessage hands a notice to MoviePilot's own notification channels through its MCP
+// server (message.go). It works under one of four auth schemes:
 //
 //   - AuthXAPIKey:    header "X-API-KEY: <token>" (MoviePilot v2.9+ and v3)
 //   - AuthBearer:     header "Authorization: Bearer <token>"

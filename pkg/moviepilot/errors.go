@@ -66,12 +66,17 @@ const (
 	// MoviePilot says exactly this both when the TMDB id does not exist and when it cannot
 	// reach TMDB, so it is worth retrying, but not for days.
 	ReasonNotRecognised
+	// ReasonNoMCP: SendMessage or CheckMessaging found no way to send through MoviePilot's
+	// channels: no MCP endpoint (MoviePilot 2.5.x answers 404) or no send_message tool
+	// (ClassPermanent).
+	ReasonNoMCP
 )
 
 // Error is the one error type the client returns. Its fields and its Error text never hold a
 // secret.
 type Error struct {
-	// Op is the operation: "lookup", "create", "login" or "detect".
+	// Op is the operation: "lookup", "create", "get", "update", "seerr", "login", "detect" or
+	// "message" (SendMessage, CheckMessaging).
 	Op string
 	// Status is the HTTP status, or 0 when no answer was received (or the request was
 	// rejected before sending).
@@ -127,6 +132,9 @@ func (e *Error) Error() string {
 	}
 	return b.String()
 }
+
+// Retryable reports whether trying again may help (ClassRetry).
+func (e *Error) Retryable() bool { return e.Class == ClassRetry }
 
 // Unwrap returns the cause, if any: a *url.Error whose URL has its token redacted, or the
 // context error for ClassCanceled.

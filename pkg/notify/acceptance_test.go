@@ -53,7 +53,7 @@ func genericNotifier(t *testing.T, srv *httptest.Server, path string) (*Notifier
 	if err := CheckURL(raw); err != nil {
 		t.Fatal(err)
 	}
-	senders, err := NewSenders([]string{raw})
+	senders, err := NewSenders([]string{raw}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -251,7 +251,10 @@ func (n *Notifier) Reconcile(failed bool, detail string) {
 const lastFlush = 3 * time.Second
 
 // Run sends batches until ctx ends; what is still queued then is sent once more, briefly.
+// First, on the side, it checks the targets that can be checked without sending (moviepilot://)
+// and logs a warning for one that cannot work.
 func (n *Notifier) Run(ctx context.Context) error {
+	go n.checkTargets(ctx)
 	for {
 		n.mu.Lock()
 		next := n.due
@@ -333,6 +336,31 @@ func (n *Notifier) sendOne(ctx context.Context, s Sender, title, body string, at
 		n.o.Log.Warn().Str("service", s.Name()).Str("error", n.o.Redact.Error(err)).Dur("retryIn", wait).
 			Msg("notification failed; retrying")
 	})
+}
+
+// checker is a target that can say, without sending, whether it can work.
+type checker interface {
+	Check(ctx context.Context) error
+}
+
+// checkTargets logs, once, whether each checkable target can work: a MoviePilot without MCP
+// is said at the start, not at the first failure.
+func (n *Notifier) checkTargets(ctx context.Context) {
+	for _, s := range n.o.Senders {
+		c, ok := s.(checker)
+		if !ok {
+			continue
+		}
+		cctx, cancel := context.WithTimeout(ctx, n.o.SendTimeout)
+		err := c.Check(cctx)
+		cancel()
+		if err != nil {
+			n.o.Log.Warn().Str("service", s.Name()).Str("error", n.o.Redact.Error(err)).
+				Msg("notification target cannot work now; notices to it will fail (the others are not affected)")
+			continue
+		}
+		n.o.Log.Info().Str("service", s.Name()).Msg("notification target ready")
+	}
 }
 
 // ErrOff is returned by Test when NOTIFY_URLS is not set.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/cenkalti/backoff/v4"
 	"github.com/nicholas-fedor/shoutrrr/pkg/types"
 )
 
@@ -37,12 +38,50 @@ func (s *shoutrrrSender) Send(ctx context.Context, title, body string) error {
 	}
 }
 
-// NewSenders builds one sender per URL (NOTIFY_URLS). Errors name the URL's position and
-// service, never the URL; pass them through the redaction guard (the service's own
-// validation message may quote a part of it).
-func NewSenders(urls []string) ([]Sender, error) {
+// Messenger sends through MoviePilot's own notification channels: the target moviepilot:// in
+// NOTIFY_URLS (pkg/moviepilot's Client: MoviePilot's MCP tool send_message).
+type Messenger interface {
+	// SendMessage returns nil only when MoviePilot accepted the message.
+	SendMessage(ctx context.Context, title, text string) error
+	// CheckMessaging says whether SendMessage can work, sending nothing.
+	CheckMessaging(ctx context.Context) error
+}
+
+// mpSender is the moviepilot:// target.
+type mpSender struct{ mp Messenger }
+
+func (s mpSender) Name() string { return MoviePilotService }
+
+// Send hands the notice to MoviePilot. An error that says retrying cannot help (no MCP
+// endpoint, a refused token, an answer that may mean "sent") ends the retries at once.
+func (s mpSender) Send(ctx context.Context, title, body string) error {
+	err := s.mp.SendMessage(ctx, title, body)
+	var r interface{ Retryable() bool }
+	if err != nil && errors.As(err, &r) && !r.Retryable() {
+		return backoff.Permanent(err)
+	}
+	return err
+}
+
+// Check is run once when the notifier starts (see Run).
+func (s mpSender) Check(ctx context.Context) error { return s.mp.CheckMessaging(ctx) }
+
+// NewSenders builds one sender per URL (NOTIFY_URLS); moviepilot:// sends through mp, which
+// must then be set. Errors name the URL's position and service, never the URL; pass them
+// through the redaction guard (the service's own validation message may quote a part of it).
+func NewSenders(urls []string, mp Messenger) ([]Sender, error) {
 	var out []Sender
 	for _, raw := range urls {
+		if Service(raw) == MoviePilotService {
+			if err := checkMoviePilotURL(raw); err != nil {
+				return nil, err
+			}
+			if mp == nil {
+				return nil, errors.New("moviepilot:// sends through MoviePilot, which is not configured (MP_URL)")
+			}
+			out = append(out, mpSender{mp})
+			continue
+		}
 		svc, err := newService(raw)
 		if err != nil {
 			return nil, err

@@ -36,6 +36,21 @@ func Service(raw string) string {
 // ErrBadURL is wrapped by every CheckURL error.
 var ErrBadURL = errors.New("bad notification URL")
 
+// MoviePilotService is the service of the URL moviepilot://: send through MoviePilot's own
+// notification channels (Telegram, WeChat, … as configured in MoviePilot), using the
+// MoviePilot of MP_URL and its API token. It is not a shoutrrr service.
+const MoviePilotService = "moviepilot"
+
+// checkMoviePilotURL accepts exactly moviepilot:// — everything comes from MP_URL and
+// MP_TOKEN, and MoviePilot's send_message has no option to choose a channel.
+func checkMoviePilotURL(raw string) error {
+	if strings.TrimSpace(raw) != MoviePilotService+"://" {
+		return fmt.Errorf("%w: write moviepilot:// with nothing after it: it sends through the MoviePilot of MP_URL "+
+			"with MP_TOKEN, to every channel configured in MoviePilot", ErrBadURL)
+	}
+	return nil
+}
+
 // newService builds the shoutrrr service of one URL. Its errors never quote the URL: shoutrrr's
 // own messages may (a parse error repeats it whole), so they are replaced by ours, and the
 // service's own validation message is passed through red by the caller.
@@ -75,6 +90,9 @@ func newService(raw string) (types.Service, error) {
 // URL, but may hold the service's own validation message: pass it through a redactor that
 // knows URLSecrets(raw).
 func CheckURL(raw string) error {
+	if Service(raw) == MoviePilotService {
+		return checkMoviePilotURL(raw)
+	}
 	_, err := newService(raw)
 	return err
 }
@@ -86,7 +104,7 @@ func CheckURL(raw string) error {
 // mangle ordinary words in every log line.
 func URLSecrets(raw string) []string {
 	raw = strings.TrimSpace(raw)
-	if raw == "" {
+	if raw == "" || raw == MoviePilotService+"://" { // moviepilot:// holds nothing secret
 		return nil
 	}
 	out := []string{raw}

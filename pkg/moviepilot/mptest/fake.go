@@ -33,6 +33,10 @@ type Fake struct {
 	background     []background // /subscribe/seerr adds not run yet
 	down           bool
 	latency        time.Duration
+	messages       []Message       // accepted by the MCP tool send_message (mcp.go)
+	messageFails   []string        // answers for the next send_message calls
+	sessions       map[string]bool // MCP sessions (Options.MCPSessions): initialized?
+	sessionSeq     int
 }
 
 // fault is one queued injected answer.
@@ -72,7 +76,7 @@ func NewHandler(opts Options) *Fake {
 		}
 		opts.KnownTMDB = known
 	}
-	return &Fake{opts: opts, secret: newSecret(), nextID: 1}
+	return &Fake{opts: opts, secret: newSecret(), nextID: 1, sessions: map[string]bool{}}
 }
 
 func newSecret() []byte {
@@ -241,6 +245,8 @@ func routeOp(method, path string) string {
 		return "update"
 	case path == "/api/v1/subscribe/seerr":
 		return "seerr"
+	case path == "/api/v1/mcp":
+		return "mcp"
 	case strings.HasPrefix(path, "/api/v1/subscribe/") && isDigits(strings.TrimPrefix(path, "/api/v1/subscribe/")):
 		return "get"
 	case strings.HasPrefix(path, "/api/v1/subscribe/media/") && len(path) > len("/api/v1/subscribe/media/"):
@@ -331,6 +337,11 @@ func (f *Fake) handle(r *http.Request, op string, body []byte, call *Call) answe
 			return f.detail(http.StatusMethodNotAllowed, "Method Not Allowed")
 		}
 		return f.seerr(r, body, call)
+	case "mcp":
+		if f.opts.Version != V3 {
+			break // v2.5.6 has no MCP server: FastAPI's 404 below
+		}
+		return f.mcp(r, body, call)
 	case "lookup":
 		if r.Method != http.MethodGet {
 			return f.detail(http.StatusMethodNotAllowed, "Method Not Allowed")

@@ -31,6 +31,9 @@
 //     season with requestedBy_username as the user (after Options.SeerrLag more requests).
 //   - Create stores the signed-in user (the API token: SuperUser) as username, in both
 //     versions, whatever the body says.
+//   - v3 serves the MCP endpoint POST /api/v1/mcp (X-API-KEY or ?apikey= = API_TOKEN) with
+//     the tool send_message, whose accepted notices Messages returns; v2 (2.5.6) answers 404
+//     there. The source it follows is in mcp.go.
 //
 // Faults can be injected at run time, concurrently with requests: FailNext, RateLimitNext,
 // BusinessFailNext, CreateThenFailNext, SetDown and SetLatency. Subscriptions, Calls,
@@ -82,6 +85,9 @@ type Options struct {
 	// background adds run. MoviePilot answers that endpoint before it acts; with 0 (the
 	// default) the adds run just before the next request is handled.
 	SeerrLag int
+	// MCPSessions makes the v3 MCP endpoint keep sessions as its builds of Nov–Dec 2025 did
+	// (Mcp-Session-Id from initialize, wanted back on every later call); see mcp.go.
+	MCPSessions bool
 }
 
 // Media is one catalogue entry, standing in for TMDB's answer.
@@ -127,7 +133,7 @@ type Call struct {
 	// Query is the raw query with the values of token, apikey and password replaced.
 	Query string
 	// Op is "login", "create", "redirect", "lookup", "get", "update", "seerr", "list",
-	// "list-token" or "unknown".
+	// "list-token", "mcp" or "unknown".
 	Op string
 	// Auth is how the request authenticated: "jwt", "x-api-key", "apikey-query",
 	// "token-query", or "" when it did not (or the endpoint needs none).
