@@ -13,6 +13,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/seerrpilot/seerrpilot/pkg/boltcheck"
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
 )
@@ -85,7 +86,7 @@ func Open(path string, opts Options) (*Store, error) {
 	}
 	// bbolt maps the file and trusts its meta pages: a truncated file crashes the process
 	// ("fatal error: fault") instead of failing, so check it first.
-	if err := CheckFile(path); err != nil {
+	if err := boltcheck.File(path); err != nil {
 		return nil, err
 	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.LockTimeout})

@@ -6,11 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"math/rand"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/seerrpilot/seerrpilot/pkg/boltcheck"
 	"github.com/seerrpilot/seerrpilot/pkg/clock/clocktest"
 	bolt "go.etcd.io/bbolt"
 )
@@ -519,6 +521,29 @@ func TestSecondOpenFailsFast(t *testing.T) {
 	}
 	if time.Since(start) > 5*time.Second {
 		t.Fatalf("second open hung for %v", time.Since(start))
+	}
+}
+
+// TestOpenRefusesDamagedFile: Open checks the file before bbolt maps it (bbolt would fault).
+func TestOpenRefusesDamagedFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), FileName)
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 100; i++ {
+		mustEnqueue(t, s, SourceWebhook, movie(i, i))
+	}
+	_ = s.Close()
+	whole, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, whole[:len(whole)/2], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(path, Options{}); !errors.Is(err, boltcheck.ErrDamaged) {
+		t.Fatalf("Open of a truncated file = %v, want boltcheck.ErrDamaged", err)
 	}
 }
 
