@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/seerrpilot/seerrpilot/pkg/boltcheck"
+	"github.com/seerrpilot/seerrpilot/pkg/clean"
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
 )
@@ -319,7 +320,7 @@ func (s *Store) Enqueue(ctx context.Context, src Source, in Input) (EnqueueResul
 		return EnqueueResult{}, err
 	}
 	in.Seasons, _ = MergeSeasons(nil, in.Seasons)
-	in.Title = CleanTitle(in.Title) // whatever the producer did, no control character is stored
+	in.Title = clean.Title(in.Title) // whatever the producer did, no control character is stored
 
 	// A repeat that changes nothing costs a read, not a commit.
 	var res EnqueueResult
