@@ -56,19 +56,14 @@ type Options struct {
 // DefaultBatchDelay is Options.BatchDelay when unset.
 const DefaultBatchDelay = 2 * time.Millisecond
 
-// JournalSuffix named the intake journal file of earlier builds (the database path plus it).
-// It is no longer written; Open reports a leftover one through StaleJournal.
-const JournalSuffix = "-journal"
-
 // Store is the durable task queue. All methods are safe for concurrent use.
 // Every write is committed to the database with fsync before the method returns nil;
 // concurrent enqueues share one commit (bbolt's DB.Batch).
 type Store struct {
-	db           *bolt.DB
-	now          func() time.Time
-	path         string
-	changed      chan struct{} // signalled when a task becomes pending: wakes the worker
-	staleJournal string
+	db      *bolt.DB
+	now     func() time.Time
+	path    string
+	changed chan struct{} // signalled when a task becomes pending: wakes the worker
 }
 
 // maxBatch bounds how many enqueues share one commit.
@@ -111,15 +106,8 @@ func Open(path string, opts Options) (*Store, error) {
 		_ = db.Close()
 		return nil, err
 	}
-	if _, err := os.Stat(path + JournalSuffix); err == nil {
-		s.staleJournal = path + JournalSuffix
-	}
 	return s, nil
 }
-
-// StaleJournal names the intake journal file an earlier build left next to the database, or
-// "": it is no longer used (the caller logs that once; the file can be deleted).
-func (s *Store) StaleJournal() string { return s.staleJournal }
 
 func (s *Store) init() error {
 	return s.update(func(tx *writeTx) error {
