@@ -10,7 +10,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"time"
 
 	"github.com/seerrpilot/seerrpilot/pkg/boltcheck"
@@ -22,9 +21,9 @@ import (
 // FileName is the store's file inside DATA_DIR.
 const FileName = "seerrpilot.db"
 
-// schemaVersion is written to the meta bucket; a newer file is refused rather than misread.
-// 2: the status/source indexes live in one flat bucket (schema 1 had a nested bucket per
-// status and per source, which cost twice the pages per commit); Open upgrades a schema-1 file.
+// schemaVersion is written to the meta bucket; a file of another version is refused rather
+// than misread. 2 is the first released layout (the flat index); schema 1 (a nested bucket
+// per status and per source) was never released, so there is no upgrade from it.
 const schemaVersion = 2
 
 // Bucket layout. Every index holds 8-byte big-endian task sequence numbers, so a cursor walks
@@ -117,57 +116,16 @@ func (s *Store) init() error {
 			}
 		}
 		meta := tx.Bucket(bucketMeta)
-		if v := meta.Get([]byte("schema")); v != nil {
-			got := decodeUint(v)
-			if got > schemaVersion {
-				return fmt.Errorf("%s was written by a newer seerrpilot (schema %d > %d); upgrade seerrpilot", s.path, got, schemaVersion)
-			}
-			if got == schemaVersion {
-				return nil
-			}
-			if err := upgradeIndexes(tx.Tx); err != nil {
-				return fmt.Errorf("upgrade %s from schema %d: %w", s.path, got, err)
-			}
-		}
-		return meta.Put([]byte("schema"), encodeUint(schemaVersion))
-	})
-}
-
-// upgradeIndexes turns a schema-1 file (one nested bucket per status, per source and per
-// pair) into the flat index, rebuilt from the tasks themselves. The counters and the other
-// buckets are unchanged. It runs once, inside Open's write transaction: all or nothing.
-func upgradeIndexes(tx *bolt.Tx) error {
-	for _, old := range []string{"by_status", "by_source", "by_both"} {
-		if tx.Bucket([]byte(old)) != nil {
-			if err := tx.DeleteBucket([]byte(old)); err != nil {
-				return err
-			}
-		}
-	}
-	var keys [][]byte
-	err := tx.Bucket(bucketTasks).ForEach(func(k, _ []byte) error {
-		t, err := getSeq(tx, decodeUint(k))
-		if err != nil {
-			return err
-		}
-		for _, name := range indexNames(t) {
-			keys = append(keys, indexKey(name, k))
+		switch got := decodeUint(meta.Get([]byte("schema"))); {
+		case got == 0: // a new file
+			return meta.Put([]byte("schema"), encodeUint(schemaVersion))
+		case got > schemaVersion:
+			return fmt.Errorf("%s was written by a newer seerrpilot (schema %d > %d); upgrade seerrpilot", s.path, got, schemaVersion)
+		case got < schemaVersion:
+			return fmt.Errorf("%s was written by a pre-release build of seerrpilot (schema %d); move it aside to start with an empty database: reconcile finds the approved requests in Seerr again", s.path, got)
 		}
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	// Insert in key order: every Put then appends to the node instead of shifting it, which
-	// keeps a large rebuild linear (interleaved names made it quadratic: 40 s for 100k tasks).
-	slices.SortFunc(keys, bytes.Compare)
-	idx := tx.Bucket(bucketIndex)
-	for _, k := range keys {
-		if err := idx.Put(k, nil); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // appendFill is the fill percent for buckets whose keys mostly arrive in order (task
