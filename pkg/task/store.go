@@ -335,7 +335,7 @@ func enqueueTx(tx *writeTx, src Source, in Input, now time.Time) (EnqueueResult,
 	if !changed && !reopen {
 		return EnqueueResult{Task: *old}, nil
 	}
-	t := old.clone()
+	t := *old // old was decoded for this transaction alone: sharing its slices is safe
 	t.Input.Seasons = merged
 	fillBlanks(&t.Input, in)
 	t.Revision++
@@ -343,10 +343,10 @@ func enqueueTx(tx *writeTx, src Source, in Input, now time.Time) (EnqueueResult,
 	switch {
 	case reopen:
 		t.reopen(now, why)
-		if err := put(tx, old, t); err != nil {
+		if err := put(tx, old, &t); err != nil {
 			return EnqueueResult{}, err
 		}
-		return EnqueueResult{Task: *t, Changed: true, Reopened: true}, nil
+		return EnqueueResult{Task: t, Changed: true, Reopened: true}, nil
 	case t.Status == StatusSuccess || t.Status == StatusFailed:
 		// Re-open for the new seasons only; items already done stay done.
 		t.Status = StatusPending
@@ -357,10 +357,10 @@ func enqueueTx(tx *writeTx, src Source, in Input, now time.Time) (EnqueueResult,
 	default:
 		t.AddHistory(now, "merged", "new seasons from "+string(src))
 	}
-	if err := put(tx, old, t); err != nil {
+	if err := put(tx, old, &t); err != nil {
 		return EnqueueResult{}, err
 	}
-	return EnqueueResult{Task: *t, Changed: true}, nil
+	return EnqueueResult{Task: t, Changed: true}, nil
 }
 
 // fillBlanks copies descriptive fields the stored input lacks from a newer sighting.
@@ -620,15 +620,15 @@ func (s *Store) ClaimNext(ctx context.Context, lease time.Duration) (*Task, time
 		if err != nil {
 			return err
 		}
-		t := old.clone()
+		t := *old
 		t.Status = StatusRunning
 		until := now.Add(lease)
 		t.LeaseUntil = &until
 		t.UpdatedAt = now
-		if err := put(tx, old, t); err != nil {
+		if err := put(tx, old, &t); err != nil {
 			return err
 		}
-		claimed = t
+		claimed = &t
 		return nil
 	})
 	if err != nil {
@@ -654,8 +654,8 @@ func (s *Store) Update(ctx context.Context, id string, fn func(t *Task) error) (
 		if err != nil {
 			return err
 		}
-		t := old.clone()
-		if err := fn(t); err != nil {
+		t := *old
+		if err := fn(&t); err != nil {
 			return err
 		}
 		if !CanTransition(old.Status, t.Status) {
@@ -668,10 +668,10 @@ func (s *Store) Update(ctx context.Context, id string, fn func(t *Task) error) (
 			t.LeaseUntil = nil
 		}
 		t.UpdatedAt = s.now().UTC()
-		if err := put(tx, old, t); err != nil {
+		if err := put(tx, old, &t); err != nil {
 			return err
 		}
-		out = *t
+		out = t
 		return nil
 	})
 	if err != nil {
@@ -762,13 +762,13 @@ func (s *Store) ReclaimRunning(ctx context.Context) (int, error) {
 			if err != nil {
 				return err
 			}
-			t := old.clone()
+			t := *old
 			t.Status = StatusPending
 			t.LeaseUntil = nil
 			t.NextAttemptAt = now
 			t.UpdatedAt = now
 			t.AddHistory(now, "reclaimed", "was running when the previous process stopped")
-			if err := put(tx, old, t); err != nil {
+			if err := put(tx, old, &t); err != nil {
 				return err
 			}
 			n++
@@ -894,43 +894,4 @@ func decodeUint(b []byte) uint64 {
 		return 0
 	}
 	return binary.BigEndian.Uint64(b)
-}
-
-// clone deep-copies the task so a failed transaction leaves the caller's copy untouched.
-func (t *Task) clone() *Task {
-	c := *t
-	c.Input.Seasons = cloneSeasons(t.Input.Seasons)
-	if t.Input.RequestUpdatedAt != nil {
-		v := *t.Input.RequestUpdatedAt
-		c.Input.RequestUpdatedAt = &v
-	}
-	c.Items = make([]Item, len(t.Items))
-	for i, it := range t.Items {
-		if it.Season != nil {
-			v := *it.Season
-			it.Season = &v
-		}
-		c.Items[i] = it
-	}
-	c.History = append(make([]HistoryEntry, 0, len(t.History)+1), t.History...)
-	if t.LeaseUntil != nil {
-		v := *t.LeaseUntil
-		c.LeaseUntil = &v
-	}
-	if t.HoldMark != nil {
-		v := *t.HoldMark
-		c.HoldMark = &v
-	}
-	return &c
-}
-
-func cloneSeasons(in []SeasonRequest) []SeasonRequest {
-	if in == nil {
-		return nil
-	}
-	out := make([]SeasonRequest, len(in))
-	for i, s := range in {
-		out[i] = SeasonRequest{Season: s.Season, Episodes: append([]int(nil), s.Episodes...)}
-	}
-	return out
 }
