@@ -109,7 +109,7 @@ func Open(path string, opts Options) (*Store, error) {
 }
 
 func (s *Store) init() error {
-	return s.update(func(tx *writeTx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		for _, name := range [][]byte{bucketTasks, bucketKeys, bucketIndex, bucketDue, bucketCounts, bucketMeta} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)
@@ -135,56 +135,19 @@ func (s *Store) init() error {
 const appendFill = 0.95
 
 // update runs fn in a write transaction of its own, committed with fsync.
-func (s *Store) update(fn func(tx *writeTx) error) error {
-	return s.db.Update(func(btx *bolt.Tx) error {
-		tx := newWriteTx(btx)
-		if err := fn(tx); err != nil {
-			return err
-		}
-		return tx.flushCounts()
-	})
+func (s *Store) update(fn func(tx *bolt.Tx) error) error {
+	return s.db.Update(func(tx *bolt.Tx) error { return fn(packed(tx)) })
 }
 
-// newWriteTx wraps a bbolt write transaction; the appended-to buckets get appendFill.
-func newWriteTx(btx *bolt.Tx) *writeTx {
+// packed gives the appended-to buckets appendFill for the rest of the write transaction tx
+// (bbolt keeps one handle per bucket in a transaction) and returns tx.
+func packed(tx *bolt.Tx) *bolt.Tx {
 	for _, name := range [][]byte{bucketTasks, bucketKeys, bucketIndex, bucketDue} {
-		if b := btx.Bucket(name); b != nil {
+		if b := tx.Bucket(name); b != nil {
 			b.FillPercent = appendFill
 		}
 	}
-	return &writeTx{Tx: btx}
-}
-
-// writeTx is a write transaction plus the counter changes made in it: a transaction that
-// moves the same counter many times writes it once, at the end.
-type writeTx struct {
-	*bolt.Tx
-	counts map[string]int64
-}
-
-func (tx *writeTx) bump(name string, delta int64) {
-	if tx.counts == nil {
-		tx.counts = make(map[string]int64, 8)
-	}
-	tx.counts[name] += delta
-}
-
-func (tx *writeTx) flushCounts() error {
-	b := tx.Bucket(bucketCounts)
-	for name, delta := range tx.counts {
-		if delta == 0 {
-			continue
-		}
-		v := int64(decodeUint(b.Get([]byte(name)))) + delta
-		if v < 0 {
-			v = 0
-		}
-		if err := b.Put([]byte(name), encodeUint(uint64(v))); err != nil {
-			return err
-		}
-	}
-	tx.counts = nil
-	return nil
+	return tx
 }
 
 // Changed is signalled (without blocking, coalesced) whenever a task becomes pending, so the
@@ -289,14 +252,10 @@ func (s *Store) Enqueue(ctx context.Context, src Source, in Input) (EnqueueResul
 	}
 	// Batch may run fn more than once (alone, after its batch failed): fn only writes, and
 	// the run that commits sets the result.
-	err = s.db.Batch(func(btx *bolt.Tx) error {
-		tx := newWriteTx(btx)
-		r, err := enqueueTx(tx, src, in, s.now().UTC())
-		if err != nil {
-			return err
-		}
+	err = s.db.Batch(func(tx *bolt.Tx) error {
+		r, err := enqueueTx(packed(tx), src, in, s.now().UTC())
 		res = r
-		return tx.flushCounts()
+		return err
 	})
 	if err != nil {
 		return EnqueueResult{}, s.wrap(err)
@@ -308,9 +267,9 @@ func (s *Store) Enqueue(ctx context.Context, src Source, in Input) (EnqueueResul
 }
 
 // enqueueTx stores or merges one input inside a write transaction.
-func enqueueTx(tx *writeTx, src Source, in Input, now time.Time) (EnqueueResult, error) {
+func enqueueTx(tx *bolt.Tx, src Source, in Input, now time.Time) (EnqueueResult, error) {
 	key := in.Key()
-	old, err := getByKey(tx.Tx, key)
+	old, err := getByKey(tx, key)
 	if err != nil {
 		return EnqueueResult{}, err
 	}
@@ -605,7 +564,7 @@ func (s *Store) ClaimNext(ctx context.Context, lease time.Duration) (*Task, time
 	}
 	var claimed *Task
 	var next time.Time
-	err := s.update(func(tx *writeTx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		now := s.now().UTC()
 		k, _ := tx.Bucket(bucketDue).Cursor().First()
 		if k == nil {
@@ -616,7 +575,7 @@ func (s *Store) ClaimNext(ctx context.Context, lease time.Duration) (*Task, time
 			next = due.UTC()
 			return nil
 		}
-		old, err := getSeq(tx.Tx, binary.BigEndian.Uint64(k[8:]))
+		old, err := getSeq(tx, binary.BigEndian.Uint64(k[8:]))
 		if err != nil {
 			return err
 		}
@@ -649,8 +608,8 @@ func (s *Store) Update(ctx context.Context, id string, fn func(t *Task) error) (
 		return Task{}, err
 	}
 	var out Task
-	err = s.update(func(tx *writeTx) error {
-		old, err := getSeq(tx.Tx, seq)
+	err = s.update(func(tx *bolt.Tx) error {
+		old, err := getSeq(tx, seq)
 		if err != nil {
 			return err
 		}
@@ -752,13 +711,13 @@ func (s *Store) CancelUnsent(ctx context.Context, key, reason string) (Task, err
 // was left by a crash.
 func (s *Store) ReclaimRunning(ctx context.Context) (int, error) {
 	n := 0
-	err := s.update(func(tx *writeTx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		n = 0
 		var seqs []uint64
-		oldest(tx.Tx, "status:"+string(StatusRunning), func(seq uint64) bool { seqs = append(seqs, seq); return true })
+		oldest(tx, "status:"+string(StatusRunning), func(seq uint64) bool { seqs = append(seqs, seq); return true })
 		now := s.now().UTC()
 		for _, seq := range seqs {
-			old, err := getSeq(tx.Tx, seq)
+			old, err := getSeq(tx, seq)
 			if err != nil {
 				return err
 			}
@@ -806,7 +765,7 @@ func getByKey(tx *bolt.Tx, key string) (*Task, error) {
 
 // put writes t and keeps every index and counter in step with the change from old (nil when new).
 // It is the only function that writes tasks.
-func put(tx *writeTx, old, t *Task) error {
+func put(tx *bolt.Tx, old, t *Task) error {
 	seqKey := encodeUint(t.seq)
 	body, err := json.Marshal(t)
 	if err != nil {
@@ -819,7 +778,9 @@ func put(tx *writeTx, old, t *Task) error {
 		if err := tx.Bucket(bucketKeys).Put([]byte(t.Key), seqKey); err != nil {
 			return err
 		}
-		tx.bump("all", 1)
+		if err := count(tx, "all", 1); err != nil {
+			return err
+		}
 		if err := addIndexes(tx, t, seqKey); err != nil {
 			return err
 		}
@@ -854,26 +815,35 @@ func indexNames(t *Task) [3]string {
 	}
 }
 
-func addIndexes(tx *writeTx, t *Task, seqKey []byte) error {
-	idx := tx.Bucket(bucketIndex)
+func addIndexes(tx *bolt.Tx, t *Task, seqKey []byte) error {
 	for _, name := range indexNames(t) {
-		if err := idx.Put(indexKey(name, seqKey), nil); err != nil {
+		if err := tx.Bucket(bucketIndex).Put(indexKey(name, seqKey), nil); err != nil {
 			return err
 		}
-		tx.bump(name, 1)
+		if err := count(tx, name, 1); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
-func removeIndexes(tx *writeTx, t *Task, seqKey []byte) error {
-	idx := tx.Bucket(bucketIndex)
+func removeIndexes(tx *bolt.Tx, t *Task, seqKey []byte) error {
 	for _, name := range indexNames(t) {
-		if err := idx.Delete(indexKey(name, seqKey)); err != nil {
+		if err := tx.Bucket(bucketIndex).Delete(indexKey(name, seqKey)); err != nil {
 			return err
 		}
-		tx.bump(name, -1)
+		if err := count(tx, name, -1); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// count moves the counter name by delta (never below zero).
+func count(tx *bolt.Tx, name string, delta int64) error {
+	b := tx.Bucket(bucketCounts)
+	v := max(int64(decodeUint(b.Get([]byte(name))))+delta, 0)
+	return b.Put([]byte(name), encodeUint(uint64(v)))
 }
 
 func dueKey(t *Task) []byte {

@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // benchTasks is how many tasks the large-store benchmarks hold (SEERRPILOT_BENCH_TASKS, default 1,000,000).
@@ -32,7 +34,7 @@ func fill(b *testing.B, s *Store, n int) {
 	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	const perTx = 20_000
 	for done := 0; done < n; {
-		err := s.update(func(tx *writeTx) error {
+		err := s.update(func(tx *bolt.Tx) error {
 			for i := 0; i < perTx && done < n; i++ {
 				done++
 				seq, err := tx.Bucket(bucketTasks).NextSequence()
