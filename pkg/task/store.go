@@ -8,8 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/seerrpilot/seerrpilot/pkg/boltcheck"
@@ -232,26 +234,16 @@ func (s *Store) Enqueue(ctx context.Context, src Source, in Input) (EnqueueResul
 	in.Title = clean.Title(in.Title) // whatever the producer did, no control character is stored
 
 	// A repeat that changes nothing costs a read, not a commit.
-	var res EnqueueResult
-	var known bool
-	err := s.db.View(func(tx *bolt.Tx) error {
-		t, err := getByKey(tx, in.Key())
-		if err != nil || t == nil {
-			return err
-		}
-		if !wants(t, src, in) {
-			res, known = EnqueueResult{Task: *t}, true
-		}
-		return nil
-	})
+	t, err := s.read(func(tx *bolt.Tx) (*Task, error) { return getByKey(tx, in.Key()) })
 	if err != nil {
-		return EnqueueResult{}, s.wrap(err)
+		return EnqueueResult{}, err
 	}
-	if known {
-		return res, nil
+	if t != nil && !wants(t, src, in) {
+		return EnqueueResult{Task: *t}, nil
 	}
 	// Batch may run fn more than once (alone, after its batch failed): fn only writes, and
 	// the run that commits sets the result.
+	var res EnqueueResult
 	err = s.db.Batch(func(tx *bolt.Tx) error {
 		r, err := enqueueTx(packed(tx), src, in, s.now().UTC())
 		res = r
@@ -301,11 +293,8 @@ func enqueueTx(tx *bolt.Tx, src Source, in Input, now time.Time) (EnqueueResult,
 	t.UpdatedAt = now
 	switch {
 	case reopen:
-		t.reopen(now, why)
-		if err := put(tx, old, &t); err != nil {
-			return EnqueueResult{}, err
-		}
-		return EnqueueResult{Task: t, Changed: true, Reopened: true}, nil
+		t.restart(now)
+		t.AddHistory(now, "reopened", why)
 	case t.Status == StatusSuccess || t.Status == StatusFailed:
 		// Re-open for the new seasons only; items already done stay done.
 		t.Status = StatusPending
@@ -319,7 +308,7 @@ func enqueueTx(tx *bolt.Tx, src Source, in Input, now time.Time) (EnqueueResult,
 	if err := put(tx, old, &t); err != nil {
 		return EnqueueResult{}, err
 	}
-	return EnqueueResult{Task: t, Changed: true}, nil
+	return EnqueueResult{Task: t, Changed: true, Reopened: reopen}, nil
 }
 
 // fillBlanks copies descriptive fields the stored input lacks from a newer sighting.
@@ -348,28 +337,18 @@ func (s *Store) Get(ctx context.Context, id string) (Task, error) {
 	if err != nil {
 		return Task{}, err
 	}
-	var t *Task
-	err = s.db.View(func(tx *bolt.Tx) error {
-		var err error
-		t, err = getSeq(tx, seq)
-		return err
-	})
+	t, err := s.read(func(tx *bolt.Tx) (*Task, error) { return getSeq(tx, seq) })
 	if err != nil {
-		return Task{}, s.wrap(err)
+		return Task{}, err
 	}
 	return *t, nil
 }
 
 // GetByKey returns the task with that source key ("seerr:42").
 func (s *Store) GetByKey(ctx context.Context, key string) (Task, error) {
-	var t *Task
-	err := s.db.View(func(tx *bolt.Tx) error {
-		var err error
-		t, err = getByKey(tx, key)
-		return err
-	})
+	t, err := s.read(func(tx *bolt.Tx) (*Task, error) { return getByKey(tx, key) })
 	if err != nil {
-		return Task{}, s.wrap(err)
+		return Task{}, err
 	}
 	if t == nil {
 		return Task{}, fmt.Errorf("%w: no task for %s", ErrNotFound, key)
@@ -379,17 +358,11 @@ func (s *Store) GetByKey(ctx context.Context, key string) (Task, error) {
 
 // Has reports whether a task with that key exists, and its seasons, in one cheap read.
 func (s *Store) Has(ctx context.Context, key string) (bool, []SeasonRequest, error) {
-	var found bool
-	var seasons []SeasonRequest
-	err := s.db.View(func(tx *bolt.Tx) error {
-		t, err := getByKey(tx, key)
-		if err != nil || t == nil {
-			return err
-		}
-		found, seasons = true, t.Input.Seasons
-		return nil
-	})
-	return found, seasons, s.wrap(err)
+	t, err := s.read(func(tx *bolt.Tx) (*Task, error) { return getByKey(tx, key) })
+	if err != nil || t == nil {
+		return false, nil, err
+	}
+	return true, t.Input.Seasons, nil
 }
 
 // Wants reports, in one cheap read, whether Enqueue(src, in) would change anything: no task
@@ -400,16 +373,22 @@ func (s *Store) Wants(ctx context.Context, src Source, in Input) (bool, error) {
 		return false, err
 	}
 	in.Seasons, _ = MergeSeasons(nil, in.Seasons)
-	want := true
+	t, err := s.read(func(tx *bolt.Tx) (*Task, error) { return getByKey(tx, in.Key()) })
+	if err != nil {
+		return false, err
+	}
+	return t == nil || wants(t, src, in), nil
+}
+
+// read runs get in a read transaction of its own.
+func (s *Store) read(get func(tx *bolt.Tx) (*Task, error)) (*Task, error) {
+	var t *Task
 	err := s.db.View(func(tx *bolt.Tx) error {
-		t, err := getByKey(tx, in.Key())
-		if err != nil || t == nil {
-			return err
-		}
-		want = wants(t, src, in)
-		return nil
+		var err error
+		t, err = get(tx)
+		return err
 	})
-	return want, s.wrap(err)
+	return t, s.wrap(err)
 }
 
 // wants reports whether enqueueing in changes the stored task t.
@@ -445,16 +424,16 @@ func (s *Store) List(ctx context.Context, opts ListOptions) ([]Task, int, error)
 	err := s.db.View(func(tx *bolt.Tx) error {
 		name := indexFor(opts.Status, opts.Source)
 		total = int(decodeUint(tx.Bucket(bucketCounts).Get([]byte(name))))
-		var err error
-		newest(tx, name, func(seq uint64) bool {
-			var t *Task
-			if t, err = getSeq(tx, seq); err != nil {
-				return false
+		for seq := range seqsIn(tx, name, true) {
+			t, err := getSeq(tx, seq)
+			if err != nil {
+				return err
 			}
-			out = append(out, *t)
-			return len(out) < opts.Limit
-		})
-		return err
+			if out = append(out, *t); len(out) == opts.Limit {
+				break
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, 0, s.wrap(err)
@@ -487,33 +466,33 @@ func indexKey(name string, seq []byte) []byte {
 	return append(k, seq...)
 }
 
-// newest calls fn with the tasks of one index, newest first, until fn returns false.
-func newest(tx *bolt.Tx, name string, fn func(seq uint64) bool) {
-	if name == "all" {
-		c := tx.Bucket(bucketTasks).Cursor()
-		for k, _ := c.Last(); k != nil && fn(decodeUint(k)); k, _ = c.Prev() {
+// seqsIn yields the sequence numbers of one index's tasks ("all": every task), oldest first,
+// or newest first when newestFirst is set. The caller must not change the index while it walks.
+func seqsIn(tx *bolt.Tx, name string, newestFirst bool) iter.Seq[uint64] {
+	return func(yield func(uint64) bool) {
+		c, prefix := tx.Bucket(bucketIndex).Cursor(), []byte(name+"\x00")
+		if name == "all" {
+			c, prefix = tx.Bucket(bucketTasks).Cursor(), nil
 		}
-		return
-	}
-	prefix := append([]byte(name), 0)
-	c := tx.Bucket(bucketIndex).Cursor()
-	// Every entry of the index sorts below name+0x01: seek there and step back.
-	k, _ := c.Seek(append([]byte(name), 1))
-	if k == nil {
-		k, _ = c.Last()
-	} else {
-		k, _ = c.Prev()
-	}
-	for ; k != nil && bytes.HasPrefix(k, prefix) && fn(decodeUint(k[len(prefix):])); k, _ = c.Prev() {
-	}
-}
-
-// oldest calls fn with the tasks of one named index (not "all"), oldest first, until fn
-// returns false.
-func oldest(tx *bolt.Tx, name string, fn func(seq uint64) bool) {
-	prefix := append([]byte(name), 0)
-	c := tx.Bucket(bucketIndex).Cursor()
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && fn(decodeUint(k[len(prefix):])); k, _ = c.Next() {
+		var k []byte
+		step := c.Next
+		switch {
+		case !newestFirst:
+			k, _ = c.Seek(prefix)
+		case name == "all":
+			k, _ = c.Last()
+			step = c.Prev
+		default:
+			// Every entry of the index sorts below name+0x01: seek there and step back.
+			if k, _ = c.Seek([]byte(name + "\x01")); k == nil {
+				k, _ = c.Last()
+			} else {
+				k, _ = c.Prev()
+			}
+			step = c.Prev
+		}
+		for ; k != nil && bytes.HasPrefix(k, prefix) && yield(decodeUint(k[len(prefix):])); k, _ = step() {
+		}
 	}
 }
 
@@ -534,17 +513,13 @@ func (s *Store) Stats(ctx context.Context) (Stats, error) {
 		for _, status := range Statuses {
 			st.ByStatus[status] = int(decodeUint(counts.Get([]byte("status:" + string(status)))))
 		}
-		var err error
-		oldest(tx, "status:"+string(StatusPending), func(seq uint64) bool {
-			var t *Task
-			if t, err = getSeq(tx, seq); err == nil {
-				created := t.CreatedAt
-				st.OldestPending = &created
+		for seq := range seqsIn(tx, "status:"+string(StatusPending), false) {
+			t, err := getSeq(tx, seq)
+			if err != nil {
+				return err
 			}
-			return false
-		})
-		if err != nil {
-			return err
+			st.OldestPending = &t.CreatedAt
+			break
 		}
 		if k, _ := tx.Bucket(bucketDue).Cursor().First(); k != nil {
 			due := time.Unix(0, int64(binary.BigEndian.Uint64(k[:8]))).UTC()
@@ -713,8 +688,7 @@ func (s *Store) ReclaimRunning(ctx context.Context) (int, error) {
 	n := 0
 	err := s.update(func(tx *bolt.Tx) error {
 		n = 0
-		var seqs []uint64
-		oldest(tx, "status:"+string(StatusRunning), func(seq uint64) bool { seqs = append(seqs, seq); return true })
+		seqs := slices.Collect(seqsIn(tx, "status:"+string(StatusRunning), false))
 		now := s.now().UTC()
 		for _, seq := range seqs {
 			old, err := getSeq(tx, seq)

@@ -348,13 +348,6 @@ func Reopens(t *Task, src Source, in Input) (bool, string) {
 	return false, ""
 }
 
-// reopen puts a cancelled or failed task back to pending under the same id, as a new
-// approval: attempts reset, failed items pending again, the old error and hold cleared.
-func (t *Task) reopen(now time.Time, why string) {
-	t.restart(now)
-	t.AddHistory(now, "reopened", why)
-}
-
 // restart is what a re-open and an operator's retry share: pending and due now, attempts
 // reset, failed items pending again, the old error, reason and hold cleared.
 func (t *Task) restart(now time.Time) {
