@@ -2,6 +2,7 @@ package task
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -93,14 +94,8 @@ func Open(path string, opts Options) (*Store, error) {
 		}
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	switch {
-	case opts.BatchDelay < 0:
-		db.MaxBatchDelay = 0
-	case opts.BatchDelay == 0:
-		db.MaxBatchDelay = DefaultBatchDelay
-	default:
-		db.MaxBatchDelay = opts.BatchDelay
-	}
+	// Unset: DefaultBatchDelay; negative: no wait.
+	db.MaxBatchDelay = max(cmp.Or(opts.BatchDelay, DefaultBatchDelay), 0)
 	db.MaxBatchSize = maxBatch
 	s := &Store{db: db, now: opts.Now, path: path, changed: make(chan struct{}, 1)}
 	if err := s.init(); err != nil {
@@ -313,18 +308,10 @@ func enqueueTx(tx *bolt.Tx, src Source, in Input, now time.Time) (EnqueueResult,
 
 // fillBlanks copies descriptive fields the stored input lacks from a newer sighting.
 func fillBlanks(dst *Input, src Input) {
-	if dst.Title == "" {
-		dst.Title = src.Title
-	}
-	if dst.Year == 0 {
-		dst.Year = src.Year
-	}
-	if dst.TVDBID == 0 {
-		dst.TVDBID = src.TVDBID
-	}
-	if dst.RequestedBy == "" {
-		dst.RequestedBy = src.RequestedBy
-	}
+	dst.Title = cmp.Or(dst.Title, src.Title)
+	dst.Year = cmp.Or(dst.Year, src.Year)
+	dst.TVDBID = cmp.Or(dst.TVDBID, src.TVDBID)
+	dst.RequestedBy = cmp.Or(dst.RequestedBy, src.RequestedBy)
 	if src.RequestUpdatedAt != nil && (dst.RequestUpdatedAt == nil || src.RequestUpdatedAt.After(*dst.RequestUpdatedAt)) {
 		dst.RequestUpdatedAt = src.RequestUpdatedAt
 		dst.RequestStatus = src.RequestStatus
@@ -460,10 +447,7 @@ func indexFor(st Status, src Source) string {
 
 // indexKey is the flat index entry of one task (seq is its 8-byte key) under one index name.
 func indexKey(name string, seq []byte) []byte {
-	k := make([]byte, 0, len(name)+1+len(seq))
-	k = append(k, name...)
-	k = append(k, 0)
-	return append(k, seq...)
+	return append(append([]byte(name), 0), seq...)
 }
 
 // seqsIn yields the sequence numbers of one index's tasks ("all": every task), oldest first,
@@ -820,18 +804,12 @@ func count(tx *bolt.Tx, name string, delta int64) error {
 	return b.Put([]byte(name), encodeUint(uint64(v)))
 }
 
+// dueKey is t's entry in the due index: when it falls due, then its seq (8 bytes each).
 func dueKey(t *Task) []byte {
-	k := make([]byte, 16)
-	binary.BigEndian.PutUint64(k[:8], uint64(t.NextAttemptAt.UnixNano()))
-	binary.BigEndian.PutUint64(k[8:], t.seq)
-	return k
+	return binary.BigEndian.AppendUint64(encodeUint(uint64(t.NextAttemptAt.UnixNano())), t.seq)
 }
 
-func encodeUint(v uint64) []byte {
-	b := make([]byte, 8)
-	binary.BigEndian.PutUint64(b, v)
-	return b
-}
+func encodeUint(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
 
 func decodeUint(b []byte) uint64 {
 	if len(b) != 8 {

@@ -360,11 +360,8 @@ func FormatID(seq uint64) string { return idPrefix + strconv.FormatUint(seq, 10)
 // ParseID turns a public task id back into its sequence number.
 func ParseID(id string) (uint64, error) {
 	rest, ok := strings.CutPrefix(id, idPrefix)
-	if !ok {
-		return 0, fmt.Errorf("%w: %q is not a task id (want tsk_<number>)", ErrNotFound, id)
-	}
 	n, err := strconv.ParseUint(rest, 10, 64)
-	if err != nil || n == 0 {
+	if !ok || err != nil || n == 0 {
 		return 0, fmt.Errorf("%w: %q is not a task id (want tsk_<number>)", ErrNotFound, id)
 	}
 	return n, nil
