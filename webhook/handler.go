@@ -21,6 +21,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/rs/zerolog"
 
+	"github.com/seerrpilot/seerrpilot/pkg/clean"
 	"github.com/seerrpilot/seerrpilot/pkg/envelope"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
 	"github.com/seerrpilot/seerrpilot/pkg/trunc"
@@ -342,7 +343,7 @@ func (h *Handler) approve(ctx context.Context, p payload) result {
 	res := result{typ: p.Type}
 	in, err := p.approvalInput()
 	res.requestID, res.tmdbID = in.RequestID, in.TMDBID
-	in.Title = task.CleanTitle(in.Title) // it becomes MoviePilot's subscription name
+	in.Title = clean.Title(in.Title) // it becomes MoviePilot's subscription name
 	if err != nil {
 		res.status, res.code, res.outcome = http.StatusBadRequest, envelope.InvalidParam, OutcomeInvalid
 		res.msg = err.Error() + "; nothing stored"

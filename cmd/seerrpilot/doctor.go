@@ -349,14 +349,25 @@ func doctorDataDir(ctx context.Context, r *report, dir, readyz string) {
 	case err != nil:
 		r.fail("database "+path+": "+err.Error(), "check the file's permissions; restore it from a backup if it is damaged")
 	default:
-		stale := store.StaleJournal()
 		if err := store.Close(); err != nil {
 			r.fail("database "+path+": close: "+err.Error(), "check the file's permissions")
 			return
 		}
 		r.ok("database " + path + " opens and is not locked")
-		if stale != "" {
+		if stale := staleJournal(path); stale != "" {
 			r.ok(stale + " is an intake journal from an earlier build and no longer used; it can be deleted")
 		}
 	}
+}
+
+// journalSuffix named the intake journal of earlier builds: the database path plus it.
+const journalSuffix = "-journal"
+
+// staleJournal names the intake journal an earlier build left next to the database at path, or
+// "": it is no longer used (serve logs that once at start, doctor names it; it can be deleted).
+func staleJournal(path string) string {
+	if _, err := os.Stat(path + journalSuffix); err != nil {
+		return ""
+	}
+	return path + journalSuffix
 }

@@ -222,7 +222,7 @@ func TestDoctorReportsStaleJournal(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = s.Close()
-	if err := os.WriteFile(path+task.JournalSuffix, make([]byte, 4096), 0o600); err != nil {
+	if err := os.WriteFile(path+journalSuffix, make([]byte, 4096), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	r := runBin(t, env, "doctor")

@@ -58,7 +58,7 @@ func serve(ctx context.Context, stdout, stderr io.Writer) error {
 			_ = store.Close()
 		}
 	}()
-	if j := store.StaleJournal(); j != "" {
+	if j := staleJournal(store.Path()); j != "" {
 		log.Info().Str("file", j).Msg("this intake journal from an earlier build is no longer used; it can be deleted")
 	}
 	if n, err := store.ReclaimRunning(ctx); err != nil {

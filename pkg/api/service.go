@@ -13,6 +13,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/seerrpilot/seerrpilot/pkg/clean"
 	"github.com/seerrpilot/seerrpilot/pkg/envelope"
 	"github.com/seerrpilot/seerrpilot/pkg/plan"
 	"github.com/seerrpilot/seerrpilot/pkg/reconcilepass"
@@ -255,7 +256,7 @@ func (s *service) manualInput(req SubscribeRequest) (task.Input, reply, bool) {
 	sort.Slice(seasons, func(i, j int) bool { return seasons[i].Season < seasons[j].Season })
 	// Control characters are stripped, as at every edge: the title becomes MoviePilot's
 	// subscription name.
-	title := task.CleanTitle(req.Title)
+	title := clean.Title(req.Title)
 	if len(title) > maxTitle {
 		problems = append(problems, fmt.Sprintf("title is %d bytes: at most %d", len(title), maxTitle))
 	}

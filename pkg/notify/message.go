@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seerrpilot/seerrpilot/pkg/clean"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
 	"github.com/seerrpilot/seerrpilot/pkg/trunc"
 )
@@ -106,7 +107,7 @@ func compose(items []item, dropped map[Event]int, maxListed int) (title, body st
 // describe names a task for a person: its title (or what it is), and who asked for it.
 func describe(t task.Task) string {
 	in := t.Input
-	name := task.CleanTitle(in.Title)
+	name := clean.Title(in.Title)
 	if name == "" {
 		kind := "movie"
 		if in.MediaType == task.TypeTV {
@@ -117,7 +118,7 @@ func describe(t task.Task) string {
 		name += " (" + strconv.Itoa(in.Year) + ")"
 	}
 	name = trunc.Mark(name, 120)
-	if by := task.CleanTitle(in.RequestedBy); by != "" {
+	if by := clean.Title(in.RequestedBy); by != "" {
 		name += ", requested by " + trunc.Mark(by, 60)
 	}
 	return name
@@ -125,7 +126,7 @@ func describe(t task.Task) string {
 
 // oneLine makes a reason fit one bounded line.
 func oneLine(s string) string {
-	return trunc.Mark(strings.Join(strings.Fields(task.CleanTitle(s)), " "), maxReason)
+	return trunc.Mark(strings.Join(strings.Fields(clean.Title(s)), " "), maxReason)
 }
 
 func eventsOf(items []item) []Event {

@@ -2,17 +2,21 @@ package task
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"os"
 	"path/filepath"
 	"slices"
 	"time"
 
+	"github.com/seerrpilot/seerrpilot/pkg/boltcheck"
+	"github.com/seerrpilot/seerrpilot/pkg/clean"
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
 )
@@ -20,9 +24,9 @@ import (
 // FileName is the store's file inside DATA_DIR.
 const FileName = "seerrpilot.db"
 
-// schemaVersion is written to the meta bucket; a newer file is refused rather than misread.
-// 2: the status/source indexes live in one flat bucket (schema 1 had a nested bucket per
-// status and per source, which cost twice the pages per commit); Open upgrades a schema-1 file.
+// schemaVersion is written to the meta bucket; a file of another version is refused rather
+// than misread. 2 is the first released layout (the flat index); schema 1 (a nested bucket
+// per status and per source) was never released, so there is no upgrade from it.
 const schemaVersion = 2
 
 // Bucket layout. Every index holds 8-byte big-endian task sequence numbers, so a cursor walks
@@ -54,19 +58,14 @@ type Options struct {
 // DefaultBatchDelay is Options.BatchDelay when unset.
 const DefaultBatchDelay = 2 * time.Millisecond
 
-// JournalSuffix named the intake journal file of earlier builds (the database path plus it).
-// It is no longer written; Open reports a leftover one through StaleJournal.
-const JournalSuffix = "-journal"
-
 // Store is the durable task queue. All methods are safe for concurrent use.
 // Every write is committed to the database with fsync before the method returns nil;
 // concurrent enqueues share one commit (bbolt's DB.Batch).
 type Store struct {
-	db           *bolt.DB
-	now          func() time.Time
-	path         string
-	changed      chan struct{} // signalled when a task becomes pending: wakes the worker
-	staleJournal string
+	db      *bolt.DB
+	now     func() time.Time
+	path    string
+	changed chan struct{} // signalled when a task becomes pending: wakes the worker
 }
 
 // maxBatch bounds how many enqueues share one commit.
@@ -85,7 +84,7 @@ func Open(path string, opts Options) (*Store, error) {
 	}
 	// bbolt maps the file and trusts its meta pages: a truncated file crashes the process
 	// ("fatal error: fault") instead of failing, so check it first.
-	if err := CheckFile(path); err != nil {
+	if err := boltcheck.File(path); err != nil {
 		return nil, err
 	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.LockTimeout})
@@ -95,89 +94,35 @@ func Open(path string, opts Options) (*Store, error) {
 		}
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	switch {
-	case opts.BatchDelay < 0:
-		db.MaxBatchDelay = 0
-	case opts.BatchDelay == 0:
-		db.MaxBatchDelay = DefaultBatchDelay
-	default:
-		db.MaxBatchDelay = opts.BatchDelay
-	}
+	// Unset: DefaultBatchDelay; negative: no wait.
+	db.MaxBatchDelay = max(cmp.Or(opts.BatchDelay, DefaultBatchDelay), 0)
 	db.MaxBatchSize = maxBatch
 	s := &Store{db: db, now: opts.Now, path: path, changed: make(chan struct{}, 1)}
 	if err := s.init(); err != nil {
 		_ = db.Close()
 		return nil, err
 	}
-	if _, err := os.Stat(path + JournalSuffix); err == nil {
-		s.staleJournal = path + JournalSuffix
-	}
 	return s, nil
 }
 
-// StaleJournal names the intake journal file an earlier build left next to the database, or
-// "": it is no longer used (the caller logs that once; the file can be deleted).
-func (s *Store) StaleJournal() string { return s.staleJournal }
-
 func (s *Store) init() error {
-	return s.update(func(tx *writeTx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		for _, name := range [][]byte{bucketTasks, bucketKeys, bucketIndex, bucketDue, bucketCounts, bucketMeta} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)
 			}
 		}
 		meta := tx.Bucket(bucketMeta)
-		if v := meta.Get([]byte("schema")); v != nil {
-			got := decodeUint(v)
-			if got > schemaVersion {
-				return fmt.Errorf("%s was written by a newer seerrpilot (schema %d > %d); upgrade seerrpilot", s.path, got, schemaVersion)
-			}
-			if got == schemaVersion {
-				return nil
-			}
-			if err := upgradeIndexes(tx.Tx); err != nil {
-				return fmt.Errorf("upgrade %s from schema %d: %w", s.path, got, err)
-			}
-		}
-		return meta.Put([]byte("schema"), encodeUint(schemaVersion))
-	})
-}
-
-// upgradeIndexes turns a schema-1 file (one nested bucket per status, per source and per
-// pair) into the flat index, rebuilt from the tasks themselves. The counters and the other
-// buckets are unchanged. It runs once, inside Open's write transaction: all or nothing.
-func upgradeIndexes(tx *bolt.Tx) error {
-	for _, old := range []string{"by_status", "by_source", "by_both"} {
-		if tx.Bucket([]byte(old)) != nil {
-			if err := tx.DeleteBucket([]byte(old)); err != nil {
-				return err
-			}
-		}
-	}
-	var keys [][]byte
-	err := tx.Bucket(bucketTasks).ForEach(func(k, _ []byte) error {
-		t, err := getSeq(tx, decodeUint(k))
-		if err != nil {
-			return err
-		}
-		for _, name := range indexNames(t) {
-			keys = append(keys, indexKey(name, k))
+		switch got := decodeUint(meta.Get([]byte("schema"))); {
+		case got == 0: // a new file
+			return meta.Put([]byte("schema"), encodeUint(schemaVersion))
+		case got > schemaVersion:
+			return fmt.Errorf("%s was written by a newer seerrpilot (schema %d > %d); upgrade seerrpilot", s.path, got, schemaVersion)
+		case got < schemaVersion:
+			return fmt.Errorf("%s was written by a pre-release build of seerrpilot (schema %d); move it aside to start with an empty database: reconcile finds the approved requests in Seerr again", s.path, got)
 		}
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	// Insert in key order: every Put then appends to the node instead of shifting it, which
-	// keeps a large rebuild linear (interleaved names made it quadratic: 40 s for 100k tasks).
-	slices.SortFunc(keys, bytes.Compare)
-	idx := tx.Bucket(bucketIndex)
-	for _, k := range keys {
-		if err := idx.Put(k, nil); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // appendFill is the fill percent for buckets whose keys mostly arrive in order (task
@@ -187,56 +132,19 @@ func upgradeIndexes(tx *bolt.Tx) error {
 const appendFill = 0.95
 
 // update runs fn in a write transaction of its own, committed with fsync.
-func (s *Store) update(fn func(tx *writeTx) error) error {
-	return s.db.Update(func(btx *bolt.Tx) error {
-		tx := newWriteTx(btx)
-		if err := fn(tx); err != nil {
-			return err
-		}
-		return tx.flushCounts()
-	})
+func (s *Store) update(fn func(tx *bolt.Tx) error) error {
+	return s.db.Update(func(tx *bolt.Tx) error { return fn(packed(tx)) })
 }
 
-// newWriteTx wraps a bbolt write transaction; the appended-to buckets get appendFill.
-func newWriteTx(btx *bolt.Tx) *writeTx {
+// packed gives the appended-to buckets appendFill for the rest of the write transaction tx
+// (bbolt keeps one handle per bucket in a transaction) and returns tx.
+func packed(tx *bolt.Tx) *bolt.Tx {
 	for _, name := range [][]byte{bucketTasks, bucketKeys, bucketIndex, bucketDue} {
-		if b := btx.Bucket(name); b != nil {
+		if b := tx.Bucket(name); b != nil {
 			b.FillPercent = appendFill
 		}
 	}
-	return &writeTx{Tx: btx}
-}
-
-// writeTx is a write transaction plus the counter changes made in it: a transaction that
-// moves the same counter many times writes it once, at the end.
-type writeTx struct {
-	*bolt.Tx
-	counts map[string]int64
-}
-
-func (tx *writeTx) bump(name string, delta int64) {
-	if tx.counts == nil {
-		tx.counts = make(map[string]int64, 8)
-	}
-	tx.counts[name] += delta
-}
-
-func (tx *writeTx) flushCounts() error {
-	b := tx.Bucket(bucketCounts)
-	for name, delta := range tx.counts {
-		if delta == 0 {
-			continue
-		}
-		v := int64(decodeUint(b.Get([]byte(name)))) + delta
-		if v < 0 {
-			v = 0
-		}
-		if err := b.Put([]byte(name), encodeUint(uint64(v))); err != nil {
-			return err
-		}
-	}
-	tx.counts = nil
-	return nil
+	return tx
 }
 
 // Changed is signalled (without blocking, coalesced) whenever a task becomes pending, so the
@@ -318,37 +226,23 @@ func (s *Store) Enqueue(ctx context.Context, src Source, in Input) (EnqueueResul
 		return EnqueueResult{}, err
 	}
 	in.Seasons, _ = MergeSeasons(nil, in.Seasons)
-	in.Title = CleanTitle(in.Title) // whatever the producer did, no control character is stored
+	in.Title = clean.Title(in.Title) // whatever the producer did, no control character is stored
 
 	// A repeat that changes nothing costs a read, not a commit.
-	var res EnqueueResult
-	var known bool
-	err := s.db.View(func(tx *bolt.Tx) error {
-		t, err := getByKey(tx, in.Key())
-		if err != nil || t == nil {
-			return err
-		}
-		if !wants(t, src, in) {
-			res, known = EnqueueResult{Task: *t}, true
-		}
-		return nil
-	})
+	t, err := s.read(func(tx *bolt.Tx) (*Task, error) { return getByKey(tx, in.Key()) })
 	if err != nil {
-		return EnqueueResult{}, s.wrap(err)
+		return EnqueueResult{}, err
 	}
-	if known {
-		return res, nil
+	if t != nil && !wants(t, src, in) {
+		return EnqueueResult{Task: *t}, nil
 	}
 	// Batch may run fn more than once (alone, after its batch failed): fn only writes, and
 	// the run that commits sets the result.
-	err = s.db.Batch(func(btx *bolt.Tx) error {
-		tx := newWriteTx(btx)
-		r, err := enqueueTx(tx, src, in, s.now().UTC())
-		if err != nil {
-			return err
-		}
+	var res EnqueueResult
+	err = s.db.Batch(func(tx *bolt.Tx) error {
+		r, err := enqueueTx(packed(tx), src, in, s.now().UTC())
 		res = r
-		return tx.flushCounts()
+		return err
 	})
 	if err != nil {
 		return EnqueueResult{}, s.wrap(err)
@@ -360,9 +254,9 @@ func (s *Store) Enqueue(ctx context.Context, src Source, in Input) (EnqueueResul
 }
 
 // enqueueTx stores or merges one input inside a write transaction.
-func enqueueTx(tx *writeTx, src Source, in Input, now time.Time) (EnqueueResult, error) {
+func enqueueTx(tx *bolt.Tx, src Source, in Input, now time.Time) (EnqueueResult, error) {
 	key := in.Key()
-	old, err := getByKey(tx.Tx, key)
+	old, err := getByKey(tx, key)
 	if err != nil {
 		return EnqueueResult{}, err
 	}
@@ -387,18 +281,15 @@ func enqueueTx(tx *writeTx, src Source, in Input, now time.Time) (EnqueueResult,
 	if !changed && !reopen {
 		return EnqueueResult{Task: *old}, nil
 	}
-	t := old.clone()
+	t := *old // old was decoded for this transaction alone: sharing its slices is safe
 	t.Input.Seasons = merged
 	fillBlanks(&t.Input, in)
 	t.Revision++
 	t.UpdatedAt = now
 	switch {
 	case reopen:
-		t.reopen(now, why)
-		if err := put(tx, old, t); err != nil {
-			return EnqueueResult{}, err
-		}
-		return EnqueueResult{Task: *t, Changed: true, Reopened: true}, nil
+		t.restart(now)
+		t.AddHistory(now, "reopened", why)
 	case t.Status == StatusSuccess || t.Status == StatusFailed:
 		// Re-open for the new seasons only; items already done stay done.
 		t.Status = StatusPending
@@ -409,26 +300,18 @@ func enqueueTx(tx *writeTx, src Source, in Input, now time.Time) (EnqueueResult,
 	default:
 		t.AddHistory(now, "merged", "new seasons from "+string(src))
 	}
-	if err := put(tx, old, t); err != nil {
+	if err := put(tx, old, &t); err != nil {
 		return EnqueueResult{}, err
 	}
-	return EnqueueResult{Task: *t, Changed: true}, nil
+	return EnqueueResult{Task: t, Changed: true, Reopened: reopen}, nil
 }
 
 // fillBlanks copies descriptive fields the stored input lacks from a newer sighting.
 func fillBlanks(dst *Input, src Input) {
-	if dst.Title == "" {
-		dst.Title = src.Title
-	}
-	if dst.Year == 0 {
-		dst.Year = src.Year
-	}
-	if dst.TVDBID == 0 {
-		dst.TVDBID = src.TVDBID
-	}
-	if dst.RequestedBy == "" {
-		dst.RequestedBy = src.RequestedBy
-	}
+	dst.Title = cmp.Or(dst.Title, src.Title)
+	dst.Year = cmp.Or(dst.Year, src.Year)
+	dst.TVDBID = cmp.Or(dst.TVDBID, src.TVDBID)
+	dst.RequestedBy = cmp.Or(dst.RequestedBy, src.RequestedBy)
 	if src.RequestUpdatedAt != nil && (dst.RequestUpdatedAt == nil || src.RequestUpdatedAt.After(*dst.RequestUpdatedAt)) {
 		dst.RequestUpdatedAt = src.RequestUpdatedAt
 		dst.RequestStatus = src.RequestStatus
@@ -441,28 +324,18 @@ func (s *Store) Get(ctx context.Context, id string) (Task, error) {
 	if err != nil {
 		return Task{}, err
 	}
-	var t *Task
-	err = s.db.View(func(tx *bolt.Tx) error {
-		var err error
-		t, err = getSeq(tx, seq)
-		return err
-	})
+	t, err := s.read(func(tx *bolt.Tx) (*Task, error) { return getSeq(tx, seq) })
 	if err != nil {
-		return Task{}, s.wrap(err)
+		return Task{}, err
 	}
 	return *t, nil
 }
 
 // GetByKey returns the task with that source key ("seerr:42").
 func (s *Store) GetByKey(ctx context.Context, key string) (Task, error) {
-	var t *Task
-	err := s.db.View(func(tx *bolt.Tx) error {
-		var err error
-		t, err = getByKey(tx, key)
-		return err
-	})
+	t, err := s.read(func(tx *bolt.Tx) (*Task, error) { return getByKey(tx, key) })
 	if err != nil {
-		return Task{}, s.wrap(err)
+		return Task{}, err
 	}
 	if t == nil {
 		return Task{}, fmt.Errorf("%w: no task for %s", ErrNotFound, key)
@@ -472,17 +345,11 @@ func (s *Store) GetByKey(ctx context.Context, key string) (Task, error) {
 
 // Has reports whether a task with that key exists, and its seasons, in one cheap read.
 func (s *Store) Has(ctx context.Context, key string) (bool, []SeasonRequest, error) {
-	var found bool
-	var seasons []SeasonRequest
-	err := s.db.View(func(tx *bolt.Tx) error {
-		t, err := getByKey(tx, key)
-		if err != nil || t == nil {
-			return err
-		}
-		found, seasons = true, t.Input.Seasons
-		return nil
-	})
-	return found, seasons, s.wrap(err)
+	t, err := s.read(func(tx *bolt.Tx) (*Task, error) { return getByKey(tx, key) })
+	if err != nil || t == nil {
+		return false, nil, err
+	}
+	return true, t.Input.Seasons, nil
 }
 
 // Wants reports, in one cheap read, whether Enqueue(src, in) would change anything: no task
@@ -493,16 +360,22 @@ func (s *Store) Wants(ctx context.Context, src Source, in Input) (bool, error) {
 		return false, err
 	}
 	in.Seasons, _ = MergeSeasons(nil, in.Seasons)
-	want := true
+	t, err := s.read(func(tx *bolt.Tx) (*Task, error) { return getByKey(tx, in.Key()) })
+	if err != nil {
+		return false, err
+	}
+	return t == nil || wants(t, src, in), nil
+}
+
+// read runs get in a read transaction of its own.
+func (s *Store) read(get func(tx *bolt.Tx) (*Task, error)) (*Task, error) {
+	var t *Task
 	err := s.db.View(func(tx *bolt.Tx) error {
-		t, err := getByKey(tx, in.Key())
-		if err != nil || t == nil {
-			return err
-		}
-		want = wants(t, src, in)
-		return nil
+		var err error
+		t, err = get(tx)
+		return err
 	})
-	return want, s.wrap(err)
+	return t, s.wrap(err)
 }
 
 // wants reports whether enqueueing in changes the stored task t.
@@ -538,16 +411,16 @@ func (s *Store) List(ctx context.Context, opts ListOptions) ([]Task, int, error)
 	err := s.db.View(func(tx *bolt.Tx) error {
 		name := indexFor(opts.Status, opts.Source)
 		total = int(decodeUint(tx.Bucket(bucketCounts).Get([]byte(name))))
-		var err error
-		newest(tx, name, func(seq uint64) bool {
-			var t *Task
-			if t, err = getSeq(tx, seq); err != nil {
-				return false
+		for seq := range seqsIn(tx, name, true) {
+			t, err := getSeq(tx, seq)
+			if err != nil {
+				return err
 			}
-			out = append(out, *t)
-			return len(out) < opts.Limit
-		})
-		return err
+			if out = append(out, *t); len(out) == opts.Limit {
+				break
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, 0, s.wrap(err)
@@ -574,39 +447,36 @@ func indexFor(st Status, src Source) string {
 
 // indexKey is the flat index entry of one task (seq is its 8-byte key) under one index name.
 func indexKey(name string, seq []byte) []byte {
-	k := make([]byte, 0, len(name)+1+len(seq))
-	k = append(k, name...)
-	k = append(k, 0)
-	return append(k, seq...)
+	return append(append([]byte(name), 0), seq...)
 }
 
-// newest calls fn with the tasks of one index, newest first, until fn returns false.
-func newest(tx *bolt.Tx, name string, fn func(seq uint64) bool) {
-	if name == "all" {
-		c := tx.Bucket(bucketTasks).Cursor()
-		for k, _ := c.Last(); k != nil && fn(decodeUint(k)); k, _ = c.Prev() {
+// seqsIn yields the sequence numbers of one index's tasks ("all": every task), oldest first,
+// or newest first when newestFirst is set. The caller must not change the index while it walks.
+func seqsIn(tx *bolt.Tx, name string, newestFirst bool) iter.Seq[uint64] {
+	return func(yield func(uint64) bool) {
+		c, prefix := tx.Bucket(bucketIndex).Cursor(), []byte(name+"\x00")
+		if name == "all" {
+			c, prefix = tx.Bucket(bucketTasks).Cursor(), nil
 		}
-		return
-	}
-	prefix := append([]byte(name), 0)
-	c := tx.Bucket(bucketIndex).Cursor()
-	// Every entry of the index sorts below name+0x01: seek there and step back.
-	k, _ := c.Seek(append([]byte(name), 1))
-	if k == nil {
-		k, _ = c.Last()
-	} else {
-		k, _ = c.Prev()
-	}
-	for ; k != nil && bytes.HasPrefix(k, prefix) && fn(decodeUint(k[len(prefix):])); k, _ = c.Prev() {
-	}
-}
-
-// oldest calls fn with the tasks of one named index (not "all"), oldest first, until fn
-// returns false.
-func oldest(tx *bolt.Tx, name string, fn func(seq uint64) bool) {
-	prefix := append([]byte(name), 0)
-	c := tx.Bucket(bucketIndex).Cursor()
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && fn(decodeUint(k[len(prefix):])); k, _ = c.Next() {
+		var k []byte
+		step := c.Next
+		switch {
+		case !newestFirst:
+			k, _ = c.Seek(prefix)
+		case name == "all":
+			k, _ = c.Last()
+			step = c.Prev
+		default:
+			// Every entry of the index sorts below name+0x01: seek there and step back.
+			if k, _ = c.Seek([]byte(name + "\x01")); k == nil {
+				k, _ = c.Last()
+			} else {
+				k, _ = c.Prev()
+			}
+			step = c.Prev
+		}
+		for ; k != nil && bytes.HasPrefix(k, prefix) && yield(decodeUint(k[len(prefix):])); k, _ = step() {
+		}
 	}
 }
 
@@ -627,17 +497,13 @@ func (s *Store) Stats(ctx context.Context) (Stats, error) {
 		for _, status := range Statuses {
 			st.ByStatus[status] = int(decodeUint(counts.Get([]byte("status:" + string(status)))))
 		}
-		var err error
-		oldest(tx, "status:"+string(StatusPending), func(seq uint64) bool {
-			var t *Task
-			if t, err = getSeq(tx, seq); err == nil {
-				created := t.CreatedAt
-				st.OldestPending = &created
+		for seq := range seqsIn(tx, "status:"+string(StatusPending), false) {
+			t, err := getSeq(tx, seq)
+			if err != nil {
+				return err
 			}
-			return false
-		})
-		if err != nil {
-			return err
+			st.OldestPending = &t.CreatedAt
+			break
 		}
 		if k, _ := tx.Bucket(bucketDue).Cursor().First(); k != nil {
 			due := time.Unix(0, int64(binary.BigEndian.Uint64(k[:8]))).UTC()
@@ -657,7 +523,7 @@ func (s *Store) ClaimNext(ctx context.Context, lease time.Duration) (*Task, time
 	}
 	var claimed *Task
 	var next time.Time
-	err := s.update(func(tx *writeTx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		now := s.now().UTC()
 		k, _ := tx.Bucket(bucketDue).Cursor().First()
 		if k == nil {
@@ -668,19 +534,19 @@ func (s *Store) ClaimNext(ctx context.Context, lease time.Duration) (*Task, time
 			next = due.UTC()
 			return nil
 		}
-		old, err := getSeq(tx.Tx, binary.BigEndian.Uint64(k[8:]))
+		old, err := getSeq(tx, binary.BigEndian.Uint64(k[8:]))
 		if err != nil {
 			return err
 		}
-		t := old.clone()
+		t := *old
 		t.Status = StatusRunning
 		until := now.Add(lease)
 		t.LeaseUntil = &until
 		t.UpdatedAt = now
-		if err := put(tx, old, t); err != nil {
+		if err := put(tx, old, &t); err != nil {
 			return err
 		}
-		claimed = t
+		claimed = &t
 		return nil
 	})
 	if err != nil {
@@ -701,13 +567,13 @@ func (s *Store) Update(ctx context.Context, id string, fn func(t *Task) error) (
 		return Task{}, err
 	}
 	var out Task
-	err = s.update(func(tx *writeTx) error {
-		old, err := getSeq(tx.Tx, seq)
+	err = s.update(func(tx *bolt.Tx) error {
+		old, err := getSeq(tx, seq)
 		if err != nil {
 			return err
 		}
-		t := old.clone()
-		if err := fn(t); err != nil {
+		t := *old
+		if err := fn(&t); err != nil {
 			return err
 		}
 		if !CanTransition(old.Status, t.Status) {
@@ -720,10 +586,10 @@ func (s *Store) Update(ctx context.Context, id string, fn func(t *Task) error) (
 			t.LeaseUntil = nil
 		}
 		t.UpdatedAt = s.now().UTC()
-		if err := put(tx, old, t); err != nil {
+		if err := put(tx, old, &t); err != nil {
 			return err
 		}
-		out = *t
+		out = t
 		return nil
 	})
 	if err != nil {
@@ -804,23 +670,22 @@ func (s *Store) CancelUnsent(ctx context.Context, key, reason string) (Task, err
 // was left by a crash.
 func (s *Store) ReclaimRunning(ctx context.Context) (int, error) {
 	n := 0
-	err := s.update(func(tx *writeTx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		n = 0
-		var seqs []uint64
-		oldest(tx.Tx, "status:"+string(StatusRunning), func(seq uint64) bool { seqs = append(seqs, seq); return true })
+		seqs := slices.Collect(seqsIn(tx, "status:"+string(StatusRunning), false))
 		now := s.now().UTC()
 		for _, seq := range seqs {
-			old, err := getSeq(tx.Tx, seq)
+			old, err := getSeq(tx, seq)
 			if err != nil {
 				return err
 			}
-			t := old.clone()
+			t := *old
 			t.Status = StatusPending
 			t.LeaseUntil = nil
 			t.NextAttemptAt = now
 			t.UpdatedAt = now
 			t.AddHistory(now, "reclaimed", "was running when the previous process stopped")
-			if err := put(tx, old, t); err != nil {
+			if err := put(tx, old, &t); err != nil {
 				return err
 			}
 			n++
@@ -858,7 +723,7 @@ func getByKey(tx *bolt.Tx, key string) (*Task, error) {
 
 // put writes t and keeps every index and counter in step with the change from old (nil when new).
 // It is the only function that writes tasks.
-func put(tx *writeTx, old, t *Task) error {
+func put(tx *bolt.Tx, old, t *Task) error {
 	seqKey := encodeUint(t.seq)
 	body, err := json.Marshal(t)
 	if err != nil {
@@ -871,7 +736,9 @@ func put(tx *writeTx, old, t *Task) error {
 		if err := tx.Bucket(bucketKeys).Put([]byte(t.Key), seqKey); err != nil {
 			return err
 		}
-		tx.bump("all", 1)
+		if err := count(tx, "all", 1); err != nil {
+			return err
+		}
 		if err := addIndexes(tx, t, seqKey); err != nil {
 			return err
 		}
@@ -906,83 +773,47 @@ func indexNames(t *Task) [3]string {
 	}
 }
 
-func addIndexes(tx *writeTx, t *Task, seqKey []byte) error {
-	idx := tx.Bucket(bucketIndex)
+func addIndexes(tx *bolt.Tx, t *Task, seqKey []byte) error {
 	for _, name := range indexNames(t) {
-		if err := idx.Put(indexKey(name, seqKey), nil); err != nil {
+		if err := tx.Bucket(bucketIndex).Put(indexKey(name, seqKey), nil); err != nil {
 			return err
 		}
-		tx.bump(name, 1)
+		if err := count(tx, name, 1); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
-func removeIndexes(tx *writeTx, t *Task, seqKey []byte) error {
-	idx := tx.Bucket(bucketIndex)
+func removeIndexes(tx *bolt.Tx, t *Task, seqKey []byte) error {
 	for _, name := range indexNames(t) {
-		if err := idx.Delete(indexKey(name, seqKey)); err != nil {
+		if err := tx.Bucket(bucketIndex).Delete(indexKey(name, seqKey)); err != nil {
 			return err
 		}
-		tx.bump(name, -1)
+		if err := count(tx, name, -1); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
+// count moves the counter name by delta (never below zero).
+func count(tx *bolt.Tx, name string, delta int64) error {
+	b := tx.Bucket(bucketCounts)
+	v := max(int64(decodeUint(b.Get([]byte(name))))+delta, 0)
+	return b.Put([]byte(name), encodeUint(uint64(v)))
+}
+
+// dueKey is t's entry in the due index: when it falls due, then its seq (8 bytes each).
 func dueKey(t *Task) []byte {
-	k := make([]byte, 16)
-	binary.BigEndian.PutUint64(k[:8], uint64(t.NextAttemptAt.UnixNano()))
-	binary.BigEndian.PutUint64(k[8:], t.seq)
-	return k
+	return binary.BigEndian.AppendUint64(encodeUint(uint64(t.NextAttemptAt.UnixNano())), t.seq)
 }
 
-func encodeUint(v uint64) []byte {
-	b := make([]byte, 8)
-	binary.BigEndian.PutUint64(b, v)
-	return b
-}
+func encodeUint(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
 
 func decodeUint(b []byte) uint64 {
 	if len(b) != 8 {
 		return 0
 	}
 	return binary.BigEndian.Uint64(b)
-}
-
-// clone deep-copies the task so a failed transaction leaves the caller's copy untouched.
-func (t *Task) clone() *Task {
-	c := *t
-	c.Input.Seasons = cloneSeasons(t.Input.Seasons)
-	if t.Input.RequestUpdatedAt != nil {
-		v := *t.Input.RequestUpdatedAt
-		c.Input.RequestUpdatedAt = &v
-	}
-	c.Items = make([]Item, len(t.Items))
-	for i, it := range t.Items {
-		if it.Season != nil {
-			v := *it.Season
-			it.Season = &v
-		}
-		c.Items[i] = it
-	}
-	c.History = append(make([]HistoryEntry, 0, len(t.History)+1), t.History...)
-	if t.LeaseUntil != nil {
-		v := *t.LeaseUntil
-		c.LeaseUntil = &v
-	}
-	if t.HoldMark != nil {
-		v := *t.HoldMark
-		c.HoldMark = &v
-	}
-	return &c
-}
-
-func cloneSeasons(in []SeasonRequest) []SeasonRequest {
-	if in == nil {
-		return nil
-	}
-	out := make([]SeasonRequest, len(in))
-	for i, s := range in {
-		out[i] = SeasonRequest{Season: s.Season, Episodes: append([]int(nil), s.Episodes...)}
-	}
-	return out
 }

@@ -34,7 +34,7 @@ func fill(b *testing.B, s *Store, n int) {
 	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	const perTx = 20_000
 	for done := 0; done < n; {
-		err := s.update(func(tx *writeTx) error {
+		err := s.update(func(tx *bolt.Tx) error {
 			for i := 0; i < perTx && done < n; i++ {
 				done++
 				seq, err := tx.Bucket(bucketTasks).NextSequence()
@@ -175,43 +175,6 @@ func BenchmarkEnqueueParallel(b *testing.B) {
 			}
 		}
 	})
-}
-
-// BenchmarkUpgradeFromSchema1 measures the one-off start-up cost of upgrading a schema-1 file
-// (nested index buckets) of min(SEERRPILOT_BENCH_TASKS, 100k) tasks: Open rebuilds the flat
-// index from the tasks in one transaction.
-func BenchmarkUpgradeFromSchema1(b *testing.B) {
-	n := min(benchTasks(b), 100_000)
-	path := filepath.Join(b.TempDir(), FileName)
-	s, err := Open(path, Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	fill(b, s, n)
-	if err := s.Close(); err != nil {
-		b.Fatal(err)
-	}
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		b.StopTimer()
-		db, err := bolt.Open(path, 0o600, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := db.Update(downgradeToSchema1); err != nil {
-			b.Fatal(err)
-		}
-		_ = db.Close()
-		b.StartTimer()
-		s, err := Open(path, Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.StopTimer()
-		_ = s.Close()
-		b.StartTimer()
-	}
-	b.ReportMetric(float64(n), "tasks")
 }
 
 // BenchmarkBatchCommit enqueues new tasks from 10 goroutines at once, so bbolt's DB.Batch

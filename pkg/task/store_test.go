@@ -6,11 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"math/rand"
+	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/seerrpilot/seerrpilot/pkg/boltcheck"
 	"github.com/seerrpilot/seerrpilot/pkg/clock/clocktest"
 	bolt "go.etcd.io/bbolt"
 )
@@ -522,6 +525,29 @@ func TestSecondOpenFailsFast(t *testing.T) {
 	}
 }
 
+// TestOpenRefusesDamagedFile: Open checks the file before bbolt maps it (bbolt would fault).
+func TestOpenRefusesDamagedFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), FileName)
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 100; i++ {
+		mustEnqueue(t, s, SourceWebhook, movie(i, i))
+	}
+	_ = s.Close()
+	whole, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, whole[:len(whole)/2], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(path, Options{}); !errors.Is(err, boltcheck.ErrDamaged) {
+		t.Fatalf("Open of a truncated file = %v, want boltcheck.ErrDamaged", err)
+	}
+}
+
 func TestClosedStore(t *testing.T) {
 	s := openTest(t, nil)
 	_ = s.Close()
@@ -717,116 +743,33 @@ func TestChangedSignalsNewWork(t *testing.T) {
 	}
 }
 
-// TestOpenUpgradesSchema1 writes the schema-1 layout (a nested bucket per status, source and
-// pair) by hand, as seerrpilot before the flat index left it, and checks Open rebuilds the
-// flat index from the tasks, keeps the counters, and lists as before.
-func TestOpenUpgradesSchema1(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), FileName)
-	s, err := Open(path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ids []string
-	for i := 1; i <= 6; i++ {
-		src := SourceWebhook
-		if i%2 == 0 {
-			src = SourceReconcile
-		}
-		ids = append(ids, mustEnqueue(t, s, src, movie(i, 100+i)).Task.ID)
-	}
-	forceStatus(t, s, ids[1], StatusFailed)
-	forceStatus(t, s, ids[2], StatusSuccess)
-	forceStatus(t, s, ids[4], StatusRunning)
-	if err := s.db.Update(downgradeToSchema1); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	s, err = Open(path, Options{})
-	if err != nil {
-		t.Fatalf("open schema 1: %v", err)
-	}
-	defer s.Close()
-	checkCounters(t, s)
-	_ = s.db.View(func(tx *bolt.Tx) error {
-		if v := decodeUint(tx.Bucket(bucketMeta).Get([]byte("schema"))); v != schemaVersion {
-			t.Errorf("schema after upgrade = %d, want %d", v, schemaVersion)
-		}
-		for _, p := range []string{"by_status", "by_source", "by_both"} {
-			if tx.Bucket([]byte(p)) != nil {
-				t.Errorf("old bucket %s left behind", p)
-			}
-		}
-		return nil
-	})
-	tests := []struct {
-		opts ListOptions
-		want []string
-	}{
-		{ListOptions{Status: StatusPending}, []string{ids[5], ids[3], ids[0]}},
-		{ListOptions{Source: SourceReconcile}, []string{ids[5], ids[3], ids[1]}},
-		{ListOptions{Status: StatusPending, Source: SourceWebhook}, []string{ids[0]}},
-		{ListOptions{Status: StatusFailed}, []string{ids[1]}},
-		{ListOptions{Status: StatusCancelled}, nil},
-		{ListOptions{Limit: 2}, []string{ids[5], ids[4]}},
-	}
-	for _, tt := range tests {
-		got, total, err := s.List(ctx, tt.opts)
+// TestOpenRefusesOtherSchemas: a file of another schema is refused, not misread, and left as
+// it was.
+func TestOpenRefusesOtherSchemas(t *testing.T) {
+	for _, tc := range []struct {
+		schema uint64
+		want   string
+	}{{1, "pre-release build"}, {3, "newer seerrpilot"}} {
+		path := filepath.Join(t.TempDir(), FileName)
+		s, err := Open(path, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		var gotIDs []string
-		for _, tk := range got {
-			gotIDs = append(gotIDs, tk.ID)
+		mustEnqueue(t, s, SourceWebhook, movie(1, 1))
+		if err := s.db.Update(func(tx *bolt.Tx) error {
+			return tx.Bucket(bucketMeta).Put([]byte("schema"), encodeUint(tc.schema))
+		}); err != nil {
+			t.Fatal(err)
 		}
-		if fmt.Sprint(gotIDs) != fmt.Sprint(tt.want) {
-			t.Errorf("List(%+v) = %v, want %v", tt.opts, gotIDs, tt.want)
+		_ = s.Close()
+		before, _ := os.ReadFile(path)
+		if _, err := Open(path, Options{}); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Fatalf("Open of schema %d = %v, want an error saying %q", tc.schema, err, tc.want)
 		}
-		if tt.opts.Limit == 0 && total != len(tt.want) {
-			t.Errorf("List(%+v) total = %d, want %d", tt.opts, total, len(tt.want))
+		if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
+			t.Fatalf("Open of schema %d changed the file", tc.schema)
 		}
 	}
-	// The running task was left by "a crash": reclaim finds it through the new index.
-	if n, err := s.ReclaimRunning(ctx); err != nil || n != 1 {
-		t.Errorf("ReclaimRunning = %d, %v; want 1", n, err)
-	}
-	checkCounters(t, s)
-}
-
-func downgradeToSchema1(tx *bolt.Tx) error {
-	if err := tx.DeleteBucket(bucketIndex); err != nil {
-		return err
-	}
-	parents := map[string]*bolt.Bucket{}
-	for _, p := range []string{"by_status", "by_source", "by_both"} {
-		b, err := tx.CreateBucket([]byte(p))
-		if err != nil {
-			return err
-		}
-		parents[p] = b
-	}
-	if err := tx.Bucket(bucketTasks).ForEach(func(k, _ []byte) error {
-		tk, err := getSeq(tx, decodeUint(k))
-		if err != nil {
-			return err
-		}
-		for p, child := range map[string]string{"by_status": string(tk.Status), "by_source": string(tk.Source), "by_both": string(tk.Status) + "|" + string(tk.Source)} {
-			b, err := parents[p].CreateBucketIfNotExists([]byte(child))
-			if err != nil {
-				return err
-			}
-			if err := b.Put(k, nil); err != nil {
-				return err
-			}
-		}
-		return nil
-	}); err != nil {
-		return err
-	}
-	return tx.Bucket(bucketMeta).Put([]byte("schema"), encodeUint(1))
 }
 
 // Tasks, due times and index entries are appended in key order. With bbolt's default 50%

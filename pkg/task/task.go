@@ -8,7 +8,8 @@ package task
 import (
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -29,14 +30,7 @@ const (
 var Statuses = []Status{StatusPending, StatusRunning, StatusSuccess, StatusFailed, StatusCancelled}
 
 // Valid reports whether s is a known status.
-func (s Status) Valid() bool {
-	for _, v := range Statuses {
-		if s == v {
-			return true
-		}
-	}
-	return false
-}
+func (s Status) Valid() bool { return slices.Contains(Statuses, s) }
 
 // transitions is the whole state machine. Anything not listed is illegal.
 var transitions = map[Status][]Status{
@@ -49,15 +43,7 @@ var transitions = map[Status][]Status{
 
 // CanTransition reports whether from → to is allowed. Staying in the same status is always allowed.
 func CanTransition(from, to Status) bool {
-	if from == to {
-		return true
-	}
-	for _, s := range transitions[from] {
-		if s == to {
-			return true
-		}
-	}
-	return false
+	return from == to || slices.Contains(transitions[from], to)
 }
 
 // Type is the kind of media a task delivers.
@@ -84,14 +70,7 @@ const (
 var Sources = []Source{SourceWebhook, SourceReconcile, SourceManual}
 
 // Valid reports whether s is a known source.
-func (s Source) Valid() bool {
-	for _, v := range Sources {
-		if s == v {
-			return true
-		}
-	}
-	return false
-}
+func (s Source) Valid() bool { return slices.Contains(Sources, s) }
 
 // SeasonRequest is one requested season; Episodes is empty for a whole season.
 type SeasonRequest struct {
@@ -174,16 +153,13 @@ func MergeSeasons(a, b []SeasonRequest) ([]SeasonRequest, bool) {
 	for _, s := range b {
 		old, had := bySeason[s.Season]
 		merged := normalizeSeason(mergeOne(bySeason, s))
-		if !had || !sameEpisodes(old.Episodes, merged.Episodes) {
+		if !had || !slices.Equal(old.Episodes, merged.Episodes) {
 			changed = true
 		}
 		bySeason[s.Season] = merged
 	}
-	out := make([]SeasonRequest, 0, len(bySeason))
-	for _, s := range bySeason {
-		out = append(out, s)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Season < out[j].Season })
+	out := slices.AppendSeq(make([]SeasonRequest, 0, len(bySeason)), maps.Values(bySeason))
+	slices.SortFunc(out, func(a, b SeasonRequest) int { return a.Season - b.Season })
 	return out, changed
 }
 
@@ -203,27 +179,9 @@ func normalizeSeason(s SeasonRequest) SeasonRequest {
 	if len(s.Episodes) == 0 {
 		return SeasonRequest{Season: s.Season}
 	}
-	eps := append([]int(nil), s.Episodes...)
-	sort.Ints(eps)
-	out := eps[:0]
-	for i, e := range eps {
-		if i == 0 || e != eps[i-1] {
-			out = append(out, e)
-		}
-	}
-	return SeasonRequest{Season: s.Season, Episodes: out}
-}
-
-func sameEpisodes(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
+	eps := slices.Clone(s.Episodes)
+	slices.Sort(eps)
+	return SeasonRequest{Season: s.Season, Episodes: slices.Compact(eps)}
 }
 
 // ItemState is where one planned MoviePilot subscription stands.
@@ -348,13 +306,6 @@ func Reopens(t *Task, src Source, in Input) (bool, string) {
 	return false, ""
 }
 
-// reopen puts a cancelled or failed task back to pending under the same id, as a new
-// approval: attempts reset, failed items pending again, the old error and hold cleared.
-func (t *Task) reopen(now time.Time, why string) {
-	t.restart(now)
-	t.AddHistory(now, "reopened", why)
-}
-
 // restart is what a re-open and an operator's retry share: pending and due now, attempts
 // reset, failed items pending again, the old error, reason and hold cleared.
 func (t *Task) restart(now time.Time) {
@@ -409,11 +360,8 @@ func FormatID(seq uint64) string { return idPrefix + strconv.FormatUint(seq, 10)
 // ParseID turns a public task id back into its sequence number.
 func ParseID(id string) (uint64, error) {
 	rest, ok := strings.CutPrefix(id, idPrefix)
-	if !ok {
-		return 0, fmt.Errorf("%w: %q is not a task id (want tsk_<number>)", ErrNotFound, id)
-	}
 	n, err := strconv.ParseUint(rest, 10, 64)
-	if err != nil || n == 0 {
+	if !ok || err != nil || n == 0 {
 		return 0, fmt.Errorf("%w: %q is not a task id (want tsk_<number>)", ErrNotFound, id)
 	}
 	return n, nil

@@ -8,6 +8,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/seerrpilot/seerrpilot/pkg/clean"
 	"github.com/seerrpilot/seerrpilot/pkg/plan"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
@@ -171,7 +172,7 @@ func (w *Worker) confirm(ctx context.Context, t *task.Task, a *attempt, log zero
 		cctx, cancel := context.WithTimeout(ctx, w.o.CallTimeout)
 		title, year, err := w.o.Titler.MediaDetails(cctx, string(a.input.MediaType), a.input.TMDBID)
 		cancel()
-		if title = task.CleanTitle(title); err == nil && title != "" {
+		if title = clean.Title(title); err == nil && title != "" {
 			a.input.Title, a.inputSet = title, true
 			if a.input.Year == 0 {
 				a.input.Year = year

@@ -10,6 +10,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/seerrpilot/seerrpilot/pkg/clean"
 	"github.com/seerrpilot/seerrpilot/pkg/moviepilot"
 	"github.com/seerrpilot/seerrpilot/pkg/plan"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
@@ -50,7 +51,7 @@ func (w *Worker) deliver(ctx context.Context, a *attempt, it *task.Item, log zer
 		return failed
 	}
 	req := moviepilot.SubscribeRequest{
-		Name: task.CleanTitle(in.Title), Year: in.Year, MediaType: string(in.MediaType), TMDBID: in.TMDBID,
+		Name: clean.Title(in.Title), Year: in.Year, MediaType: string(in.MediaType), TMDBID: in.TMDBID,
 		Season: it.Season, StartEpisode: it.StartEpisode, TotalEpisode: it.TotalEpisode,
 		Username: w.owner(in.RequestedBy),
 	}

@@ -1,16 +1,17 @@
-package task
+// Package clean makes text from outside safe to store, log and send on.
+package clean
 
 import (
 	"strings"
 	"unicode/utf8"
 )
 
-// CleanTitle makes a title from outside (a Seerr webhook, Seerr's media details, an operator)
+// Title makes a title from outside (a Seerr webhook, Seerr's media details, an operator)
 // safe to store, log and send to MoviePilot as a subscription name: line breaks and other
 // whitespace controls become a space; every other C0 and C1 control (ESC included), DEL, the
 // bidirectional overrides, embeddings and isolates (U+202A–U+202E, U+2066–U+2069, LRM, RLM,
 // ALM) and invalid UTF-8 are dropped; the result is trimmed. Applying it twice changes nothing.
-func CleanTitle(s string) string {
+func Title(s string) string {
 	clean := true
 	for _, r := range s {
 		if r == utf8.RuneError || dropped(r) || spaced(r) {

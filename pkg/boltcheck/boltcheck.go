@@ -1,4 +1,7 @@
-package task
+// Package boltcheck tells whether a file is a whole bbolt database before bbolt maps it: bbolt
+// trusts its meta pages, so a truncated file crashes the process ("fatal error: fault")
+// instead of failing. It reads bbolt's two meta pages and nothing else.
+package boltcheck
 
 import (
 	"encoding/binary"
@@ -7,11 +10,12 @@ import (
 	"hash/fnv"
 	"io"
 	"os"
+	"path/filepath"
 )
 
 // ErrDamaged means the database file is not a whole bbolt file: bbolt would map pages past its
-// end and the process would die with "fatal error: fault" instead of an error. Open checks for
-// it before handing the file to bbolt. Check it with errors.Is.
+// end and the process would die with "fatal error: fault" instead of an error. Check it with
+// errors.Is.
 var ErrDamaged = errors.New("database file is damaged")
 
 // DamagedError says what is wrong with the file, where it is and what to do.
@@ -24,9 +28,10 @@ func (e *DamagedError) Error() string {
 	return fmt.Sprintf("database file %s is damaged: %s. seerrpilot did not open it (bbolt would crash on it). "+
 		"Stop here and keep the file: restore %s from your backup (README.md, \"Upgrade and backup\"), or move it aside "+
 		"to start with an empty database, in which case reconcile finds the approved requests in Seerr again",
-		e.Path, e.Problem, FileName)
+		e.Path, e.Problem, filepath.Base(e.Path))
 }
 
+// Is makes errors.Is(err, ErrDamaged) true.
 func (e *DamagedError) Is(target error) bool { return target == ErrDamaged }
 
 // bbolt's on-disk layout (go.etcd.io/bbolt, internal/common): every page starts with a 16-byte
@@ -82,12 +87,12 @@ func readMeta(f *os.File, off int64) (boltMeta, error) {
 	return meta, nil
 }
 
-// CheckFile reports (as a *DamagedError) a database file that bbolt could not open safely:
+// File reports (as a *DamagedError) a database file that bbolt could not open safely:
 // shorter than its meta pages say, both meta pages unreadable, or a meta pointing past the end.
-// A missing or empty file is fine (Open creates the database). It only reads, takes no lock,
+// A missing or empty file is fine (bbolt creates the database). It only reads, takes no lock,
 // and is safe while another process has the database open: bbolt grows the file before a meta
 // points into the new part, and writes one meta at a time.
-func CheckFile(path string) error {
+func File(path string) error {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
