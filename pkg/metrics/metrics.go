@@ -40,7 +40,7 @@ var (
 	rejectReasons = set("busy")
 	// ackOutcomes are the webhook outcomes answered 202 after a durable write.
 	ackOutcomes = set("enqueued", "merged", "duplicate")
-	mpOps       = set("lookup", "create", "get", "update", "seerr", "login", "detect")
+	mpOps       = set("lookup", "create", "get", "history", "update", "seerr", "login", "detect")
 	mpOutcomes  = set("ok", "http_3xx", "http_4xx", "http_5xx", "business", "network", "auth", "malformed",
 		"canceled", "invalid")
 	reconcileOutcomes = set(ReconcileOK, "error")

@@ -24,6 +24,8 @@ type Fake struct {
 	secret         []byte
 	subs           []Subscription
 	nextID         int
+	history        []historyRow
+	nextHistID     int
 	calls          []Call
 	createCount    int
 	loginCount     int
@@ -241,6 +243,8 @@ func routeOp(method, path string) string {
 		return "update"
 	case path == "/api/v1/subscribe/seerr":
 		return "seerr"
+	case strings.HasPrefix(path, historyPrefix) && len(path) > len(historyPrefix) && method == http.MethodGet:
+		return "history"
 	case strings.HasPrefix(path, "/api/v1/subscribe/") && isDigits(strings.TrimPrefix(path, "/api/v1/subscribe/")):
 		return "get"
 	case strings.HasPrefix(path, "/api/v1/subscribe/media/") && len(path) > len("/api/v1/subscribe/media/"):
@@ -326,6 +330,13 @@ func (f *Fake) handle(r *http.Request, op string, body []byte, call *Call) answe
 			return f.get(r)
 		}
 		return f.update(body)
+	case "history":
+		_, auth, deny := f.authJWT(r)
+		call.Auth = auth
+		if deny != nil {
+			return *deny
+		}
+		return f.subscribeHistory(r)
 	case "seerr":
 		if r.Method != http.MethodPost {
 			return f.detail(http.StatusMethodNotAllowed, "Method Not Allowed")

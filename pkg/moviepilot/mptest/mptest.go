@@ -117,6 +117,9 @@ type Subscription struct {
 	Username     string
 	State        string
 	Created      time.Time
+	// CompletedEpisode and ExecutionStatus are v3's progress fields (see SetProgress).
+	CompletedEpisode int
+	ExecutionStatus  string
 }
 
 // Call is one request the fake received.
@@ -127,7 +130,7 @@ type Call struct {
 	// Query is the raw query with the values of token, apikey and password replaced.
 	Query string
 	// Op is "login", "create", "redirect", "lookup", "get", "update", "seerr", "list",
-	// "list-token" or "unknown".
+	// "list-token", "history" or "unknown".
 	Op string
 	// Auth is how the request authenticated: "jwt", "x-api-key", "apikey-query",
 	// "token-query", or "" when it did not (or the endpoint needs none).

@@ -327,6 +327,7 @@ func (f *Fake) subscribeJSON(s *Subscription) map[string]any {
 	}
 	if f.opts.Version == V3 {
 		m["media_source"], m["media_id"] = nil, nil
+		m["completed_episode"], m["execution_status"] = 0, nil
 	}
 	if s == nil {
 		return m
@@ -338,6 +339,7 @@ func (f *Fake) subscribeJSON(s *Subscription) map[string]any {
 	m["date"] = s.Created.Format("2006-01-02 15:04:05")
 	if f.opts.Version == V3 {
 		m["media_source"], m["media_id"] = s.MediaSource, s.MediaID
+		m["completed_episode"], m["execution_status"] = s.CompletedEpisode, s.ExecutionStatus
 	}
 	return m
 }
