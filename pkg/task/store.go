@@ -962,6 +962,7 @@ func (t *Task) clone() *Task {
 			v := *it.Season
 			it.Season = &v
 		}
+		it.Tracking = it.Tracking.clone()
 		c.Items[i] = it
 	}
 	c.History = append(make([]HistoryEntry, 0, len(t.History)+1), t.History...)
@@ -972,6 +973,10 @@ func (t *Task) clone() *Task {
 	if t.HoldMark != nil {
 		v := *t.HoldMark
 		c.HoldMark = &v
+	}
+	if t.Tracking != nil {
+		v := *t.Tracking
+		c.Tracking = &v
 	}
 	return &c
 }
