@@ -82,6 +82,7 @@ type Metrics struct {
 	workerDown      prometheus.Gauge
 	attempts        *prometheus.CounterVec
 	notifications   *prometheus.CounterVec // notifications.go
+	tracking        tracking               // tracking.go
 	handler         http.Handler
 }
 
@@ -164,6 +165,7 @@ func New(stats StatsSource, now func() time.Time) *Metrics {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
 	m.notifications = registerNotifications(m.reg)
+	m.tracking = registerTracking(m.reg)
 	m.handler = promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{
 		ErrorHandling:       promhttp.ContinueOnError,
 		MaxRequestsInFlight: 4,
