@@ -1,6 +1,9 @@
 package task
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // TrackState is where a delivered subscription stands in MoviePilot (MP_TRACK_INTERVAL).
 type TrackState string
@@ -99,4 +102,32 @@ func SummarizeTracking(items []Item) *TrackSummary {
 		s.State = TrackDownloaded
 	}
 	return &s
+}
+
+// String says the summary in plain words: "downloaded", "removed in MoviePilot (1 of 2)",
+// "subscribed (1 of 2 downloaded), stalled".
+func (s *TrackSummary) String() string {
+	if s == nil {
+		return ""
+	}
+	n := s.Subscribed + s.Downloaded + s.Removed
+	var out string
+	switch s.State {
+	case TrackDownloaded:
+		out = "downloaded"
+	case TrackRemoved:
+		out = "removed in MoviePilot"
+		if n > 1 {
+			out += fmt.Sprintf(" (%d of %d)", s.Removed, n)
+		}
+	default:
+		out = "subscribed"
+		if s.Downloaded > 0 {
+			out += fmt.Sprintf(" (%d of %d downloaded)", s.Downloaded, n)
+		}
+	}
+	if s.Stalled {
+		out += ", stalled"
+	}
+	return out
 }

@@ -1,0 +1,34 @@
+package task
+
+import "testing"
+
+func TestSummarizeTracking(t *testing.T) {
+	tr := func(s TrackState, stalled bool) Item { return Item{Tracking: &Tracking{State: s, Stalled: stalled}} }
+	for _, c := range []struct {
+		items []Item
+		want  string
+	}{
+		{[]Item{{}}, ""},
+		{[]Item{tr(TrackDownloaded, false)}, "downloaded"},
+		{[]Item{tr(TrackDownloaded, false), tr(TrackSubscribed, true)}, "subscribed (1 of 2 downloaded), stalled"},
+		{[]Item{tr(TrackDownloaded, false), tr(TrackRemoved, false)}, "removed in MoviePilot (1 of 2)"},
+		{[]Item{tr(TrackRemoved, false), {}}, "removed in MoviePilot"},
+	} {
+		if got := SummarizeTracking(c.items).String(); got != c.want {
+			t.Errorf("%d items: %q, want %q", len(c.items), got, c.want)
+		}
+	}
+}
+
+// TestTrackingIsCloned: a failed Update leaves the caller's tracking untouched.
+func TestTrackingIsCloned(t *testing.T) {
+	p := &TrackProgress{LackEpisodes: 3}
+	orig := &Task{Items: []Item{{Tracking: &Tracking{State: TrackSubscribed, Progress: p}}}, Tracking: &TrackSummary{Subscribed: 1}}
+	c := orig.clone()
+	c.Items[0].Tracking.Progress.LackEpisodes = 1
+	c.Items[0].Tracking.State = TrackDownloaded
+	c.Tracking.Subscribed = 0
+	if p.LackEpisodes != 3 || orig.Items[0].Tracking.State != TrackSubscribed || orig.Tracking.Subscribed != 1 {
+		t.Fatal("clone shares tracking with the original")
+	}
+}
