@@ -190,6 +190,7 @@ type components struct {
 	notifier *notify.Notifier
 	// tracker follows delivered subscriptions in MoviePilot (track.go); nil when off.
 	tracker *track.Tracker
+	tracked trackedCounts // its last round's counts, for the status page
 	// backlog reports what the first pass of a first start found (serve only).
 	backlog backlogWatch
 	// tests counts the TEST_NOTIFICATIONs the webhook accepted (setup seerr polls /readyz).
@@ -304,6 +305,7 @@ func (c *components) build() error {
 	c.page = web.New(web.Options{
 		Token: c.cfg.AdminToken, BasePath: c.cfg.BasePath, Tasks: c.store, Operator: c.api,
 		Notifier: pageNotifier, Scrub: c.red.String, Log: logging.Component(c.log, "web"), Version: version,
+		Extras: pageExtras{c},
 	})
 	return nil
 }

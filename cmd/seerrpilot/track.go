@@ -2,9 +2,12 @@ package main
 
 import (
 	"fmt"
+	"maps"
+	"sync"
 
 	"github.com/seerrpilot/seerrpilot/pkg/logging"
 	"github.com/seerrpilot/seerrpilot/pkg/track"
+	"github.com/seerrpilot/seerrpilot/pkg/web"
 )
 
 // buildTracker makes the tracker that follows delivered subscriptions in MoviePilot
@@ -22,8 +25,11 @@ func (c *components) buildTracker() error {
 		Store: c.store, MoviePilot: c.mp, Interval: c.cfg.Track.Interval, StalledAfter: stalled,
 		Log: logging.Component(c.log, "track"), OnDownloaded: c.notifier.Downloaded,
 	}
-	if c.metrics != nil {
-		o.OnRound = func(r track.Round) { c.metrics.TrackRound(r.Counts, r.Err == nil, r.At) }
+	o.OnRound = func(r track.Round) {
+		c.tracked.set(r.Counts)
+		if c.metrics != nil {
+			c.metrics.TrackRound(r.Counts, r.Err == nil, r.At)
+		}
 	}
 	var err error
 	if c.tracker, err = track.New(o); err != nil {
@@ -31,3 +37,35 @@ func (c *components) buildTracker() error {
 	}
 	return nil
 }
+
+// trackedCounts keeps the last tracking round's counts for the status page.
+type trackedCounts struct {
+	mu     sync.Mutex
+	counts map[string]int
+}
+
+func (t *trackedCounts) set(c map[string]int) {
+	t.mu.Lock()
+	t.counts = maps.Clone(c)
+	t.mu.Unlock()
+}
+
+func (t *trackedCounts) get() map[string]int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return maps.Clone(t.counts)
+}
+
+// pageExtras is what the status page shows besides the tasks (web.Extras): the first start's
+// backlog and the tracking counts.
+type pageExtras struct{ c *components }
+
+func (p pageExtras) Backlog() *web.Backlog {
+	b := p.c.backlog.backlog()
+	if b == nil {
+		return nil
+	}
+	return &web.Backlog{Found: b.Found, Queued: b.Queued, Since: b.Since}
+}
+
+func (p pageExtras) Tracked() map[string]int { return p.c.tracked.get() }

@@ -24,6 +24,7 @@ type fixtureOpts struct {
 	now      func() time.Time // nil: a fake clock (fixture.clock)
 	worker   api.Worker
 	rec      api.Reconciler
+	extras   Extras
 }
 
 // fixture is the page wired as serve wires it: a real store, the operator API's service
@@ -63,6 +64,9 @@ func newFixture(t testing.TB, o fixtureOpts) *fixture {
 	opts := Options{Token: o.token, BasePath: o.base, Tasks: store, Operator: f.api, Log: zerolog.Nop(), Now: now, Version: "test"}
 	if o.notifier != nil {
 		opts.Notifier = o.notifier
+	}
+	if o.extras != nil {
+		opts.Extras = o.extras
 	}
 	f.page = New(opts)
 	h := server.NewRouter(server.Options{Log: zerolog.Nop(), Envelope: env, DB: store, Readiness: server.NewReadiness(nil),
