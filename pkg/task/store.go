@@ -962,7 +962,7 @@ func (t *Task) clone() *Task {
 			v := *it.Season
 			it.Season = &v
 		}
-		it.Tracking = it.Tracking.clone()
+		it.Tracking = it.Tracking.Clone()
 		c.Items[i] = it
 	}
 	c.History = append(make([]HistoryEntry, 0, len(t.History)+1), t.History...)

@@ -44,7 +44,8 @@ type TrackProgress struct {
 	Status            string `json:"status,omitempty"`
 }
 
-func (tr *Tracking) clone() *Tracking {
+// Clone deep-copies the tracking (nil stays nil).
+func (tr *Tracking) Clone() *Tracking {
 	if tr == nil {
 		return nil
 	}
