@@ -20,7 +20,9 @@ const MaxHistoryPage = 100
 // does, (nil, nil) when it answered that it does not, an error when it could not tell. tmdbID
 // and season (nil for a movie) are what the subscription was made for.
 //
-//   - v3: GET /api/v1/subscribe/{id} answers the row, or an empty one.
+//   - v3: GET /api/v1/subscribe/{id} answers the row, or an empty one. A row of other media
+//     means the id was given again (2.5.6's sqlite table reuses the highest id; v3 may too),
+//     so ours is gone.
 //   - v2.5.6 answers a missing id with a plain-text 500 (the endpoint returns None against a
 //     non-optional response model), which cannot be told from a failure; so v2 looks the media
 //     up instead (GET /api/v1/subscribe/media/tmdb:N?season=S, an all-null object when there is
@@ -33,7 +35,14 @@ func (c *Client) Current(ctx context.Context, id, tmdbID int, season *int) (*Sub
 		return nil, err
 	}
 	if ver == VersionV3 {
-		return c.Get(ctx, id)
+		sub, err := c.Get(ctx, id)
+		if err != nil || sub == nil {
+			return nil, err
+		}
+		if sub.TMDBID != tmdbID || !sameSeason(sub.Season, season) {
+			return nil, nil
+		}
+		return sub, nil
 	}
 	sub, err := c.Lookup(ctx, tmdbID, season)
 	if err != nil || sub == nil || sub.ID == id {
@@ -89,4 +98,12 @@ func (c *Client) History(ctx context.Context, mediaType string, page, count int)
 		rows = append(rows, *subscriptionFrom(id, w))
 	}
 	return rows, nil
+}
+
+// sameSeason: both absent (a movie; MoviePilot may say 0), or the same number.
+func sameSeason(a, b *int) bool {
+	if a == nil || b == nil {
+		return (a == nil || *a == 0) && (b == nil || *b == 0)
+	}
+	return *a == *b
 }

@@ -111,3 +111,23 @@ func TestCurrentV2MovieBehindShow(t *testing.T) {
 		t.Fatalf("undecidable movie answered %+v", got)
 	}
 }
+
+// TestCurrentV3IDOfOtherMedia: an id that now names another subscription means ours is gone.
+func TestCurrentV3IDOfOtherMedia(t *testing.T) {
+	ctx := context.Background()
+	s := fake(t, mptest.Options{Version: mptest.V3, AcceptAPIKey: true})
+	c := client(t, Config{BaseURL: s.URL(), Scheme: AuthXAPIKey})
+	id, err := c.Create(ctx, SubscribeRequest{Name: "Heat", MediaType: MediaMovie, TMDBID: 949})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := c.Current(ctx, id, 680, nil); err != nil || got != nil {
+		t.Fatalf("id of other media: %+v, %v", got, err)
+	}
+	if got, err := c.Current(ctx, id, 949, intp(1)); err != nil || got != nil {
+		t.Fatalf("a movie row for a season: %+v, %v", got, err)
+	}
+	if got, err := c.Current(ctx, id, 949, nil); err != nil || got == nil {
+		t.Fatalf("own row: %+v, %v", got, err)
+	}
+}

@@ -363,3 +363,23 @@ func TestRemovedIsNotCreatedAgain(t *testing.T) {
 		t.Fatalf("retry: %+v, %v", back.Items, err)
 	}
 }
+
+// TestReusedIDIsNotOurs: MoviePilot 2.5.6 gives a finished subscription's id to the next one;
+// the tracker still sees its own subscription finished, on both fakes.
+func TestReusedIDIsNotOurs(t *testing.T) {
+	for _, v := range []string{mptest.V2, mptest.V3} {
+		t.Run(v, func(t *testing.T) {
+			f := newFixture(t, v)
+			a := f.deliver(t, 9, 900)
+			f.mp.Finish(a.Items[0].MPSubscriptionID)
+			b := f.deliver(t, 10, 901)
+			if v == mptest.V2 && b.Items[0].MPSubscriptionID != a.Items[0].MPSubscriptionID {
+				t.Fatalf("the v2 fake did not reuse the id: %d then %d", a.Items[0].MPSubscriptionID, b.Items[0].MPSubscriptionID)
+			}
+			f.runRounds(t, 1)
+			if got, got2 := f.state(t, a.ID, 0), f.state(t, b.ID, 0); got != task.TrackDownloaded || got2 != task.TrackSubscribed {
+				t.Fatalf("finished %q, new %q", got, got2)
+			}
+		})
+	}
+}

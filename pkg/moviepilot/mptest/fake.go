@@ -318,13 +318,20 @@ func (f *Fake) handle(r *http.Request, op string, body []byte, call *Call) answe
 		call.Auth = "token-query"
 		return f.list(r)
 	case "get", "update":
-		if op == "get" && r.Method != http.MethodGet {
+		if op == "get" && r.Method != http.MethodGet && r.Method != http.MethodDelete {
 			return f.detail(http.StatusMethodNotAllowed, "Method Not Allowed")
 		}
 		_, auth, deny := f.authJWT(r)
 		call.Auth = auth
 		if deny != nil {
 			return *deny
+		}
+		if op == "get" && r.Method == http.MethodDelete {
+			// delete_subscribe: success whether or not the row existed; no history row.
+			if i := f.index(f.pathID(r)); i >= 0 {
+				f.subs = append(f.subs[:i], f.subs[i+1:]...)
+			}
+			return jsonAnswer(http.StatusOK, envelope(true, "", map[string]any{}))
 		}
 		if op == "get" {
 			return f.get(r)

@@ -59,6 +59,12 @@ func (f *Fake) SetProgress(id, lack, completed int, status string) bool {
 	return true
 }
 
+// pathID is the id at the end of /api/v1/subscribe/{id}.
+func (f *Fake) pathID(r *http.Request) int {
+	id, _ := strconv.Atoi(strings.TrimPrefix(r.URL.Path, "/api/v1/subscribe/"))
+	return id
+}
+
 // index finds a subscription's position; f.mu is held.
 func (f *Fake) index(id int) int {
 	for i := range f.subs {
@@ -99,8 +105,14 @@ func (f *Fake) subscribeHistory(r *http.Request) answer {
 		return rows[i].at > rows[j].at || (rows[i].at == rows[j].at && rows[i].id > rows[j].id)
 	})
 	total := len(rows)
+	// OFFSET (page-1)*count LIMIT count in sqlite: a negative offset is 0, a negative limit
+	// none.
 	start := min(max((page-1)*count, 0), len(rows))
-	rows = rows[start:min(start+max(count, 0), len(rows))]
+	end := len(rows)
+	if count >= 0 {
+		end = min(start+count, len(rows))
+	}
+	rows = rows[start:end]
 	out := make([]map[string]any, 0, len(rows))
 	for _, h := range rows {
 		s := h.sub

@@ -201,3 +201,40 @@ func TestFinishAndDeletePerVersion(t *testing.T) {
 		})
 	}
 }
+
+// TestV2ReusesIDs: 2.5.6 gives the next subscription max(id)+1, so the id of a finished newest
+// row names another subscription afterwards; v3 ids only grow. GET of id 0 is the all-null
+// object; DELETE answers success with or without the row.
+func TestV2ReusesIDs(t *testing.T) {
+	for _, v := range []string{V2, V3} {
+		t.Run(v, func(t *testing.T) {
+			s := newServer(t, Options{Version: v, AcceptAPIKey: true})
+			key := map[string]string{"X-API-KEY": apiToken}
+			create(t, s, key, `{"name":"A","type":"电影","tmdbid":603,"media_source":"themoviedb","media_id":"603"}`)
+			create(t, s, key, `{"name":"B","type":"电影","tmdbid":604,"media_source":"themoviedb","media_id":"604"}`)
+			s.Finish(2)
+			create(t, s, key, `{"name":"C","type":"电影","tmdbid":680,"media_source":"themoviedb","media_id":"680"}`)
+			subs := s.Subscriptions()
+			want := 3
+			if v == V2 {
+				want = 2
+			}
+			if subs[len(subs)-1].ID != want {
+				t.Fatalf("new id %d, want %d", subs[len(subs)-1].ID, want)
+			}
+			zero := do(t, s, req{method: "GET", path: "/api/v1/subscribe/0", header: key})
+			if zero.status != 200 || !strings.Contains(zero.body, `"id":null`) || !strings.Contains(zero.body, `"total_episode":null`) {
+				t.Fatalf("id 0: %d %s", zero.status, zero.body)
+			}
+			for i := 0; i < 2; i++ {
+				del := do(t, s, req{method: "DELETE", path: "/api/v1/subscribe/1", header: key})
+				if del.status != 200 || !strings.Contains(del.body, `"success":true`) {
+					t.Fatalf("delete: %d %s", del.status, del.body)
+				}
+			}
+			if len(s.Subscriptions()) != 1 {
+				t.Fatalf("after delete: %+v", s.Subscriptions())
+			}
+		})
+	}
+}
