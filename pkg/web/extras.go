@@ -46,7 +46,7 @@ func (h *Handler) extras(v *dashboardView, waiting int) {
 	}
 	if counts := h.o.Extras.Tracked(); counts != nil {
 		for _, s := range trackedStates {
-			v.Tracked = append(v.Tracked, countView{State: s, Label: v.T("trk.count." + s), N: counts[s]})
+			v.Tracked = append(v.Tracked, countView{State: s, Label: v.T("trk.n." + s), N: counts[s]})
 		}
 	}
 }

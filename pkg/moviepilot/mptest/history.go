@@ -20,42 +20,37 @@ type historyRow struct {
 // __finish_subscribe): the row moves to the subscribe history, stamped with the fake's clock,
 // and leaves the subscription table. It reports whether the id existed.
 func (f *Fake) Finish(id int) bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	i := f.index(id)
-	if i < 0 {
-		return false
-	}
-	f.nextHistID++
-	f.history = append(f.history, historyRow{id: f.nextHistID, sub: f.subs[i].clone(),
-		at: f.opts.Now().Format("2006-01-02 15:04:05")})
-	f.subs = append(f.subs[:i], f.subs[i+1:]...)
-	return true
+	return f.withRow(id, func(i int) {
+		f.nextHistID++
+		f.history = append(f.history, historyRow{id: f.nextHistID, sub: f.subs[i].clone(),
+			at: f.opts.Now().Format("2006-01-02 15:04:05")})
+		f.subs = append(f.subs[:i], f.subs[i+1:]...)
+	})
 }
 
 // Delete removes a subscription without a history row, as a user deleting it in MoviePilot
 // (DELETE /api/v1/subscribe/{id}) does. It reports whether the id existed.
 func (f *Fake) Delete(id int) bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	i := f.index(id)
-	if i < 0 {
-		return false
-	}
-	f.subs = append(f.subs[:i], f.subs[i+1:]...)
-	return true
+	return f.withRow(id, func(i int) { f.subs = append(f.subs[:i], f.subs[i+1:]...) })
 }
 
 // SetProgress sets a subscription's missing episodes (lack_episode, both versions) and v3's
 // completed_episode and execution_status, as MoviePilot's search and download jobs do.
 func (f *Fake) SetProgress(id, lack, completed int, status string) bool {
+	return f.withRow(id, func(i int) {
+		f.subs[i].LackEpisode, f.subs[i].CompletedEpisode, f.subs[i].ExecutionStatus = lack, completed, status
+	})
+}
+
+// withRow runs fn on the position of subscription id under the lock; false: no such id.
+func (f *Fake) withRow(id int, fn func(i int)) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	i := f.index(id)
 	if i < 0 {
 		return false
 	}
-	f.subs[i].LackEpisode, f.subs[i].CompletedEpisode, f.subs[i].ExecutionStatus = lack, completed, status
+	fn(i)
 	return true
 }
 
