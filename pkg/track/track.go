@@ -174,7 +174,7 @@ func (tr *Tracker) Round(ctx context.Context) Round {
 			return r
 		}
 		for _, t := range tasks {
-			found := map[string]*task.Tracking{}
+			found := map[string]answer{}
 			for _, it := range t.Items {
 				if it.MPSubscriptionID <= 0 || (it.State != task.ItemSubscribed && it.State != task.ItemExisting) {
 					continue
@@ -201,7 +201,7 @@ func (tr *Tracker) Round(ctx context.Context) Round {
 					}
 					continue
 				}
-				found[c.key] = got
+				found[c.key] = answer{id: c.id, next: got}
 			}
 			out := t
 			if len(found) > 0 {
@@ -264,20 +264,26 @@ func progressOf(typ task.Type, sub *moviepilot.Subscription) *task.TrackProgress
 	return &p
 }
 
+// answer is what MoviePilot said of one item's subscription.
+type answer struct {
+	id   int // the subscription asked about
+	next *task.Tracking
+}
+
 // apply writes what the round found into the task, when anything changed, and says the
 // transitions: a notice for downloaded, a warning for removed and stalled (once each).
-func (tr *Tracker) apply(ctx context.Context, listed task.Task, found map[string]*task.Tracking) (task.Task, []task.Item) {
+func (tr *Tracker) apply(ctx context.Context, listed task.Task, found map[string]answer) (task.Task, []task.Item) {
 	now := tr.o.Now().UTC()
 	var changed []task.Item
 	write := func(t *task.Task) {
 		changed = changed[:0]
 		for i := range t.Items {
 			it := &t.Items[i]
-			next, ok := found[it.Key()]
-			if !ok || (it.Tracking != nil && it.Tracking.State.Final()) {
-				continue
+			a, ok := found[it.Key()]
+			if !ok || a.id != it.MPSubscriptionID || (it.Tracking != nil && it.Tracking.State.Final()) {
+				continue // not asked, changed since, or already final
 			}
-			n := *next
+			n := *a.next
 			n.Since = t.UpdatedAt.UTC() // first sighting: delivered when the task last changed
 			if it.Tracking != nil {
 				n.Since = it.Tracking.Since
