@@ -23,6 +23,7 @@ import (
 	"github.com/seerrpilot/seerrpilot/pkg/reconcilepass"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
 	"github.com/seerrpilot/seerrpilot/pkg/testbudget"
+	"github.com/seerrpilot/seerrpilot/pkg/track"
 	"github.com/seerrpilot/seerrpilot/pkg/worker"
 )
 
@@ -204,6 +205,24 @@ func TestBrowserRetryDelivers(t *testing.T) {
 	}
 	if mpLine := textOf(t, ctx, "#task-"+dune.ID+" dd.mp"); !strings.Contains(mpLine, fmt.Sprintf("#%d", mp.Subscriptions()[0].ID)) {
 		t.Fatalf("the MoviePilot line is %q", mpLine)
+	}
+
+	// MoviePilot finishes Dune; a tracking round sees it (and sees that The Matrix, which the
+	// fake never held, is gone without history), and the page says so.
+	mp.Finish(mp.Subscriptions()[0].ID)
+	tr, err := track.New(track.Options{Store: f.store, MoviePilot: client, Log: zerolog.Nop()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := tr.Round(context.Background()); r.Err != nil || r.Changed != 2 {
+		t.Fatalf("tracking round: %+v", r)
+	}
+	run(t, ctx, "reload after tracking", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#task-"+dune.ID+" [data-role=track]")))
+	if got := textOf(t, ctx, "#task-"+dune.ID+" [data-role=track]"); got != "downloaded" {
+		t.Fatalf("Dune's tracking shows %q, want downloaded", got)
+	}
+	if got := textOf(t, ctx, "#task-"+matrix.ID+" [data-role=track]"); got != "removed in MoviePilot" {
+		t.Fatalf("The Matrix's tracking shows %q", got)
 	}
 
 	// Sign out: the page asks for the token again.
