@@ -262,7 +262,8 @@ func TestScreenshot(t *testing.T) {
 	lastPass := &reconcilepass.Summary{RunID: "rc_0042", Outcome: reconcilepass.OutcomeOK, DurationMs: 840, Pages: 2, Seen: 57,
 		Approved: 6, Enqueued: 1, Unchanged: 5, Skipped: 51, Filter: "approved", AlsoFilter: "failed"}
 	f := newFixture(t, fixtureOpts{token: testToken, now: clock.Now,
-		worker: fakeWorker{st: worker.State{Status: worker.StatusRunning}}, rec: fakeReconciler{last: lastPass}})
+		worker: fakeWorker{st: worker.State{Status: worker.StatusRunning}}, rec: fakeReconciler{last: lastPass},
+		extras: fakeExtras{tracked: map[string]int{"subscribed": 14, "stalled": 1, "downloaded": 38, "removed": 0}}})
 	f.clock = clock
 	f.demo(t)
 	lastPass.StartedAt = clock.Now().Add(-12 * time.Minute)
