@@ -115,6 +115,7 @@ func serveSandbox(ctx context.Context, o sandbox.Options, d time.Duration, stdou
 	fmt.Fprintf(stdout, "fake Seerr %s        %s  (X-Api-Key %s)\n", sandbox.SeerrVersion, sb.SeerrURL, sb.SeerrKey)
 	fmt.Fprintf(stdout, "fake MoviePilot %s        %s  (X-API-KEY %s)\n", sandbox.MPVersion, sb.MPURL, sb.MPToken)
 	fmt.Fprintf(stdout, "what MoviePilot received:  GET %s/_sandbox/subscriptions\n", sb.MPURL)
+	fmt.Fprintf(stdout, "to see tracking (MP_TRACK_INTERVAL=1m): POST %s/_sandbox/subscriptions/{id}/finish (downloaded) or .../delete (removed)\n", sb.MPURL)
 	fmt.Fprintf(stdout, "for seerrpilot:\n  JELLY_URL=%s JELLY_API_KEY=%s MP_URL=%s MP_TOKEN=%s\n",
 		sb.SeerrURL, sb.SeerrKey, sb.MPURL, sb.MPToken)
 	<-ctx.Done()

@@ -26,6 +26,7 @@ import (
 	"github.com/seerrpilot/seerrpilot/pkg/seerr"
 	"github.com/seerrpilot/seerrpilot/pkg/server"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
+	"github.com/seerrpilot/seerrpilot/pkg/track"
 	"github.com/seerrpilot/seerrpilot/pkg/web"
 	"github.com/seerrpilot/seerrpilot/pkg/worker"
 	"github.com/seerrpilot/seerrpilot/reconcile"
@@ -187,6 +188,9 @@ type components struct {
 	metrics *metrics.Metrics
 	// notifier sends NOTIFY_URLS notices (notify.go); off without NOTIFY_URLS.
 	notifier *notify.Notifier
+	// tracker follows delivered subscriptions in MoviePilot (track.go); nil when off.
+	tracker *track.Tracker
+	tracked trackedCounts // its last round's counts, for the status page
 	// backlog reports what the first pass of a first start found (serve only).
 	backlog backlogWatch
 	// tests counts the TEST_NOTIFICATIONs the webhook accepted (setup seerr polls /readyz).
@@ -253,6 +257,9 @@ func (c *components) build() error {
 		return fmt.Errorf("worker: %w", err)
 	}
 	c.workerState(c.worker.State())
+	if err := c.buildTracker(); err != nil {
+		return err
+	}
 	c.hook = webhook.New(webhook.Options{
 		Store: c.store, Secret: c.cfg.WebhookSecret, SecretHeader: c.cfg.WebhookSecretHeader, Envelope: c.env,
 		Log:     c.log, // the handler adds component=webhook; adding it here too wrote the key twice
@@ -298,6 +305,7 @@ func (c *components) build() error {
 	c.page = web.New(web.Options{
 		Token: c.cfg.AdminToken, BasePath: c.cfg.BasePath, Tasks: c.store, Operator: c.api,
 		Notifier: pageNotifier, Scrub: c.red.String, Log: logging.Component(c.log, "web"), Version: version,
+		Extras: pageExtras{c},
 	})
 	return nil
 }
@@ -394,6 +402,13 @@ func (c *components) start(ctx context.Context) <-chan struct{} {
 		go func() {
 			defer wg.Done()
 			_ = c.notifier.Run(ctx)
+		}()
+	}
+	if c.tracker != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = c.tracker.Run(ctx)
 		}()
 	}
 	if c.poller != nil {

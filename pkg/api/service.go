@@ -152,6 +152,9 @@ func (s *service) getTask(ctx context.Context, id string) reply {
 		return s.fail(err, "get task", id)
 	}
 	msg := fmt.Sprintf("task %s is %s", t.ID, t.Status)
+	if t.Tracking != nil {
+		msg += "; in MoviePilot: " + t.Tracking.String()
+	}
 	if t.LastError != "" && t.Status != task.StatusSuccess {
 		msg += "; last error: " + t.LastError
 	}

@@ -68,6 +68,10 @@ type env struct {
 	NotifyURLsFile         string `envconfig:"NOTIFY_URLS_FILE"`
 	NotifyEvents           string `envconfig:"NOTIFY_EVENTS" default:"failed,paused,unreachable,reconcile"`
 	NotifyUnreachableAfter string `envconfig:"NOTIFY_UNREACHABLE_AFTER" default:"10m"`
+
+	// Tracking (track.go).
+	MPTrackInterval string `envconfig:"MP_TRACK_INTERVAL" default:"30m"`
+	StalledAfter    string `envconfig:"STALLED_AFTER" default:"14d"`
 }
 
 // Config is the validated configuration.
@@ -113,6 +117,7 @@ type Config struct {
 	LogFormat      string
 
 	Notify // NOTIFY_* (notify.go)
+	Track  // MP_TRACK_INTERVAL, STALLED_AFTER (track.go)
 }
 
 // Allowed values, as the README lists them.
@@ -330,6 +335,7 @@ func fromEnv(raw env) (*Config, error) {
 	cfg.LogLevel = oneOf(c, "LOG_LEVEL", raw.LogLevel, logLevels)
 	cfg.LogFormat = oneOf(c, "LOG_FORMAT", raw.LogFormat, logFormats)
 	cfg.Notify.load(c, raw.NotifyEvents, raw.NotifyUnreachableAfter)
+	cfg.Track.load(c, raw.MPTrackInterval, raw.StalledAfter)
 
 	if v, err := strconv.ParseFloat(strings.TrimSpace(raw.MPRateLimit), 64); err != nil || v <= 0 || v > maxRateLimit {
 		c.add("MP_RATE_LIMIT_PER_SEC", "%q: want a number > 0 and ≤ %g (calls per second, e.g. 3 or 0.5)", raw.MPRateLimit, maxRateLimit)
@@ -618,5 +624,6 @@ func (c *Config) Summary() map[string]any {
 		"LOG_LEVEL":       c.LogLevel, "LOG_FORMAT": c.LogFormat,
 		"NOTIFY_URLS": c.Notify.Services(), "NOTIFY_EVENTS": c.Notify.Events.String(),
 		"NOTIFY_UNREACHABLE_AFTER": c.Notify.UnreachableAfter.String(),
+		"MP_TRACK_INTERVAL":        c.Track.Interval.String(), "STALLED_AFTER": c.Track.StalledAfter.String(),
 	}
 }

@@ -62,6 +62,7 @@ func TestDefaults(t *testing.T) {
 		WebhookSecretHeader: "Authorization",
 		Notify: Notify{Events: notify.Events{notify.EventFailed: true, notify.EventPaused: true,
 			notify.EventUnreachable: true, notify.EventReconcile: true}, UnreachableAfter: 10 * time.Minute},
+		Track: Track{Interval: 30 * time.Minute, StalledAfter: 14 * 24 * time.Hour},
 	}
 	if !reflect.DeepEqual(*cfg, want) {
 		t.Fatalf("defaults:\n got %+v\nwant %+v", *cfg, want)

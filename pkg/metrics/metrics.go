@@ -40,7 +40,7 @@ var (
 	rejectReasons = set("busy")
 	// ackOutcomes are the webhook outcomes answered 202 after a durable write.
 	ackOutcomes = set("enqueued", "merged", "duplicate")
-	mpOps       = set("lookup", "create", "get", "update", "seerr", "login", "detect", "message")
+	mpOps       = set("lookup", "create", "get", "history", "update", "seerr", "login", "detect", "message")
 	mpOutcomes  = set("ok", "http_3xx", "http_4xx", "http_5xx", "business", "network", "auth", "malformed",
 		"canceled", "invalid")
 	reconcileOutcomes = set(ReconcileOK, "error")
@@ -82,6 +82,7 @@ type Metrics struct {
 	workerDown      prometheus.Gauge
 	attempts        *prometheus.CounterVec
 	notifications   *prometheus.CounterVec // notifications.go
+	tracking        tracking               // tracking.go
 	handler         http.Handler
 }
 
@@ -164,6 +165,7 @@ func New(stats StatsSource, now func() time.Time) *Metrics {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
 	m.notifications = registerNotifications(m.reg)
+	m.tracking = registerTracking(m.reg)
 	m.handler = promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{
 		ErrorHandling:       promhttp.ContinueOnError,
 		MaxRequestsInFlight: 4,

@@ -99,6 +99,11 @@ func TestFreshRegistryExactSeries(t *testing.T) {
 		`seerrpilot_tasks{status="pending"} 2`,
 		`seerrpilot_tasks{status="running"} 1`,
 		`seerrpilot_tasks{status="success"} 3`,
+		`seerrpilot_track_last_success_timestamp_seconds 0`,
+		`seerrpilot_tracked_subscriptions{state="downloaded"} 0`,
+		`seerrpilot_tracked_subscriptions{state="removed"} 0`,
+		`seerrpilot_tracked_subscriptions{state="stalled"} 0`,
+		`seerrpilot_tracked_subscriptions{state="subscribed"} 0`,
 		`seerrpilot_webhook_ack_duration_seconds_bucket{le="+Inf"} 0`,
 	}...)
 	for _, le := range []string{"0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5"} {
@@ -371,5 +376,26 @@ func TestTaskAttempts(t *testing.T) {
 		if !has(got, w) {
 			t.Fatalf("want %q in %v", w, matching(got, "seerrpilot_task_attempts"))
 		}
+	}
+}
+
+// TestTrackRound: the gauges follow the last round; only a complete round moves the
+// last-success time.
+func TestTrackRound(t *testing.T) {
+	m := metrics.New(&fakeStats{st: task.Stats{ByStatus: map[task.Status]int{}}}, func() time.Time { return t0 })
+	m.TrackRound(map[string]int{"subscribed": 4, "stalled": 1, "downloaded": 7, "removed": 2, "bogus": 9}, true, time.Time{})
+	got, _ := scrape(t, m)
+	for _, w := range []string{`seerrpilot_tracked_subscriptions{state="subscribed"} 4`, `seerrpilot_tracked_subscriptions{state="stalled"} 1`,
+		`seerrpilot_tracked_subscriptions{state="downloaded"} 7`, `seerrpilot_tracked_subscriptions{state="removed"} 2`,
+		`seerrpilot_track_last_success_timestamp_seconds 1.7723664e+09`} {
+		if !has(got, w) {
+			t.Fatalf("missing %s in %v", w, got)
+		}
+	}
+	m.TrackRound(map[string]int{"subscribed": 1}, false, t0.Add(time.Hour))
+	got, _ = scrape(t, m)
+	if !has(got, `seerrpilot_tracked_subscriptions{state="subscribed"} 1`) || !has(got, `seerrpilot_tracked_subscriptions{state="downloaded"} 0`) ||
+		!has(got, `seerrpilot_track_last_success_timestamp_seconds 1.7723664e+09`) {
+		t.Fatalf("incomplete round: %v", got)
 	}
 }

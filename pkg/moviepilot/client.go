@@ -69,11 +69,11 @@ type Config struct {
 	Timeout time.Duration
 	// HTTPClient is optional; the client uses a copy that never follows redirects.
 	HTTPClient *http.Client
-	// Observe, if set, is called once per Lookup, Create, Get, owner update, Seerr-endpoint
-	// add, login, detection and message (SendMessage, CheckMessaging) with the op ("lookup",
-	// "create", "get", "update", "seerr", "login", "detect", "message"), the outcome ("ok",
-	// "http_3xx", "http_4xx", "http_5xx", "business", "network", "auth", "malformed",
-	// "canceled", "invalid") and the time its
+	// Observe, if set, is called once per Lookup, Create, Get, History, owner update,
+	// Seerr-endpoint add, login, detection and message (SendMessage, CheckMessaging) with the
+	// op ("lookup", "create", "get", "history", "update", "seerr", "login", "detect",
+	// "message"), the outcome ("ok", "http_3xx", "http_4xx", "http_5xx", "business",
+	// "network", "auth", "malformed", "canceled", "invalid") and the time its
 	// HTTP exchanges took (request sent → answer read): the wait for RatePerSec and a login
 	// it needed first are not in it.
 	Observe func(op, outcome string, d time.Duration)

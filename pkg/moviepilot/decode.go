@@ -62,6 +62,10 @@ type wireSubscription struct {
 	StartEpisode jsonx.Value `json:"start_episode"`
 	TotalEpisode jsonx.Value `json:"total_episode"`
 	LackEpisode  jsonx.Value `json:"lack_episode"`
+	// v3's progress, and the row's date (a history row's completion time).
+	CompletedEpisode jsonx.Value `json:"completed_episode"`
+	ExecutionStatus  jsonx.Value `json:"execution_status"`
+	Date             jsonx.Value `json:"date"`
 }
 
 // subscriptionOf decodes a subscription object; ok is false when obj is not an object.

@@ -1,6 +1,7 @@
 // Package moviepilot is seerrpilot's HTTP client for MoviePilot's subscription API.
 //
-// It looks subscriptions up (Lookup, Get) and creates them: Subscribe creates, reads the
+// It looks subscriptions up (Lookup, Get), follows them after they are made (Current, and
+// History: the finished ones MoviePilot moved to its subscribe history) and creates them: Subscribe creates, reads the
 // answered id back and refuses a row of another type or season (MoviePilot 2.x answers a
 // movie with the id of a show that shares its TMDB number), and makes the requester its owner
 // (see Subscribe); Create is the bare POST, and Payload gives its exact JSON body for dry

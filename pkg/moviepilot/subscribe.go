@@ -75,6 +75,11 @@ type Subscription struct {
 	TotalEpisode int
 	LackEpisode  int
 	BestVersion  bool
+	// CompletedEpisode and ExecutionStatus are v3's progress fields (0 and "" in v2).
+	CompletedEpisode int
+	ExecutionStatus  string
+	// Date is MoviePilot's "date": in a subscribe history row, when it finished.
+	Date string
 }
 
 // Version returns "v2" or "v3": the configured version, or the detected one (see the
@@ -222,7 +227,7 @@ func (c *Client) scanMovie(ctx context.Context, tmdbID int) (*Subscription, erro
 		if rep.status != http.StatusOK {
 			return nil, c.httpError("lookup", rep)
 		}
-		list, err := c.decodeList(rep)
+		list, err := c.decodeList("lookup", rep)
 		if err != nil {
 			return nil, err
 		}
@@ -245,23 +250,23 @@ func (c *Client) scanMovie(ctx context.Context, tmdbID int) (*Subscription, erro
 
 // decodeList reads a list answer: a bare array (v2) or an enveloped one (v3). Elements that
 // are not objects are left out.
-func (c *Client) decodeList(rep *reply) ([]wireSubscription, error) {
+func (c *Client) decodeList(op string, rep *reply) ([]wireSubscription, error) {
 	raw := json.RawMessage(trimSpace(rep.body))
 	if !json.Valid(raw) {
-		return nil, c.malformed("lookup", rep, "list answer is not JSON")
+		return nil, c.malformed(op, rep, "list answer is not JSON")
 	}
 	if jsonx.KindOf(raw) == jsonx.KindObject {
 		_, env, _ := unwrap(raw)
 		if !env.isEnvelope() {
-			return nil, c.malformed("lookup", rep, "list answer is neither a list nor an envelope")
+			return nil, c.malformed(op, rep, "list answer is neither a list nor an envelope")
 		}
 		if !env.success() {
-			return nil, &Error{Op: "lookup", Status: rep.status, Class: ClassBusiness, Message: c.scrub(env.message())}
+			return nil, &Error{Op: op, Status: rep.status, Class: ClassBusiness, Message: c.scrub(env.message())}
 		}
 		raw = env.Data
 	}
 	if jsonx.KindOf(raw) != jsonx.KindArray {
-		return nil, c.malformed("lookup", rep, "list answer is not a list")
+		return nil, c.malformed(op, rep, "list answer is not a list")
 	}
 	var list []jsonx.Object[wireSubscription]
 	_ = jsonx.Unmarshal(raw, &list) // a valid array: cannot fail
@@ -285,6 +290,9 @@ func subscriptionFrom(id int, w wireSubscription) *Subscription {
 		State:       textOf(w.State),
 		Username:    textOf(w.Username),
 		BestVersion: w.BestVersion.Bool(),
+		Date:        textOf(w.Date),
+		// execution_status is a short code or word; bounded like every text shown to people.
+		ExecutionStatus: trunc.Mark(textOf(w.ExecutionStatus), 40),
 	}
 	if n, ok := w.Season.Int(); ok {
 		s.Season = &n
@@ -296,6 +304,7 @@ func subscriptionFrom(id int, w wireSubscription) *Subscription {
 	s.StartEpisode, _ = w.StartEpisode.Int()
 	s.TotalEpisode, _ = w.TotalEpisode.Int()
 	s.LackEpisode, _ = w.LackEpisode.Int()
+	s.CompletedEpisode, _ = w.CompletedEpisode.Int()
 	return s
 }
 

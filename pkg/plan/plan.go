@@ -323,6 +323,7 @@ func cloneItem(it task.Item) task.Item {
 	if it.Season != nil {
 		it.Season = intPtr(*it.Season)
 	}
+	it.Tracking = it.Tracking.Clone()
 	return it
 }
 

@@ -2,8 +2,12 @@
 // loopback HTTP listeners, for local try-outs (cmd/demo -sandbox) and the demo (cmd/demo). It is
 // not part of the production binary.
 //
-// The MoviePilot side has two extra read-only JSON endpoints for the caller:
-// GET /_sandbox/subscriptions (what MoviePilot received) and GET /_sandbox/calls.
+// The MoviePilot side has extra endpoints for the caller: GET /_sandbox/subscriptions (what
+// MoviePilot received) and GET /_sandbox/calls (JSON), and, to watch seerrpilot's tracking
+// (MP_TRACK_INTERVAL) turn a request "downloaded" or "removed in MoviePilot",
+// POST /_sandbox/subscriptions/{id}/finish (MoviePilot completes it: it moves to the subscribe
+// history) and POST /_sandbox/subscriptions/{id}/delete (deleted without history); 204, or 404
+// for an unknown id.
 package sandbox
 
 import (
@@ -16,6 +20,7 @@ import (
 	"net"
 	"net/http"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/seerrpilot/seerrpilot/pkg/moviepilot/mptest"
@@ -141,6 +146,16 @@ func (s *Sandbox) mpHandler() http.Handler {
 	mux.HandleFunc("GET /_sandbox/calls", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, s.MP.Calls())
 	})
+	for verb, do := range map[string]func(int) bool{"finish": s.MP.Finish, "delete": s.MP.Delete} {
+		mux.HandleFunc("POST /_sandbox/subscriptions/{id}/"+verb, func(w http.ResponseWriter, r *http.Request) {
+			id, err := strconv.Atoi(r.PathValue("id"))
+			if err != nil || !do(id) {
+				http.Error(w, "no such subscription", http.StatusNotFound)
+				return
+			}
+			w.WriteHeader(http.StatusNoContent)
+		})
+	}
 	mux.Handle("/", s.MP)
 	return mux
 }

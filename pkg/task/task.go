@@ -211,6 +211,9 @@ type Item struct {
 	MPSubscriptionID int       `json:"mpSubscriptionId,omitempty"`
 	Reason           string    `json:"reason,omitempty"`
 	LastError        string    `json:"lastError,omitempty"`
+	// Tracking is the subscription's state in MoviePilot after delivery (pkg/track); nil
+	// until the tracker has looked.
+	Tracking *Tracking `json:"tracking,omitempty"`
 }
 
 // Key names the item among its task's items: "movie" or "s<N>".
@@ -258,6 +261,8 @@ type Task struct {
 	// HoldMark is set by an operator's cancel: reconcile re-opens the task only once Seerr's
 	// request was updated after it (Seerr's updatedAt as last seen, or the cancel time).
 	HoldMark *time.Time `json:"holdMark,omitempty"`
+	// Tracking sums the items' tracking in MoviePilot (SummarizeTracking); nil until tracked.
+	Tracking *TrackSummary `json:"tracking,omitempty"`
 
 	seq uint64 // store key; not serialised
 }

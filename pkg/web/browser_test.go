@@ -23,6 +23,7 @@ import (
 	"github.com/seerrpilot/seerrpilot/pkg/reconcilepass"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
 	"github.com/seerrpilot/seerrpilot/pkg/testbudget"
+	"github.com/seerrpilot/seerrpilot/pkg/track"
 	"github.com/seerrpilot/seerrpilot/pkg/worker"
 )
 
@@ -206,6 +207,24 @@ func TestBrowserRetryDelivers(t *testing.T) {
 		t.Fatalf("the MoviePilot line is %q", mpLine)
 	}
 
+	// MoviePilot finishes Dune; a tracking round sees it (and sees that The Matrix, which the
+	// fake never held, is gone without history), and the page says so.
+	mp.Finish(mp.Subscriptions()[0].ID)
+	tr, err := track.New(track.Options{Store: f.store, MoviePilot: client, Log: zerolog.Nop()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := tr.Round(context.Background()); r.Err != nil || r.Changed != 2 {
+		t.Fatalf("tracking round: %+v", r)
+	}
+	run(t, ctx, "reload after tracking", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#task-"+dune.ID+" [data-role=track]")))
+	if got := textOf(t, ctx, "#task-"+dune.ID+" [data-role=track]"); got != "downloaded" {
+		t.Fatalf("Dune's tracking shows %q, want downloaded", got)
+	}
+	if got := textOf(t, ctx, "#task-"+matrix.ID+" [data-role=track]"); got != "removed in MoviePilot" {
+		t.Fatalf("The Matrix's tracking shows %q", got)
+	}
+
 	// Sign out: the page asks for the token again.
 	run(t, ctx, "sign out", chromedp.Click(chromedp.CSS("#logout")), chromedp.WaitVisible(chromedp.CSS("#token")))
 
@@ -243,7 +262,8 @@ func TestScreenshot(t *testing.T) {
 	lastPass := &reconcilepass.Summary{RunID: "rc_0042", Outcome: reconcilepass.OutcomeOK, DurationMs: 840, Pages: 2, Seen: 57,
 		Approved: 6, Enqueued: 1, Unchanged: 5, Skipped: 51, Filter: "approved", AlsoFilter: "failed"}
 	f := newFixture(t, fixtureOpts{token: testToken, now: clock.Now,
-		worker: fakeWorker{st: worker.State{Status: worker.StatusRunning}}, rec: fakeReconciler{last: lastPass}})
+		worker: fakeWorker{st: worker.State{Status: worker.StatusRunning}}, rec: fakeReconciler{last: lastPass},
+		extras: fakeExtras{tracked: map[string]int{"subscribed": 14, "stalled": 1, "downloaded": 38, "removed": 0}}})
 	f.clock = clock
 	f.demo(t)
 	lastPass.StartedAt = clock.Now().Add(-12 * time.Minute)

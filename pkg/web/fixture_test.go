@@ -24,6 +24,7 @@ type fixtureOpts struct {
 	now      func() time.Time // nil: a fake clock (fixture.clock)
 	worker   api.Worker
 	rec      api.Reconciler
+	extras   Extras
 }
 
 // fixture is the page wired as serve wires it: a real store, the operator API's service
@@ -63,6 +64,9 @@ func newFixture(t testing.TB, o fixtureOpts) *fixture {
 	opts := Options{Token: o.token, BasePath: o.base, Tasks: store, Operator: f.api, Log: zerolog.Nop(), Now: now, Version: "test"}
 	if o.notifier != nil {
 		opts.Notifier = o.notifier
+	}
+	if o.extras != nil {
+		opts.Extras = o.extras
 	}
 	f.page = New(opts)
 	h := server.NewRouter(server.Options{Log: zerolog.Nop(), Envelope: env, DB: store, Readiness: server.NewReadiness(nil),
@@ -149,6 +153,7 @@ func (f *fixture) add(t testing.TB, s seed) task.Task {
 func (f *fixture) demo(t testing.TB) map[string]task.Task {
 	t.Helper()
 	out := map[string]task.Task{}
+	stalledSince := f.clock.Now().Add(-2 * 24 * time.Hour)
 	steps := []struct {
 		name string
 		s    seed
@@ -159,12 +164,13 @@ func (f *fixture) demo(t testing.TB) map[string]task.Task {
 			status: task.StatusCancelled, reason: "cancelled on the status page"}, 26 * time.Hour},
 		{"matrix", seed{in: task.Input{RequestID: 102, TMDBID: 603, MediaType: task.TypeMovie, Title: "The Matrix", Year: 1999,
 			RequestedBy: "alice"}, status: task.StatusSuccess,
-			items: []task.Item{{State: task.ItemSubscribed, MPSubscriptionID: 12}}}, 3 * time.Hour},
+			items: []task.Item{{State: task.ItemSubscribed, MPSubscriptionID: 12, Tracking: &task.Tracking{State: task.TrackDownloaded}}}}, 3 * time.Hour},
 		{"severance", seed{in: task.Input{RequestID: 103, TMDBID: 95396, MediaType: task.TypeTV, Title: "Severance", Year: 2022,
 			Seasons: []task.SeasonRequest{{Season: 1}, {Season: 2}}, RequestedBy: "bob"}, src: task.SourceReconcile,
 			status: task.StatusSuccess, items: []task.Item{
-				{Season: ptr(1), State: task.ItemExisting, MPSubscriptionID: 13},
-				{Season: ptr(2), State: task.ItemSubscribed, MPSubscriptionID: 14}}}, 90 * time.Minute},
+				{Season: ptr(1), State: task.ItemExisting, MPSubscriptionID: 13, Tracking: &task.Tracking{State: task.TrackDownloaded}},
+				{Season: ptr(2), State: task.ItemSubscribed, MPSubscriptionID: 14, Tracking: &task.Tracking{State: task.TrackSubscribed,
+					Stalled: true, StalledSince: &stalledSince, Progress: &task.TrackProgress{TotalEpisodes: 10, LackEpisodes: 3}}}}}, 90 * time.Minute},
 		{"dune", seed{in: task.Input{RequestID: 104, TMDBID: 693134, MediaType: task.TypeMovie, Title: "Dune: Part Two", Year: 2024,
 			Is4K: true, RequestedBy: "carol"}, status: task.StatusFailed,
 			err:   "MoviePilot answered 422: the subscription was refused (the movie's TMDB id is not valid there). Check the request in Seerr, then retry.",

@@ -22,6 +22,8 @@ type dashboardView struct {
 	Unavailable bool
 
 	Counts    []countView
+	Tracked   []countView  // delivered subscriptions by tracking state; empty: not tracked yet
+	Backlog   *backlogView // the first start's banner, while its requests are delivered
 	Worker    *workerView
 	Reconcile reconcileView
 	NotifyOn  bool
@@ -82,8 +84,8 @@ type row struct {
 	StateLabel string
 	Why        []string
 	Next       string
-	// MP lists the MoviePilot side of the request, one entry per planned subscription. The
-	// download tracking can add its figures to mpItem.
+	// MP lists the MoviePilot side of the request, one entry per planned subscription, with
+	// where it stands in MoviePilot once tracked.
 	MP        []mpItem
 	Updated   string
 	UpdatedT  string
@@ -96,6 +98,10 @@ type mpItem struct {
 	Label string // "movie" (in the page's language) or "S1"
 	State string // the item's state (pending, subscribed, existing, skipped, failed)
 	ID    int    // MoviePilot's subscription id; 0 while there is none
+	// Track is the tracking in plain words ("subscribed · 3 of 10 episodes missing",
+	// "downloaded", "removed in MoviePilot"); TrackState its state; Stalled the flag
+	// ("stalled since 2026-11-15"), StalledT its time. Empty until tracked.
+	Track, TrackState, Stalled, StalledT string
 }
 
 // dashboard builds the page. The status is 400 when the query had to be corrected.
@@ -133,6 +139,7 @@ func (h *Handler) dashboard(r *http.Request, c common) (*dashboardView, int) {
 		return v, http.StatusServiceUnavailable
 	}
 	h.counts(v, st)
+	h.extras(v, st.ByStatus[task.StatusPending]+st.ByStatus[task.StatusRunning])
 	v.Worker = h.worker(c.Lang, st, now)
 	v.Reconcile = h.reconcileView(c.Lang, st.Reconcile, now)
 
@@ -282,7 +289,9 @@ func (h *Handler) row(lang string, t *task.Task, now time.Time) row {
 		if it.Season != nil {
 			label = "S" + strconv.Itoa(*it.Season)
 		}
-		rw.MP = append(rw.MP, mpItem{Label: label, State: string(it.State), ID: it.MPSubscriptionID})
+		mi := mpItem{Label: label, State: string(it.State), ID: it.MPSubscriptionID}
+		trackView(lang, it, &mi)
+		rw.MP = append(rw.MP, mi)
 	}
 	rw.Why = h.why(lang, t, now, &rw)
 	return rw

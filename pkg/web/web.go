@@ -73,6 +73,8 @@ type Options struct {
 	SessionTTL time.Duration
 	// Version is shown in the footer.
 	Version string
+	// Extras, when set, adds the first start's backlog and the tracking counts (extras.go).
+	Extras Extras
 }
 
 // Limits of the page's input.

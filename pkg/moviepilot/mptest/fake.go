@@ -24,6 +24,8 @@ type Fake struct {
 	secret         []byte
 	subs           []Subscription
 	nextID         int
+	history        []historyRow
+	nextHistID     int
 	calls          []Call
 	createCount    int
 	loginCount     int
@@ -247,6 +249,8 @@ func routeOp(method, path string) string {
 		return "seerr"
 	case path == "/api/v1/mcp":
 		return "mcp"
+	case strings.HasPrefix(path, historyPrefix) && len(path) > len(historyPrefix) && method == http.MethodGet:
+		return "history"
 	case strings.HasPrefix(path, "/api/v1/subscribe/") && isDigits(strings.TrimPrefix(path, "/api/v1/subscribe/")):
 		return "get"
 	case strings.HasPrefix(path, "/api/v1/subscribe/media/") && len(path) > len("/api/v1/subscribe/media/"):
@@ -320,7 +324,7 @@ func (f *Fake) handle(r *http.Request, op string, body []byte, call *Call) answe
 		call.Auth = "token-query"
 		return f.list(r)
 	case "get", "update":
-		if op == "get" && r.Method != http.MethodGet {
+		if op == "get" && r.Method != http.MethodGet && r.Method != http.MethodDelete {
 			return f.detail(http.StatusMethodNotAllowed, "Method Not Allowed")
 		}
 		_, auth, deny := f.authJWT(r)
@@ -328,10 +332,24 @@ func (f *Fake) handle(r *http.Request, op string, body []byte, call *Call) answe
 		if deny != nil {
 			return *deny
 		}
+		if op == "get" && r.Method == http.MethodDelete {
+			// delete_subscribe: success whether or not the row existed; no history row.
+			if i := f.index(f.pathID(r)); i >= 0 {
+				f.subs = append(f.subs[:i], f.subs[i+1:]...)
+			}
+			return jsonAnswer(http.StatusOK, envelope(true, "", map[string]any{}))
+		}
 		if op == "get" {
 			return f.get(r)
 		}
 		return f.update(body)
+	case "history":
+		_, auth, deny := f.authJWT(r)
+		call.Auth = auth
+		if deny != nil {
+			return *deny
+		}
+		return f.subscribeHistory(r)
 	case "seerr":
 		if r.Method != http.MethodPost {
 			return f.detail(http.StatusMethodNotAllowed, "Method Not Allowed")

@@ -15,14 +15,25 @@
 //   - A TV season that is missing or 0 is stored as season 1; movies never keep a season.
 //   - A duplicate (same tmdbid+season, or tmdbid alone when there is no season) answers
 //     success:true with the EXISTING id, exactly like a new creation.
-//   - v2 lookup of something unknown answers 200 with an all-null Subscribe object.
+//   - v2 lookup of something unknown answers 200 with an all-null Subscribe object (every
+//     field null, those with defaults too).
 //   - v3 wraps every answer in {"success","message","data"}, identifies media by
 //     media_source+media_id (only one of them → success:false; neither → title recognition),
 //     and answers 422 to a lookup without ?media_source=. Its identity includes the season,
 //     so a movie and a show with one TMDB number are two rows; a duplicate answers
 //     success:true, the existing id and "订阅已存在". List endpoints take page/count and send
 //     X-Total-Count. Every auth failure is 401 (v2.5.6: a bad JWT is 403).
-//   - GET /api/v1/subscribe/{id}: the row (v2: null when missing; v3: an empty object).
+//   - GET /api/v1/subscribe/{id}: the row. A missing id: v2.5.6 returns None against a
+//     non-optional response model, a plain-text 500 "Internal Server Error"; v3 an empty
+//     object in the envelope. Id 0 answers the all-null object. DELETE removes the row (no
+//     history), success whether it existed or not.
+//   - v2 ids are sqlite's max(id)+1, so the id of a finished or deleted newest row is given
+//     to the next subscription (seen on a real 2.5.6); v3 ids only grow.
+//   - GET /api/v1/subscribe/history/{mtype}?page=1&count=30: finished subscriptions of that
+//     type (电影/电视剧), newest first, as Subscribe rows with ids of their own and "date" the
+//     completion time; other mtypes answer []. Finish moves a subscription there, as
+//     MoviePilot does when it completes; Delete removes one without history, as a user does.
+//     v3 lists also carry execution_status and completed_episode (SetProgress).
 //   - PUT /api/v1/subscribe/ (update): v2.5.6 writes every non-null field, username
 //     included, and fills fields left out with the schema defaults (total_episode 0 …);
 //     v3 writes only the fields sent and always keeps the row's username.
@@ -36,7 +47,8 @@
 //     there. The source it follows is in mcp.go.
 //
 // Faults can be injected at run time, concurrently with requests: FailNext, RateLimitNext,
-// BusinessFailNext, CreateThenFailNext, SetDown and SetLatency. Subscriptions, Calls,
+// BusinessFailNext, CreateThenFailNext, SetDown and SetLatency; Finish, Delete and
+// SetProgress do what MoviePilot's jobs and users do to a subscription. Subscriptions, Calls,
 // CreateCount and LoginCount let a test see what the fake received and stored.
 //
 // The package does not import testing: New starts an httptest.Server, NewHandler returns a
@@ -123,6 +135,9 @@ type Subscription struct {
 	Username     string
 	State        string
 	Created      time.Time
+	// CompletedEpisode and ExecutionStatus are v3's progress fields (see SetProgress).
+	CompletedEpisode int
+	ExecutionStatus  string
 }
 
 // Call is one request the fake received.
@@ -133,7 +148,7 @@ type Call struct {
 	// Query is the raw query with the values of token, apikey and password replaced.
 	Query string
 	// Op is "login", "create", "redirect", "lookup", "get", "update", "seerr", "list",
-	// "list-token", "mcp" or "unknown".
+	// "list-token", "history", "mcp" or "unknown".
 	Op string
 	// Auth is how the request authenticated: "jwt", "x-api-key", "apikey-query",
 	// "token-query", or "" when it did not (or the endpoint needs none).

@@ -38,7 +38,10 @@ func (f *Fake) PendingSeerrAdds() int {
 // get is GET /api/v1/subscribe/{id}. v2.5.6 returns the row, or None for a missing id (rendered
 // here as null); v3 returns the enveloped row, or an empty Subscribe object.
 func (f *Fake) get(r *http.Request) answer {
-	id, _ := strconv.Atoi(strings.TrimPrefix(r.URL.Path, "/api/v1/subscribe/"))
+	id := f.pathID(r)
+	if id == 0 {
+		return f.data(f.subscribeJSON(nil)) // `if not subscribe_id: return Subscribe()`
+	}
 	for i := range f.subs {
 		if f.subs[i].ID == id {
 			return f.data(f.subscribeJSON(&f.subs[i]))
@@ -47,7 +50,9 @@ func (f *Fake) get(r *http.Request) answer {
 	if f.opts.Version == V3 {
 		return f.data(f.subscribeJSON(nil))
 	}
-	return jsonAnswer(http.StatusOK, nil)
+	// v2.5.6's read_subscribe returns None against response_model=schemas.Subscribe: FastAPI's
+	// response validation raises, an unhandled exception.
+	return f.internalError()
 }
 
 // update is PUT /api/v1/subscribe/.

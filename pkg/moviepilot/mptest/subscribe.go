@@ -214,6 +214,14 @@ func (f *Fake) add(a addArgs) (id int, msg string, ok bool) {
 	}
 	sub.ID = f.nextID
 	f.nextID++
+	if f.opts.Version == V2 {
+		// 2.5.6's subscribe table has an INTEGER primary key without AUTOINCREMENT: sqlite
+		// gives max(id)+1, so the id of a finished or deleted newest row is given again.
+		sub.ID = 1
+		for _, s := range f.subs {
+			sub.ID = max(sub.ID, s.ID+1)
+		}
+	}
 	f.subs = append(f.subs, sub)
 	if f.opts.Version == V3 {
 		return sub.ID, "新增订阅成功", true
@@ -312,24 +320,33 @@ func (f *Fake) list(r *http.Request) answer {
 }
 
 // subscribeJSON renders schemas.Subscribe; nil renders the empty object MoviePilot answers
-// when nothing matches (id and every optional field null).
+// when nothing matches: every field null, those with defaults too (2.5.6, seen on a real
+// server); a row has sites and filter_groups null when they were never set.
 func (f *Fake) subscribeJSON(s *Subscription) map[string]any {
+	if s == nil {
+		m := map[string]any{}
+		for _, k := range subscribeFields {
+			m[k] = nil
+		}
+		if f.opts.Version == V3 {
+			m["media_source"], m["media_id"], m["completed_episode"], m["execution_status"] = nil, nil, nil, nil
+		}
+		return m
+	}
 	m := map[string]any{
 		"id": nil, "name": nil, "year": nil, "type": nil, "keyword": nil, "tmdbid": nil,
 		"doubanid": nil, "bangumiid": nil, "mediaid": nil, "season": nil, "poster": nil,
 		"backdrop": nil, "vote": 0, "description": nil, "filter": nil, "include": nil,
 		"exclude": nil, "quality": nil, "resolution": nil, "effect": nil, "total_episode": 0,
 		"start_episode": 0, "lack_episode": 0, "note": nil, "state": nil, "last_update": nil,
-		"username": nil, "sites": []int{}, "downloader": nil, "best_version": 0,
+		"username": nil, "sites": nil, "downloader": nil, "best_version": 0,
 		"current_priority": nil, "save_path": nil, "search_imdbid": 0, "date": nil,
-		"custom_words": nil, "media_category": nil, "filter_groups": []string{},
+		"custom_words": nil, "media_category": nil, "filter_groups": nil,
 		"episode_group": nil,
 	}
 	if f.opts.Version == V3 {
 		m["media_source"], m["media_id"] = nil, nil
-	}
-	if s == nil {
-		return m
+		m["completed_episode"], m["execution_status"] = 0, nil
 	}
 	m["id"], m["name"], m["year"], m["type"] = s.ID, s.Name, s.Year, s.Type
 	m["tmdbid"], m["season"], m["state"], m["username"] = s.TMDBID, s.Season, s.State, s.Username
@@ -338,6 +355,7 @@ func (f *Fake) subscribeJSON(s *Subscription) map[string]any {
 	m["date"] = s.Created.Format("2006-01-02 15:04:05")
 	if f.opts.Version == V3 {
 		m["media_source"], m["media_id"] = s.MediaSource, s.MediaID
+		m["completed_episode"], m["execution_status"] = s.CompletedEpisode, s.ExecutionStatus
 	}
 	return m
 }
@@ -397,3 +415,10 @@ func (f *Fake) coerceStr(v any) (string, bool) {
 	}
 	return "", false
 }
+
+// subscribeFields are schemas.Subscribe's fields (2.5.6), in its order.
+var subscribeFields = []string{"id", "name", "year", "type", "keyword", "tmdbid", "doubanid", "bangumiid", "mediaid",
+	"season", "poster", "backdrop", "vote", "description", "filter", "include", "exclude", "quality", "resolution",
+	"effect", "total_episode", "start_episode", "lack_episode", "note", "state", "last_update", "username", "sites",
+	"downloader", "best_version", "current_priority", "save_path", "search_imdbid", "date", "custom_words",
+	"media_category", "filter_groups", "episode_group"}

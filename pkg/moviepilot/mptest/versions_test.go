@@ -1,6 +1,7 @@
 package mptest
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -42,7 +43,7 @@ func TestDuplicatesAndNumberCollisionPerVersion(t *testing.T) {
 	}
 }
 
-// GET /subscribe/{id}: v2 answers the row or null; v3 the enveloped row or an empty object.
+// GET /subscribe/{id}: v2 answers the row or a plain-text 500; v3 the enveloped row or an empty object.
 // PUT /subscribe/: v2 writes username (and fills fields the body leaves out with the schema's
 // defaults); v3 never changes username and writes only what was sent.
 func TestGetAndUpdatePerVersion(t *testing.T) {
@@ -62,7 +63,7 @@ func TestGetAndUpdatePerVersion(t *testing.T) {
 				t.Fatalf("get: %v", got)
 			}
 			missing := do(t, s, req{method: "GET", path: "/api/v1/subscribe/99", header: key})
-			if (v == V2 && missing.body != "null") || (v == V3 && !strings.Contains(missing.body, `"id":null`)) {
+			if (v == V2 && (missing.status != 500 || missing.body != "Internal Server Error")) || (v == V3 && !strings.Contains(missing.body, `"id":null`)) {
 				t.Fatalf("missing id: %s", missing.body)
 			}
 			up := do(t, s, req{method: "PUT", path: "/api/v1/subscribe/", body: `{"id":1,"username":"alice"}`, ctype: "application/json", header: key}).json(t)
@@ -145,5 +146,95 @@ func TestV3ListPagingAndAuth(t *testing.T) {
 	// The old tmdb:123 form without media_source is a 422 (in an envelope).
 	if r := do(t, s, req{method: "GET", path: "/api/v1/subscribe/media/tmdb:1", header: key}); r.status != 422 || r.json(t)["success"] != false {
 		t.Fatalf("old lookup form: %d %s", r.status, r.body)
+	}
+}
+
+// TestFinishAndDeletePerVersion: Finish moves a subscription to the history of its type (a row
+// with an id of its own, the completion date, lack_episode 0), Delete leaves none; the history
+// pages with page/count (v3 enveloped, with X-Total-Count).
+func TestFinishAndDeletePerVersion(t *testing.T) {
+	for _, v := range []string{V2, V3} {
+		t.Run(v, func(t *testing.T) {
+			s := newServer(t, Options{Version: v, AcceptAPIKey: true})
+			key := map[string]string{"X-API-KEY": apiToken}
+			create(t, s, key, `{"name":"Heat","type":"电影","tmdbid":949,"media_source":"themoviedb","media_id":"949"}`)
+			create(t, s, key, `{"name":"BB","type":"电视剧","tmdbid":7,"media_source":"themoviedb","media_id":"7","season":1,"total_episode":8}`)
+			if !s.Finish(1) || !s.Delete(2) || s.Finish(1) || s.Delete(99) {
+				t.Fatal("Finish/Delete report the wrong existence")
+			}
+			if n := len(s.Subscriptions()); n != 0 {
+				t.Fatalf("%d rows left", n)
+			}
+			hist := func(mtype, query string) (resp, []any) {
+				r := do(t, s, req{method: "GET", path: "/api/v1/subscribe/history/" + mtype, query: query, header: key})
+				var list []any
+				if r.status != 200 {
+					return r, nil
+				}
+				if v == V3 {
+					list, _ = r.json(t)["data"].([]any)
+				} else if err := json.Unmarshal([]byte(r.body), &list); err != nil {
+					t.Fatalf("v2 history is not a bare list: %s", r.body)
+				}
+				return r, list
+			}
+			r, movies := hist("电影", "page=1&count=30")
+			if r.status != 200 || len(movies) != 1 {
+				t.Fatalf("movie history: %d %s", r.status, r.body)
+			}
+			row := movies[0].(map[string]any)
+			if row["tmdbid"] != float64(949) || row["id"] != float64(1) || row["lack_episode"] != float64(0) || row["date"] == nil || row["state"] != nil {
+				t.Fatalf("history row: %v", row)
+			}
+			if v == V3 && r.header.Get("X-Total-Count") != "1" {
+				t.Fatalf("v3 history total: %q", r.header.Get("X-Total-Count"))
+			}
+			if _, tv := hist("电视剧", ""); len(tv) != 0 {
+				t.Fatalf("a deleted subscription left history: %v", tv)
+			}
+			if _, none := hist("电影", "page=2&count=30"); len(none) != 0 {
+				t.Fatalf("page 2: %v", none)
+			}
+			if r, _ := hist("电影", "page=x"); r.status != 422 {
+				t.Fatalf("bad page: %d", r.status)
+			}
+		})
+	}
+}
+
+// TestV2ReusesIDs: 2.5.6 gives the next subscription max(id)+1, so the id of a finished newest
+// row names another subscription afterwards; v3 ids only grow. GET of id 0 is the all-null
+// object; DELETE answers success with or without the row.
+func TestV2ReusesIDs(t *testing.T) {
+	for _, v := range []string{V2, V3} {
+		t.Run(v, func(t *testing.T) {
+			s := newServer(t, Options{Version: v, AcceptAPIKey: true})
+			key := map[string]string{"X-API-KEY": apiToken}
+			create(t, s, key, `{"name":"A","type":"电影","tmdbid":603,"media_source":"themoviedb","media_id":"603"}`)
+			create(t, s, key, `{"name":"B","type":"电影","tmdbid":604,"media_source":"themoviedb","media_id":"604"}`)
+			s.Finish(2)
+			create(t, s, key, `{"name":"C","type":"电影","tmdbid":680,"media_source":"themoviedb","media_id":"680"}`)
+			subs := s.Subscriptions()
+			want := 3
+			if v == V2 {
+				want = 2
+			}
+			if subs[len(subs)-1].ID != want {
+				t.Fatalf("new id %d, want %d", subs[len(subs)-1].ID, want)
+			}
+			zero := do(t, s, req{method: "GET", path: "/api/v1/subscribe/0", header: key})
+			if zero.status != 200 || !strings.Contains(zero.body, `"id":null`) || !strings.Contains(zero.body, `"total_episode":null`) {
+				t.Fatalf("id 0: %d %s", zero.status, zero.body)
+			}
+			for i := 0; i < 2; i++ {
+				del := do(t, s, req{method: "DELETE", path: "/api/v1/subscribe/1", header: key})
+				if del.status != 200 || !strings.Contains(del.body, `"success":true`) {
+					t.Fatalf("delete: %d %s", del.status, del.body)
+				}
+			}
+			if len(s.Subscriptions()) != 1 {
+				t.Fatalf("after delete: %+v", s.Subscriptions())
+			}
+		})
 	}
 }
