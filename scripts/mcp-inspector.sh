@@ -41,7 +41,7 @@ esac
 [[ -n "${SEERRPILOT_URL:-}" ]] || usage "set SEERRPILOT_URL, e.g. SEERRPILOT_URL=http://127.0.0.1:8770 (seerrpilot's default port; add BASE_PATH if you set one)"
 [[ "$SEERRPILOT_URL" =~ ^https?://[^/]+ ]] || usage "SEERRPILOT_URL must start with http:// or https://, e.g. http://127.0.0.1:8770"
 if [[ -z "${ADMIN_TOKEN:-}" && -n "${ADMIN_TOKEN_FILE:-}" ]]; then
-	[[ -r "$ADMIN_TOKEN_FILE" ]] || usage "ADMIN_TOKEN_FILE $ADMIN_TOKEN_FILE is not readable"
+	[[ -f "$ADMIN_TOKEN_FILE" && -r "$ADMIN_TOKEN_FILE" ]] || usage "ADMIN_TOKEN_FILE $ADMIN_TOKEN_FILE is not a readable file"
 	ADMIN_TOKEN="$(tr -d '\r\n' <"$ADMIN_TOKEN_FILE")"
 fi
 [[ -n "${ADMIN_TOKEN:-}" ]] || usage "set ADMIN_TOKEN (or ADMIN_TOKEN_FILE) to seerrpilot's ADMIN_TOKEN"

@@ -77,7 +77,8 @@ func TestMCPInspectorScriptArguments(t *testing.T) {
 		{"no URL", map[string]string{"ADMIN_TOKEN": testToken}, nil, 2, "SEERRPILOT_URL=http://127.0.0.1:8770"},
 		{"URL without scheme", map[string]string{"SEERRPILOT_URL": "127.0.0.1:8770", "ADMIN_TOKEN": testToken}, nil, 2, "must start with http://"},
 		{"no token", map[string]string{"SEERRPILOT_URL": "http://127.0.0.1:8770"}, nil, 2, "set ADMIN_TOKEN"},
-		{"unreadable token file", map[string]string{"SEERRPILOT_URL": "http://127.0.0.1:8770", "ADMIN_TOKEN_FILE": "/nonexistent"}, nil, 2, "not readable"},
+		{"missing token file", map[string]string{"SEERRPILOT_URL": "http://127.0.0.1:8770", "ADMIN_TOKEN_FILE": filepath.Join(t.TempDir(), "missing")}, nil, 2, "not a readable file"},
+		{"token file is a directory", map[string]string{"SEERRPILOT_URL": "http://127.0.0.1:8770", "ADMIN_TOKEN_FILE": t.TempDir()}, nil, 2, "not a readable file"},
 		{"Node 20", good, nil, 2, "this machine has Node.js 20.20.2. The MCP Inspector 2.12.0 needs Node.js 22.19.0 or newer"},
 	}
 	for _, tc := range cases {
