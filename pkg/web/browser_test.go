@@ -263,7 +263,7 @@ func TestScreenshot(t *testing.T) {
 		Approved: 6, Enqueued: 1, Unchanged: 5, Skipped: 51, Filter: "approved", AlsoFilter: "failed"}
 	f := newFixture(t, fixtureOpts{token: testToken, now: clock.Now,
 		worker: fakeWorker{st: worker.State{Status: worker.StatusRunning}}, rec: fakeReconciler{last: lastPass},
-		extras: fakeExtras{tracked: map[string]int{"subscribed": 14, "stalled": 1, "downloaded": 38, "removed": 0}}})
+		extras: fakeExtras{tracked: map[string]int{"subscribed": 1, "stalled": 1, "downloaded": 2, "removed": 0}}})
 	f.clock = clock
 	f.demo(t)
 	lastPass.StartedAt = clock.Now().Add(-12 * time.Minute)
