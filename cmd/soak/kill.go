@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/seerrpilot/seerrpilot/pkg/moviepilot/mptest"
@@ -105,8 +106,9 @@ func doKillRound(ctx context.Context, h *harness, svc *service, mp *mptest.Serve
 	res := killRound{killAt: n/10 + rng.IntN(n*8/10+1)}
 	fire, stop := make(chan struct{}), make(chan struct{})
 	var once sync.Once
-	b := proc.Burst{Senders: h.cfg.senders, Stop: stop, OnAck: func(k int64) {
-		if k >= int64(res.killAt) {
+	var acks atomic.Int64
+	b := proc.Burst{Senders: h.cfg.senders, Stop: stop, Done: func(_ int, o proc.Outcome, _ time.Duration) {
+		if o == proc.Acked && acks.Add(1) >= int64(res.killAt) {
 			once.Do(func() { close(fire) })
 		}
 	}}

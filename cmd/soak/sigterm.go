@@ -15,8 +15,8 @@ const (
 	sigtermLatency = 50 * time.Millisecond // each MoviePilot answer: SIGTERM likely lands mid-call
 	sigtermBudget  = 15 * time.Second      // the most an ordered exit may take
 	trickleSenders = 4
-	tricklePace    = 50 * time.Millisecond // 4 senders: 80 webhooks/s
-	trickleSize    = 800                   // 10 s of trickle: it is still going when SIGTERM lands
+	trickleRate    = 80  // webhooks per second
+	trickleSize    = 800 // 10 s of trickle: it is still going when SIGTERM lands
 )
 
 // runSigterm: SIGTERM while a backlog drains and webhooks keep arriving; exit 0 in time,
@@ -61,8 +61,8 @@ func runSigterm(ctx context.Context, h *harness, r *report) {
 	all := append(append([]webhook(nil), backlog...), trickle...)
 	v := judge(all, append(allAcked(n), st.trickle...), subsByTMDB(mp))
 
-	r.fact("setup", "%d webhooks backlog, MoviePilot latency %s, MP_RATE_LIMIT_PER_SEC=%d; %d senders keep sending one webhook every %s each",
-		n, sigtermLatency, sigtermRate, trickleSenders, tricklePace)
+	r.fact("setup", "%d webhooks backlog, MoviePilot latency %s, MP_RATE_LIMIT_PER_SEC=%d; %d senders keep sending %d webhooks/s",
+		n, sigtermLatency, sigtermRate, trickleSenders, trickleRate)
 	r.fact("at SIGTERM", "%d of %d backlog creates done", st.progress, n)
 	r.fact("exit", "code %d after %s%s", st.code, st.took.Round(10*time.Millisecond), errSuffix(st.err))
 	r.fact("trickle", "%s%s", proc.CountOutcomes(st.trickle), errSuffix(st.noAnswer))
@@ -92,7 +92,7 @@ func terminateUnderLoad(ctx context.Context, h *harness, svc *service, trickle [
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		st.trickle, st.noAnswer = send(ctx, svc, trickle, proc.Burst{Senders: trickleSenders, Stop: stop, Pace: tricklePace})
+		st.trickle, st.noAnswer = send(ctx, svc, trickle, proc.Burst{Senders: trickleSenders, Stop: stop, Rate: trickleRate})
 	}()
 	clock.Sleep(ctx, time.Second)
 	st.progress = progress()
