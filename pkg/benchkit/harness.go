@@ -74,9 +74,10 @@ func Logf(format string, a ...any) { fmt.Fprintf(os.Stderr, format+"\n", a...) }
 // Service is one running `seerrpilot serve` and what restarting it takes.
 type Service struct {
 	*proc.Proc
-	h   *Harness
-	dir string
-	env map[string]string
+	Ready time.Duration // exec → first 200 from /readyz (polled every 2 ms)
+	h     *Harness
+	dir   string
+	env   map[string]string
 }
 
 // Start runs the binary in the scenario's directory (DATA_DIR name/data, output appended
@@ -102,7 +103,7 @@ func (h *Harness) Start(ctx context.Context, name string, env map[string]string)
 		p.Kill()
 		return nil, err
 	}
-	return &Service{Proc: p, h: h, dir: dir, env: env}, nil
+	return &Service{Proc: p, Ready: time.Since(p.Started), h: h, dir: dir, env: env}, nil
 }
 
 // DataDir is the service's DATA_DIR.
