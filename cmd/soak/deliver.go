@@ -131,14 +131,14 @@ func drain(ctx context.Context, svc *service, mp *mptest.Server, want []int, bud
 				missing++
 			}
 		}
-		st, err := svc.stats(ctx)
+		st, err := svc.Stats(ctx)
 		if err != nil {
 			return false, err
 		}
 		if missing > 0 {
 			return false, fmt.Errorf("%d not delivered yet; %s", missing, st)
 		}
-		return st.settled(), fmt.Errorf("queue: %s", st)
+		return st.Settled(), fmt.Errorf("queue: %s", st)
 	})
 	took := time.Since(start)
 	if err == nil {
@@ -154,7 +154,7 @@ func drainBudget(tasks int, rate float64) time.Duration {
 
 // checkIdle records that no task is left running and none failed.
 func checkIdle(ctx context.Context, r *benchkit.Report, svc *service) {
-	st, err := svc.stats(ctx)
+	st, err := svc.Stats(ctx)
 	r.Check(err == nil && st.ByStatus["running"] == 0 && st.ByStatus["failed"] == 0, "nothing stuck running, no task failed (%s%s)", st, errSuffix(err))
 }
 

@@ -166,7 +166,7 @@ func throttledAttempts(ctx context.Context, svc *service, ids []string) (spent, 
 	}
 	for _, id := range ids {
 		var t taskView
-		if err := svc.get(ctx, "/api/v1/tasks/"+id, &t); err != nil {
+		if err := svc.Call(ctx, http.MethodGet, "/api/v1/tasks/"+id, 10*time.Second, &t); err != nil {
 			spent++ // unreadable counts against the check
 			continue
 		}

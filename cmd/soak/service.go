@@ -70,50 +70,6 @@ func (s *service) reclaimed() int {
 	return 0
 }
 
-// do makes one operator call with the admin token, bounded by timeout; the answer's
-// envelope data is decoded into data (nil: not decoded).
-func (s *service) do(ctx context.Context, method, path string, timeout time.Duration, data any) (int, error) {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	code, b, err := s.Do(ctx, method, path, "Bearer "+benchkit.AdminToken, nil)
-	if err != nil || data == nil {
-		return code, err
-	}
-	env := struct {
-		Data any `json:"data"`
-	}{data}
-	if err := json.Unmarshal(b, &env); err != nil {
-		return code, fmt.Errorf("%s %s: HTTP %d: %w: %s", method, path, code, err, trunc.Mark(string(b), 200))
-	}
-	return code, nil
-}
-
-// get is an operator GET that wants 200.
-func (s *service) get(ctx context.Context, path string, data any) error {
-	code, err := s.do(ctx, http.MethodGet, path, 10*time.Second, data)
-	if err == nil && code != http.StatusOK {
-		err = fmt.Errorf("GET %s: HTTP %d", path, code)
-	}
-	return err
-}
-
-// stats is the part of GET /api/v1/stats the soak reads.
-type stats struct {
-	Total    int            `json:"total"`
-	ByStatus map[string]int `json:"byStatus"`
-}
-
-func (st stats) settled() bool { return st.ByStatus["pending"] == 0 && st.ByStatus["running"] == 0 }
-
-func (st stats) String() string {
-	return fmt.Sprintf("%d tasks: %d pending, %d running, %d success, %d failed, %d cancelled", st.Total,
-		st.ByStatus["pending"], st.ByStatus["running"], st.ByStatus["success"], st.ByStatus["failed"], st.ByStatus["cancelled"])
-}
-
-func (s *service) stats(ctx context.Context) (st stats, err error) {
-	return st, s.get(ctx, "/api/v1/stats", &st)
-}
-
 // readiness is GET /readyz.
 type readiness struct {
 	Code int `json:"-"`
@@ -154,8 +110,7 @@ type reconcileSummary struct {
 }
 
 // reconcile runs POST /reconcile?wait=true and returns the HTTP code and the summary.
-func (s *service) reconcile(ctx context.Context) (int, reconcileSummary, error) {
+func (s *service) reconcile(ctx context.Context) (reconcileSummary, error) {
 	var sum reconcileSummary
-	code, err := s.do(ctx, http.MethodPost, "/reconcile?wait=true", 95*time.Second, &sum)
-	return code, sum, err
+	return sum, s.Call(ctx, http.MethodPost, "/reconcile?wait=true", 95*time.Second, &sum)
 }

@@ -2,8 +2,10 @@ package benchkit
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/seerrpilot/seerrpilot/pkg/moviepilot/mptest"
 	"github.com/seerrpilot/seerrpilot/pkg/proc"
+	"github.com/seerrpilot/seerrpilot/pkg/trunc"
 )
 
 // Secrets every service runs with, as production should: the webhook pays for the secret
@@ -137,6 +140,48 @@ func (s *Service) Terminate(budget time.Duration) (code int, took time.Duration,
 func (s *Service) StopClean(r *Report) {
 	code, took, err := s.Terminate(15 * time.Second)
 	r.Check(err == nil && code == 0, "clean stop at the end (SIGTERM → exit %d in %s)", code, took.Round(10*time.Millisecond))
+}
+
+// Call makes one operator call with the admin token, bounded by timeout, and decodes the
+// answer envelope's data into data (nil: not decoded), whatever the status. A status other
+// than 200 is an error.
+func (s *Service) Call(ctx context.Context, method, path string, timeout time.Duration, data any) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	code, b, err := s.Do(ctx, method, path, "Bearer "+AdminToken, nil)
+	if err == nil && code != http.StatusOK {
+		err = fmt.Errorf("HTTP %d: %s", code, trunc.Mark(string(b), 200))
+	}
+	if data != nil && len(b) > 0 {
+		if derr := json.Unmarshal(b, &struct {
+			Data any `json:"data"`
+		}{data}); err == nil {
+			err = derr
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	return nil
+}
+
+// Stats is the part of GET /api/v1/stats the programs read.
+type Stats struct {
+	Total    int            `json:"total"`
+	ByStatus map[string]int `json:"byStatus"`
+}
+
+// Stats reads GET /api/v1/stats.
+func (s *Service) Stats(ctx context.Context) (st Stats, err error) {
+	return st, s.Call(ctx, http.MethodGet, "/api/v1/stats", 10*time.Second, &st)
+}
+
+// Settled reports whether no task is pending or running.
+func (st Stats) Settled() bool { return st.ByStatus["pending"] == 0 && st.ByStatus["running"] == 0 }
+
+func (st Stats) String() string {
+	return fmt.Sprintf("%d tasks: %d pending, %d running, %d success, %d failed, %d cancelled", st.Total,
+		st.ByStatus["pending"], st.ByStatus["running"], st.ByStatus["success"], st.ByStatus["failed"], st.ByStatus["cancelled"])
 }
 
 // NewMP is a fake MoviePilot 2.9+ (the API token authorises every call) and the service's
