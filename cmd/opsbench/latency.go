@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -42,7 +43,7 @@ func (b *bench) latencyRow(ctx context.Context, r *benchkit.Report, withSeerr bo
 	defer svc.Kill()
 	snd := svc.Webhooks(2)
 	n := b.cfg.latencyN
-	benchkit.Logf("latency (%s): 1 warm-up + %d approvals, one at a time, 400ms after each subscription", label, n)
+	benchkit.Logf("latency (%s): 1 warm-up + %d approvals, one at a time, 400ms after the previous task is done", label, n)
 	var toSub, toAck []time.Duration
 	for id := 1; id <= n+1; id++ { // the first is the unreported warm-up (API-version probe, connections)
 		if js != nil { // as Seerr holds the request when it sends the webhook
@@ -56,8 +57,14 @@ func (b *bench) latencyRow(ctx context.Context, r *benchkit.Report, withSeerr bo
 		if id > 1 {
 			toSub, toAck = append(toSub, sub), append(toAck, ack)
 		}
-		if !clock.Sleep(ctx, 400*time.Millisecond) {
-			return ctx.Err()
+		// The task's calls after the create (read-back, owner) go first: the queue is empty
+		// again once it is done, and the token bucket full 400 ms later.
+		err = poll(ctx, svc, 10*time.Millisecond, 15*time.Second, func() (bool, error) {
+			st, err := svc.Stats(ctx)
+			return st.Settled(), err
+		})
+		if err != nil || !clock.Sleep(ctx, 400*time.Millisecond) {
+			return errors.Join(err, ctx.Err())
 		}
 	}
 	svc.StopClean(r)

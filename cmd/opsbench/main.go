@@ -14,8 +14,8 @@
 //   - size: the static stripped binary (CGO_ENABLED=0, -trimpath, -ldflags '-s -w').
 //   - latency: approval → subscription on an idle queue. One webhook at a time; the clock runs
 //     from sending the webhook to the fake MoviePilot receiving the create call for that movie.
-//     The next webhook goes 400 ms after that create, so the queue is empty and the client's
-//     token bucket full again. Default MP_RATE_LIMIT_PER_SEC (3), no Seerr; a second row with
+//     The next webhook goes 400 ms after the task is done (its calls after the create too), so
+//     the queue is empty and the client's token bucket full again. Default MP_RATE_LIMIT_PER_SEC (3), no Seerr; a second row with
 //     Seerr configured (the worker confirms each request with Seerr first). p50 ≤ 1 s.
 //   - rate: a backlog of -backlog movies drained with MP_RATE_LIMIT_PER_SEC=-rate. Every HTTP
 //     call that reaches MoviePilot counts (API-version probe, lookups, creates). Over the steady
