@@ -7,96 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/seerrpilot/seerrpilot/pkg/benchkit"
 	"github.com/seerrpilot/seerrpilot/pkg/moviepilot/mptest"
-	"github.com/seerrpilot/seerrpilot/pkg/proc"
 )
-
-// Secrets the child runs with: production should set both, so the webhook pays for the
-// constant-time check and the redacting log writer as it does for users.
-const (
-	webhookSecret = "opsbench-webhook-secret-0123456789"
-	adminToken    = "opsbench-admin-token-0123456789"
-	mpToken       = "opsbench-mp-api-token-0123456789"
-)
-
-// service is one running `seerrpilot serve` child (pkg/proc).
-type service = proc.Proc
-
-// binary returns the seerrpilot binary to measure: -bin, or a fresh static stripped build.
-func (b *bench) binary(ctx context.Context) (string, error) {
-	if b.cfg.bin != "" {
-		abs, err := filepath.Abs(b.cfg.bin)
-		if err != nil {
-			return "", err
-		}
-		if _, err := os.Stat(abs); err != nil {
-			return "", fmt.Errorf("-bin: %w", err)
-		}
-		return abs, nil
-	}
-	out := filepath.Join(b.dir, "seerrpilot")
-	bctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
-	defer cancel()
-	start := time.Now()
-	b.logf("building %s (CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' ./cmd/seerrpilot)", out)
-	if err := proc.Build(bctx, out, true, os.Stderr); err != nil {
-		return "", err
-	}
-	b.logf("built in %s", time.Since(start).Round(time.Millisecond))
-	return out, nil
-}
-
-// baseEnv is the service's environment apart from LISTEN_ADDR and what a scenario adds
-// (rate 0: the service's default MP_RATE_LIMIT_PER_SEC, 3).
-func baseEnv(dataDir, mpURL string, rate float64) map[string]string {
-	env := map[string]string{
-		"DATA_DIR": dataDir, "MP_URL": mpURL, "MP_TOKEN": mpToken, "LOG_LEVEL": "warn",
-		"WEBHOOK_SECRET": webhookSecret, "ADMIN_TOKEN": adminToken,
-	}
-	if rate > 0 {
-		env["MP_RATE_LIMIT_PER_SEC"] = strconv.FormatFloat(rate, 'g', -1, 64)
-	}
-	return env
-}
-
-// newFakeMP is mptest's fake MoviePilot (v2.9+: the API token authorises every call).
-func newFakeMP() *mptest.Server {
-	return mptest.New(mptest.Options{APIToken: mpToken, AcceptAPIKey: true})
-}
-
-// launch starts the binary with env and waits until /readyz answers 200.
-func (b *bench) launch(ctx context.Context, env map[string]string) (*service, error) {
-	svc, err := proc.Start(proc.Options{Bin: b.bin, Env: env})
-	if err != nil {
-		return nil, err
-	}
-	if err := svc.Wait(ctx, "/readyz", 15*time.Second); err != nil {
-		svc.Kill()
-		return nil, err
-	}
-	return svc, nil
-}
-
-// startScenario starts the binary on a fresh DATA_DIR named after the scenario, against a fake
-// MoviePilot of its own paced at mpRate, and waits for /readyz. done kills the service, then
-// closes the fake.
-func (b *bench) startScenario(ctx context.Context, name string, mpRate float64) (svc *service, mp *mptest.Server, done func(), err error) {
-	dataDir, err := b.scenarioDir(name)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	mp = newFakeMP()
-	if svc, err = b.launch(ctx, baseEnv(dataDir, mp.URL(), mpRate)); err != nil {
-		mp.Close()
-		return nil, nil, nil, err
-	}
-	return svc, mp, func() { svc.Kill(); mp.Close() }, nil
-}
 
 // memory is the child's resident set, from /proc/<pid>/status.
 type memory struct {
@@ -104,7 +22,7 @@ type memory struct {
 	HWM int64 // VmHWM (peak RSS), bytes
 }
 
-func readMemory(svc *service) (memory, error) {
+func readMemory(svc *benchkit.Service) (memory, error) {
 	f, err := os.Open(fmt.Sprintf("/proc/%d/status", svc.Pid()))
 	if err != nil {
 		return memory{}, err
@@ -133,11 +51,59 @@ func readMemory(svc *service) (memory, error) {
 
 func mib(bytes int64) float64 { return float64(bytes) / (1 << 20) }
 
+// sampler reads the child's VmRSS periodically and keeps the highest.
+type sampler struct {
+	quit, done chan struct{}
+	mu         sync.Mutex
+	peak       int64
+	n          int
+	err        error
+}
+
+func startSampler(svc *benchkit.Service, every time.Duration) *sampler {
+	s := &sampler{quit: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(s.done)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			m, err := readMemory(svc)
+			s.mu.Lock()
+			s.peak, s.n, s.err = max(s.peak, m.RSS), s.n+1, err
+			s.mu.Unlock()
+			if err != nil {
+				return
+			}
+			select {
+			case <-s.quit:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return s
+}
+
+// stop ends sampling and returns the highest VmRSS seen and the number of samples.
+func (s *sampler) stop() (int64, int, error) {
+	close(s.quit)
+	<-s.done
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.peak, s.n, s.err
+}
+
+// noteProblems notes the warn and error lines the child logged (JSON), each distinct (level,
+// message) once with its count.
+func noteProblems(r *benchkit.Report, svc *benchkit.Service) {
+	if p := problems(svc.Log()); p != "" {
+		r.Note("seerrpilot logged %s", p)
+	}
+}
+
 // expectedWarning is logged at every start without Seerr; it says nothing about a run.
 const expectedWarning = "JELLY_URL/JELLY_API_KEY not set"
 
-// problems summarises the warn and error lines the child logged (JSON format), each distinct
-// (level, message) once with its count; "" when there were none.
 func problems(log string) string {
 	type key struct{ level, msg string }
 	counts := map[key]int{}
@@ -198,23 +164,33 @@ func countOps(calls []mptest.Call) string {
 	return strings.Join(parts, ", ")
 }
 
-// createdAt polls the fake until tmdb has a subscription and returns when the fake made it
-// (its own clock, so the poll interval does not count).
-func createdAt(ctx context.Context, mp *mptest.Server, tmdb int, timeout time.Duration) (time.Time, error) {
+// poll calls cond every interval until it holds, ctx ends, the service exits or timeout
+// passes.
+func poll(ctx context.Context, svc *benchkit.Service, every, timeout time.Duration, cond func() (bool, error)) error {
 	deadline := time.Now().Add(timeout)
 	for {
-		for _, s := range mp.Subscriptions() {
-			if s.TMDBID == tmdb {
-				return s.Created, nil
-			}
+		ok, err := cond()
+		if ok || err != nil {
+			return err
 		}
 		if time.Now().After(deadline) {
-			return time.Time{}, fmt.Errorf("no subscription for TMDB %d within %s", tmdb, timeout)
+			return fmt.Errorf("not done within %s; log:\n%s", timeout, svc.LogTail(20))
 		}
 		select {
+		case <-svc.Done():
+			return fmt.Errorf("seerrpilot exited (%v); log:\n%s", svc.Err(), svc.LogTail(20))
 		case <-ctx.Done():
-			return time.Time{}, ctx.Err()
-		case <-time.After(time.Millisecond):
+			return ctx.Err()
+		case <-time.After(every):
 		}
 	}
+}
+
+// waitCreates waits until the fake holds want successful creates.
+func waitCreates(ctx context.Context, svc *benchkit.Service, mp *mptest.Server, want int, timeout time.Duration) error {
+	err := poll(ctx, svc, 50*time.Millisecond, timeout, func() (bool, error) { return mp.CreateCount() >= want, nil })
+	if err != nil {
+		return fmt.Errorf("%d of %d subscriptions created: %w", mp.CreateCount(), want, err)
+	}
+	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/seerrpilot/seerrpilot/pkg/benchkit"
 	"github.com/seerrpilot/seerrpilot/pkg/moviepilot/mptest"
 )
 
@@ -69,21 +68,5 @@ func TestTailProblems(t *testing.T) {
 	}
 	if got := problems(log.String()); got != `2 × warn "MoviePilot call failed; will retry (timeout)"` {
 		t.Errorf("problems: %s", got)
-	}
-}
-
-func TestQuantileAndNum(t *testing.T) {
-	d := []time.Duration{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
-	if benchkit.Quantile(d, 0.5) != 5 || benchkit.Quantile(d, 0.99) != 10 || benchkit.Quantile(nil, 0.5) != 0 {
-		t.Error("quantile")
-	}
-	for v, want := range map[float64]string{1: "1", 0.95: "0.95", 4.75: "4.75", 12.449: "12.45", -0.001: "0"} {
-		if got := num(v); got != want {
-			t.Errorf("num(%g) = %s, want %s", v, got, want)
-		}
-	}
-	f := fig("s", "n", 0.96, "").atLeast(0.95)
-	if f.verdict() != "ok" || strings.Contains(f.Target, "  ") || f.Target != "≥ 0.95" {
-		t.Errorf("figure %+v", f)
 	}
 }

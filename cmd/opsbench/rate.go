@@ -5,76 +5,46 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/seerrpilot/seerrpilot/pkg/benchkit"
 	"github.com/seerrpilot/seerrpilot/pkg/moviepilot/mptest"
 )
 
 // callRate drains a backlog through MoviePilot at MP_RATE_LIMIT_PER_SEC=-rate and measures
 // the calls per second that reach the fake, from their arrival times.
-func (b *bench) callRate(ctx context.Context) error {
+func (b *bench) callRate(ctx context.Context, r *benchkit.Report) {
 	limit, backlog := b.cfg.rate, b.cfg.backlog
-	dataDir, err := b.scenarioDir("rate")
-	if err != nil {
-		return err
-	}
-	mp := newFakeMP()
+	mp, env := benchkit.NewMP(limit)
 	defer mp.Close()
-	svc, err := b.launch(ctx, baseEnv(dataDir, mp.URL(), limit))
+	svc, err := b.Start(ctx, "rate", env)
 	if err != nil {
-		return err
+		r.Fail(err)
+		return
 	}
 	defer svc.Kill()
-	const conns = 16
-	snd := newSender(svc.Base, conns)
 	start := time.Now()
-	if err := snd.acceptAll(ctx, 1, backlog, 100000, conns); err != nil {
-		return fmt.Errorf("enqueue the backlog: %w", err)
+	if err := svc.Webhooks(16).SendAll(ctx, backlog, 16, approvals(1)); err != nil {
+		r.Fail(fmt.Errorf("enqueue the backlog: %w", err))
+		return
 	}
 	enqueued := time.Since(start)
 	expect := time.Duration(float64(2*backlog) / limit * float64(time.Second)) // lookup + create per movie
-	b.logf("rate: %d movies enqueued in %s; draining at MP_RATE_LIMIT_PER_SEC=%s (about %s)", backlog, enqueued.Round(time.Millisecond), num(limit), expect.Round(time.Second))
+	benchkit.Logf("rate: %d movies enqueued in %s; draining at MP_RATE_LIMIT_PER_SEC=%g (about %s)", backlog, enqueued.Round(time.Millisecond), limit, expect.Round(time.Second))
 	if err := waitCreates(ctx, svc, mp, backlog, expect*3/2+30*time.Second); err != nil {
-		return err
+		r.Fail(err)
+		return
 	}
-	if _, err := svc.Stop(15 * time.Second); err != nil {
-		return err
-	}
-	b.noteLog("call rate", svc)
-	calls := mp.Calls()
-	st := analyzeRate(calls, time.Second)
+	svc.StopClean(r)
+	noteProblems(r, svc)
+	st := analyzeRate(mp.Calls(), time.Second)
 	if st.SteadyCalls < 2 {
-		return fmt.Errorf("only %d calls in the steady part of the drain: raise -backlog", st.SteadyCalls)
+		r.Fail(fmt.Errorf("only %d calls in the steady part of the drain: raise -backlog", st.SteadyCalls))
+		return
 	}
-	scen := "2 MP call rate, limit " + num(limit) + "/s"
-	b.add(
-		fig(scen, "mean rate, steady part", st.Mean, "calls/s").atLeast(0.95*limit).
-			note("%d calls over %.1fs (drain minus its first and last second)", st.SteadyCalls, st.SteadySpan.Seconds()),
-		fig(scen, "mean rate / limit", st.Mean/limit, "").atLeast(0.95),
-		fig(scen, "max calls in any 1 s window", float64(st.MaxWindow), "calls").atMost(limit+1).
-			note("limit + burst 1 (the MoviePilot client's token bucket paces every request); that window (at +%.2fs): %s",
-				st.MaxWindowAt.Seconds(), st.MaxWindowOps),
-	)
-	b.notef("call rate: every HTTP request that reached MoviePilot counts (%d: %s), timed as the fake handled it; %d movies enqueued by webhook in %s, drained in %.1fs",
+	r.Check(st.Mean >= 0.95*limit, "mean rate over the steady part %.3f/s = %.1f%% of the limit %g/s (≥ 95%%; %d calls over %.1fs, the drain minus its first and last second)",
+		st.Mean, 100*st.Mean/limit, limit, st.SteadyCalls, st.SteadySpan.Seconds())
+	r.Check(float64(st.MaxWindow) <= limit+1, "busiest 1 s window %d calls ≤ limit + burst 1 (at +%.2fs: %s)", st.MaxWindow, st.MaxWindowAt.Seconds(), st.MaxWindowOps)
+	r.Fact("calls", "every HTTP request that reached MoviePilot counts (%d: %s), timed as the fake handled it; %d movies enqueued by webhook in %s, drained in %.1fs",
 		st.Calls, st.Ops, backlog, enqueued.Round(time.Millisecond), st.Span.Seconds())
-	b.logf("  mean %.3f/s (%.1f%% of %s), max %d in 1 s; %s", st.Mean, 100*st.Mean/limit, num(limit), st.MaxWindow, st.Ops)
-	return nil
-}
-
-// waitCreates waits until the fake holds want successful creates.
-func waitCreates(ctx context.Context, svc *service, mp *mptest.Server, want int, timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
-	for mp.CreateCount() < want {
-		if time.Now().After(deadline) {
-			return fmt.Errorf("%d of %d subscriptions created after %s; log:\n%s", mp.CreateCount(), want, timeout, svc.LogTail(40))
-		}
-		select {
-		case <-svc.Done():
-			return fmt.Errorf("seerrpilot exited (%v); log:\n%s", svc.Err(), svc.LogTail(40))
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-	return nil
 }
 
 // rateStats describes calls spread over time.

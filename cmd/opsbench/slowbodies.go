@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -20,26 +19,30 @@ import (
 // the child's VmRSS every 50 ms and times GET /readyz every 100 ms; then it counts which
 // connections got an answer (503 busy) and which were still held, and closes them all.
 // Targets (issue #16): peak VmRSS ≤ 200 MiB, /readyz ≤ 1 s.
-func (b *bench) slowBodies(ctx context.Context) error {
-	svc, _, done, err := b.startScenario(ctx, "slowbodies", 3)
+func (b *bench) slowBodies(ctx context.Context, r *benchkit.Report) {
+	if err := b.slowBodiesRun(ctx, r); err != nil {
+		r.Fail(err)
+	}
+}
+
+func (b *bench) slowBodiesRun(ctx context.Context, r *benchkit.Report) error {
+	mp, env := benchkit.NewMP(0)
+	defer mp.Close()
+	svc, err := b.Start(ctx, "slowbodies", env)
 	if err != nil {
 		return err
 	}
-	defer done()
+	defer svc.Kill()
 	idle, err := readMemory(svc)
-	if err != nil {
-		return err
-	}
-	u, err := url.Parse(svc.Base)
 	if err != nil {
 		return err
 	}
 	n, size := b.cfg.slowConns, b.cfg.slowBody
 	sent := size - 1024
 	head := fmt.Sprintf("POST /webhook/jellyseerr HTTP/1.1\r\nHost: %s\r\nAuthorization: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n{\"notification_type\":\"MEDIA_APPROVED\",\"pad\":\"",
-		u.Host, webhookSecret, size)
+		svc.Addr, benchkit.WebhookSecret, size)
 	pad := []byte(strings.Repeat("x", sent-len(`{"notification_type":"MEDIA_APPROVED","pad":"`)))
-	b.logf("slowbodies: idle VmRSS %.1f MiB; opening %d connections, each sending %d of %d announced bytes, then stalling", mib(idle.RSS), n, sent, size)
+	benchkit.Logf("slowbodies: idle VmRSS %.1f MiB; opening %d connections, each sending %d of %d announced bytes, then stalling", mib(idle.RSS), n, sent, size)
 
 	smp := startSampler(svc, 50*time.Millisecond)
 	deadline := time.Now().Add(b.cfg.slowHold + 30*time.Second) // a hard bound on every socket call
@@ -50,7 +53,7 @@ func (b *bench) slowBodies(ctx context.Context) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c, err := net.DialTimeout("tcp", u.Host, 5*time.Second)
+			c, err := net.DialTimeout("tcp", svc.Addr, 5*time.Second)
 			if err != nil {
 				dialErrs.Add(1)
 				return
@@ -66,17 +69,9 @@ func (b *bench) slowBodies(ctx context.Context) error {
 			}
 		}()
 	}
-	// The writes of held connections return once the kernel or the server took the bytes;
-	// wait for them, bounded.
-	waited := make(chan struct{})
-	go func() { wg.Wait(); close(waited) }()
-	select {
-	case <-waited:
-	case <-time.After(30 * time.Second):
-		b.notef("slowbodies: not every connection finished sending within 30s")
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	// The writes of held connections return once the kernel or the server took the bytes
+	// (the deadline bounds them).
+	wg.Wait()
 
 	// Hold: time /readyz meanwhile.
 	var ready []time.Duration
@@ -95,10 +90,7 @@ func (b *bench) slowBodies(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	held, hwm := 0, int64(0)
-	if m, err := readMemory(svc); err == nil {
-		hwm = m.HWM
-	}
+	hwm, _ := readMemory(svc)
 
 	// Which connections were answered (busy) and which still held?
 	var answered, busy, still atomic.Int64
@@ -131,27 +123,18 @@ func (b *bench) slowBodies(ctx context.Context) error {
 			_ = c.Close()
 		}
 	}
-	held = int(still.Load())
 	after, _ := readMemory(svc)
-	code, _ := svc.Get(ctx, "/readyz")
-	if _, err := svc.Stop(15 * time.Second); err != nil {
-		return err
-	}
-	b.noteLog("slow bodies", svc)
+	svc.StopClean(r)
+	noteProblems(r, svc)
 
-	scen := fmt.Sprintf("6 slow bodies, %d conns", n)
 	rz := benchkit.Summarize(ready)
-	b.add(
-		fig(scen, "VmRSS idle before", mib(idle.RSS), "MiB"),
-		fig(scen, "VmRSS max while held", mib(peak), "MiB").atMost(200).
-			note("%d samples every 50ms; VmHWM %.1f MiB; %d conns × %d of %d bytes sent", samples, mib(hwm), n, sent, size),
-		fig(scen, "/readyz while held, max", rz.MaxMs, "ms").atMost(1000).
-			note("%d probes every 100ms over %s, %d not 200", len(ready), b.cfg.slowHold, notOK),
-		fig(scen, "/readyz while held, median", rz.P50Ms, "ms"),
-		fig(scen, "connections held (body being read)", float64(held), ""),
-		fig(scen, "connections answered 503 busy", float64(busy.Load()), "").
-			note("%d answered in all; %d dial errors, %d write errors (a refused connection is closed)", answered.Load(), dialErrs.Load(), writeErrs.Load()),
-		fig(scen, "VmRSS after closing", mib(after.RSS), "MiB").note("/readyz then %d", code),
-	)
+	r.Fact("VmRSS idle before", "%.1f MiB", mib(idle.RSS))
+	r.Check(mib(peak) <= 200, "VmRSS max while %d connections held %.1f MiB ≤ 200 MiB (%d samples every 50ms; VmHWM %.1f MiB; each sent %d of %d bytes)",
+		n, mib(peak), samples, mib(hwm.HWM), sent, size)
+	r.Check(rz.MaxMs <= 1000, "/readyz while held: max %.1f ms ≤ 1 s, median %.1f ms (%d probes every 100ms over %s, %d not 200)",
+		rz.MaxMs, rz.P50Ms, len(ready), b.cfg.slowHold, notOK)
+	r.Fact("connections", "%d held (body being read), %d answered 503 busy, %d answered in all; %d dial errors, %d write errors (a refused connection is closed)",
+		still.Load(), busy.Load(), answered.Load(), dialErrs.Load(), writeErrs.Load())
+	r.Fact("VmRSS after closing", "%.1f MiB", mib(after.RSS))
 	return nil
 }

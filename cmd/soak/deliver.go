@@ -5,12 +5,43 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/seerrpilot/seerrpilot/pkg/benchkit"
 	"github.com/seerrpilot/seerrpilot/pkg/moviepilot/mptest"
 	"github.com/seerrpilot/seerrpilot/pkg/proc"
+	"github.com/seerrpilot/seerrpilot/webhook/webhooktest"
 )
 
-// settleGrace is how long to keep watching after a drain, so that a late duplicate shows.
-const settleGrace = 300 * time.Millisecond
+// webhook is one approval to send.
+type webhook struct {
+	id   int // Seerr request id; the TMDB id is tmdbBase+id
+	body []byte
+}
+
+// movieWebhooks renders a "request approved" movie webhook for ids first…first+n-1, as Seerr does.
+func movieWebhooks(first, n int) ([]webhook, error) {
+	out := make([]webhook, n)
+	for i := range out {
+		id := first + i
+		b, err := webhooktest.Render(webhooktest.MovieApproved(id, tmdbBase+id, movieTitle(id), 1990+id%35))
+		if err != nil {
+			return nil, err
+		}
+		out[i] = webhook{id: id, body: b}
+	}
+	return out, nil
+}
+
+func movieTitle(id int) string { return fmt.Sprintf("Soak Movie %d", id) }
+
+// send posts hooks to svc's webhook endpoint as b says (proc.Sender.Send).
+func send(ctx context.Context, svc *service, hooks []webhook, b proc.Burst) ([]proc.Outcome, error) {
+	return svc.Webhooks(b.Senders).Send(ctx, len(hooks), func(i int) ([]byte, error) { return hooks[i].body, nil }, b)
+}
+
+// sendAll sends every webhook and fails unless all were acknowledged.
+func (h *harness) sendAll(ctx context.Context, svc *service, hooks []webhook) error {
+	return svc.Webhooks(h.cfg.senders).SendAll(ctx, len(hooks), h.cfg.senders, func(i int) ([]byte, error) { return hooks[i].body, nil })
+}
 
 // subsByTMDB counts the fake MoviePilot's subscriptions per TMDB id.
 func subsByTMDB(mp *mptest.Server) map[int]int {
@@ -24,46 +55,30 @@ func subsByTMDB(mp *mptest.Server) map[int]int {
 // verdict is what became of a set of webhooks at MoviePilot.
 type verdict struct {
 	acked, delivered, lost, duplicated int
-	unacked, unackedDelivered          int // sent without a 2xx: may or may not be delivered
+	unackedDelivered                   int // sent without a 2xx: may or may not be delivered
 }
 
 // judge compares outcomes (nil: all acked) with the subscriptions MoviePilot holds.
 func judge(hooks []webhook, out []proc.Outcome, subs map[int]int) verdict {
 	var v verdict
 	for i, w := range hooks {
-		o := proc.Acked
-		if out != nil {
-			o = out[i]
-		}
 		n := subs[tmdbBase+w.id]
 		if n > 1 {
 			v.duplicated++
 		}
-		switch o {
-		case proc.Acked:
+		switch {
+		case out == nil || out[i] == proc.Acked:
 			v.acked++
 			if n == 0 {
 				v.lost++
 			} else {
 				v.delivered++
 			}
-		case proc.Rejected, proc.Broken:
-			v.unacked++
-			if n > 0 {
-				v.unackedDelivered++
-			}
+		case n > 0 && (out[i] == proc.Rejected || out[i] == proc.Broken):
+			v.unackedDelivered++
 		}
 	}
 	return v
-}
-
-// allAcked is n acked outcomes.
-func allAcked(n int) []proc.Outcome {
-	out := make([]proc.Outcome, n)
-	for i := range out {
-		out[i] = proc.Acked
-	}
-	return out
 }
 
 // ackedIDs are the TMDB ids of the acknowledged webhooks (out nil: all).
@@ -80,18 +95,13 @@ func ackedIDs(hooks []webhook, out []proc.Outcome) []int {
 // waitFor polls cond every 100 ms until it holds, ctx ends or budget passes.
 func waitFor(ctx context.Context, budget time.Duration, what string, cond func() (bool, error)) error {
 	deadline := time.Now().Add(budget)
-	var last error
 	for {
 		ok, err := cond()
 		if ok {
 			return nil
 		}
-		last = err
 		if time.Now().After(deadline) {
-			if last != nil {
-				return fmt.Errorf("timed out after %s waiting for %s (last error: %v)", budget, what, last)
-			}
-			return fmt.Errorf("timed out after %s waiting for %s", budget, what)
+			return fmt.Errorf("timed out after %s waiting for %s (last: %v)", budget, what, err)
 		}
 		select {
 		case <-ctx.Done():
@@ -101,11 +111,18 @@ func waitFor(ctx context.Context, budget time.Duration, what string, cond func()
 	}
 }
 
+// waitCreates waits until MoviePilot has received n create calls.
+func waitCreates(ctx context.Context, mp *mptest.Server, n int) error {
+	return waitFor(ctx, 2*time.Minute, fmt.Sprintf("%d MoviePilot creates", n), func() (bool, error) {
+		return mp.CreateCount() >= n, nil
+	})
+}
+
 // drain waits until every TMDB id in want has a subscription and the service has no task
-// pending or running, then a short grace. It returns how long that took and the last stats.
-func drain(ctx context.Context, svc *service, mp *mptest.Server, want []int, budget time.Duration) (time.Duration, stats, error) {
+// pending or running, then 300 ms more, so that a late duplicate shows. It returns how long
+// that took.
+func drain(ctx context.Context, svc *service, mp *mptest.Server, want []int, budget time.Duration) (time.Duration, error) {
 	start := time.Now()
-	var st stats
 	err := waitFor(ctx, budget, fmt.Sprintf("%d subscriptions and an idle queue", len(want)), func() (bool, error) {
 		subs := subsByTMDB(mp)
 		missing := 0
@@ -114,28 +131,31 @@ func drain(ctx context.Context, svc *service, mp *mptest.Server, want []int, bud
 				missing++
 			}
 		}
-		var err error
-		if st, err = svc.stats(ctx); err != nil {
+		st, err := svc.Stats(ctx)
+		if err != nil {
 			return false, err
 		}
 		if missing > 0 {
 			return false, fmt.Errorf("%d not delivered yet; %s", missing, st)
 		}
-		return st.settled(), fmt.Errorf("queue: %s", st)
+		return st.Settled(), fmt.Errorf("queue: %s", st)
 	})
 	took := time.Since(start)
 	if err == nil {
-		time.Sleep(settleGrace)
+		time.Sleep(300 * time.Millisecond)
 	}
-	return took, st, err
+	return took, err
 }
 
-// checkIdle records that no task is running (the /metrics gauge) and none failed.
-func checkIdle(ctx context.Context, r *report, svc *service) {
-	running, err := svc.runningGauge(ctx)
-	r.check(err == nil && running == 0, "nothing stuck running (seerrpilot_tasks{status=\"running\"} %d%s)", running, errSuffix(err))
-	st, err := svc.stats(ctx)
-	r.check(err == nil && st.ByStatus["failed"] == 0, "no task failed (%s%s)", st, errSuffix(err))
+// drainBudget bounds a drain of tasks movie tasks (a lookup and a create each) at rate calls/s.
+func drainBudget(tasks int, rate float64) time.Duration {
+	return 30*time.Second + 3*time.Duration(float64(2*tasks)/rate*float64(time.Second))
+}
+
+// checkIdle records that no task is left running and none failed.
+func checkIdle(ctx context.Context, r *benchkit.Report, svc *service) {
+	st, err := svc.Stats(ctx)
+	r.Check(err == nil && st.ByStatus["running"] == 0 && st.ByStatus["failed"] == 0, "nothing stuck running, no task failed (%s%s)", st, errSuffix(err))
 }
 
 func errSuffix(err error) string {
@@ -146,8 +166,8 @@ func errSuffix(err error) string {
 }
 
 // checkDelivery records the exactly-once check for a verdict.
-func checkDelivery(r *report, v verdict) {
-	r.check(v.lost == 0 && v.duplicated == 0 && v.acked > 0,
+func checkDelivery(r *benchkit.Report, v verdict) {
+	r.Check(v.lost == 0 && v.duplicated == 0 && v.acked > 0,
 		"every acked webhook delivered exactly once (acked %d, delivered %d, lost %d, duplicated %d)",
 		v.acked, v.delivered, v.lost, v.duplicated)
 }

@@ -3,10 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/seerrpilot/seerrpilot/pkg/benchkit"
 	"github.com/seerrpilot/seerrpilot/pkg/moviepilot/mptest"
 	"github.com/seerrpilot/seerrpilot/pkg/proc"
 )
@@ -15,98 +16,64 @@ import (
 // so a round drains in seconds.
 const killRate = 100
 
-// killRound is one round's figures.
-type killRound struct {
-	killAt    int // the ack count that triggered SIGKILL
-	sent      proc.Count
-	v         verdict
-	reclaimed int // tasks the restarted process found left running
-	drain     time.Duration
-	running   int
-}
-
 // runKill: rounds of burst → SIGKILL mid-burst → restart on the same data → drain. One
 // DATA_DIR and one fake MoviePilot serve every round; request and TMDB ids never repeat.
-func runKill(ctx context.Context, h *harness, r *report) {
-	mp := mptest.New(mptest.Options{APIToken: mpToken, AcceptAPIKey: true})
+func runKill(ctx context.Context, h *harness, r *benchkit.Report) {
+	mp, env := benchkit.NewMP(killRate)
 	defer mp.Close()
-	env := map[string]string{"MP_URL": mp.URL(), "MP_TOKEN": mpToken, "MP_RATE_LIMIT_PER_SEC": fmt.Sprint(killRate)}
-	svc, err := startScenario(ctx, h, "kill", env)
+	svc, err := h.start(ctx, "kill", env)
 	if err != nil {
-		r.fail(err)
+		r.Fail(err)
 		return
 	}
 	defer func() { svc.Kill() }()
-	r.fact("setup", "%d rounds × %d webhooks, %d senders, SIGKILL after a random 10–90%% of the burst was acked; "+
+	r.Fact("setup", "%d rounds × %d webhooks, %d senders, SIGKILL after a random 10–90%% of the burst was acked; "+
 		"one DATA_DIR and one fake MoviePilot for all rounds; MP_RATE_LIMIT_PER_SEC=%d", h.cfg.rounds, h.cfg.burst, h.cfg.senders, killRate)
 
 	rng := newRand(h.cfg.seed, "kill")
-	r.row("round", "kill@", "sent", "acked", "unacked", "refused", "unsent", "delivered", "lost", "dup", "unacked→delivered", "reclaimed", "drain")
-	var tot killRound
-	stuck := 0
+	r.Row("round", "kill@", "sent", "acked", "unacked", "refused", "unsent", "delivered", "lost", "dup", "unacked→delivered", "reclaimed", "drain")
+	var hooks []webhook
+	var out []proc.Outcome
 	for round := 1; round <= h.cfg.rounds; round++ {
-		var res killRound
-		res, svc, err = doKillRound(ctx, h, svc, mp, round, rng)
-		addRound(&tot, res)
-		r.row(killRow(fmt.Sprint(round), res)...)
+		rh, err := movieWebhooks((round-1)*h.cfg.burst+1, h.cfg.burst)
 		if err != nil {
-			r.fail(fmt.Errorf("round %d: %w", round, err))
-			r.note("service log tail:\n%s", svc.LogTail(15))
+			r.Fail(err)
 			break
 		}
-		if res.running != 0 {
-			stuck++
+		killAt := h.cfg.burst/10 + rng.IntN(h.cfg.burst*8/10+1)
+		ro, next, reclaimed, took, err := killRound(ctx, h, svc, mp, rh, killAt)
+		hooks, out = append(hooks, rh...), append(out, ro...)
+		c, v := proc.CountOutcomes(ro), judge(rh, ro, subsByTMDB(mp)) // also after a failed drain: the figures are the evidence
+		r.Row(round, killAt, c.Sent(), c.Acked, c.Unacked(), c.Refused, c.Unsent, v.delivered, v.lost, v.duplicated, v.unackedDelivered, reclaimed, took.Round(100*time.Millisecond))
+		if next != nil {
+			svc = next
+		}
+		if err != nil {
+			r.Fail(fmt.Errorf("round %d: %w", round, err))
+			r.Note("service log tail:\n%s", svc.LogTail(15))
+			break
 		}
 	}
-	r.row(killRow("total", tot)...)
-	checkDelivery(r, tot.v)
-	r.check(stuck == 0, "no task left running after any round's drain (rounds with running > 0: %d)", stuck)
+	c, v := proc.CountOutcomes(out), judge(hooks, out, subsByTMDB(mp))
+	r.Row("total", "-", c.Sent(), c.Acked, c.Unacked(), c.Refused, c.Unsent, v.delivered, v.lost, v.duplicated, v.unackedDelivered, "", "")
+	checkDelivery(r, v)
 	checkIdle(ctx, r, svc)
-	r.fact("MoviePilot", "%d subscriptions, %d creates, %d calls", len(mp.Subscriptions()), mp.CreateCount(), len(mp.Calls()))
-	r.note("unacked = sent but no 2xx (cut off by the kill): each may or may not be delivered, never twice; " +
+	r.Fact("MoviePilot", "%d subscriptions, %d creates, %d calls", len(mp.Subscriptions()), mp.CreateCount(), len(mp.Calls()))
+	r.Note("unacked = sent but no 2xx (cut off by the kill): each may or may not be delivered, never twice; " +
 		"refused = sent to the dead process before the senders stopped: never reached it")
-	svc.stopClean(r)
+	svc.StopClean(r)
 }
 
-func killRow(label string, k killRound) []any {
-	killAt := "-"
-	if k.killAt > 0 {
-		killAt = fmt.Sprint(k.killAt)
-	}
-	return []any{label, killAt, k.sent.Sent(), k.sent.Acked, k.sent.Unacked(), k.sent.Refused, k.sent.Unsent,
-		k.v.delivered, k.v.lost, k.v.duplicated, k.v.unackedDelivered, k.reclaimed, k.drain.Round(100 * time.Millisecond)}
-}
-
-func addRound(t *killRound, k killRound) {
-	t.sent.Acked += k.sent.Acked
-	t.sent.Rejected += k.sent.Rejected
-	t.sent.Broken += k.sent.Broken
-	t.sent.Refused += k.sent.Refused
-	t.sent.Unsent += k.sent.Unsent
-	t.v.acked += k.v.acked
-	t.v.delivered += k.v.delivered
-	t.v.lost += k.v.lost
-	t.v.duplicated += k.v.duplicated
-	t.v.unacked += k.v.unacked
-	t.v.unackedDelivered += k.v.unackedDelivered
-	t.reclaimed += k.reclaimed
-	t.drain += k.drain
-	t.running += k.running
-}
-
-// doKillRound sends one burst, SIGKILLs svc once killAt webhooks were acked, restarts on the
-// same data and drains. It returns the running service (the restarted one).
-func doKillRound(ctx context.Context, h *harness, svc *service, mp *mptest.Server, round int, rng *rand.Rand) (killRound, *service, error) {
-	n := h.cfg.burst
-	hooks, err := movieWebhooks(idRange((round-1)*n+1, n))
-	if err != nil {
-		return killRound{}, svc, err
-	}
-	res := killRound{killAt: n/10 + rng.IntN(n*8/10+1)}
+// killRound sends one burst, SIGKILLs svc once killAt webhooks were acked, restarts on the
+// same data and drains (every round's drain also waits for nothing left running). It
+// returns the outcomes, the restarted service (nil if it did not start), how many tasks it
+// found left running and how long the drain took.
+func killRound(ctx context.Context, h *harness, svc *service, mp *mptest.Server, hooks []webhook, killAt int) ([]proc.Outcome, *service, int, time.Duration, error) {
 	fire, stop := make(chan struct{}), make(chan struct{})
 	var once sync.Once
-	b := proc.Burst{Senders: h.cfg.senders, Stop: stop, OnAck: func(k int64) {
-		if k >= int64(res.killAt) {
+	var acks atomic.Int64
+	b := proc.Burst{Senders: h.cfg.senders, Stop: stop, Done: func(_ int, o proc.Outcome, _ time.Duration) {
+		if o == proc.Acked && acks.Add(1) >= int64(killAt) {
 			once.Do(func() { close(fire) })
 		}
 	}}
@@ -126,28 +93,13 @@ func doKillRound(ctx context.Context, h *harness, svc *service, mp *mptest.Serve
 	if out == nil {
 		out = <-done
 	}
-	res.sent = proc.CountOutcomes(out)
 	if ctx.Err() != nil {
-		return res, svc, context.Cause(ctx)
+		return out, nil, 0, 0, context.Cause(ctx)
 	}
-
 	next, err := svc.restart(ctx)
 	if err != nil {
-		return res, svc, fmt.Errorf("restart after SIGKILL: %w", err)
+		return out, nil, 0, 0, fmt.Errorf("restart after SIGKILL: %w", err)
 	}
-	res.reclaimed = next.reclaimed()
-	res.drain, _, err = drain(ctx, next, mp, ackedIDs(hooks, out), drainBudget(res.sent.Sent(), killRate))
-	res.v = judge(hooks, out, subsByTMDB(mp)) // also after a failed drain: the figures are the evidence
-	if err != nil {
-		return res, next, err
-	}
-	if res.running, err = next.runningGauge(ctx); err != nil {
-		return res, next, err
-	}
-	return res, next, nil
-}
-
-// drainBudget bounds a drain of tasks movie tasks (a lookup and a create each) at rate calls/s.
-func drainBudget(tasks int, rate float64) time.Duration {
-	return 30*time.Second + 3*time.Duration(float64(2*tasks)/rate*float64(time.Second))
+	took, err := drain(ctx, next, mp, ackedIDs(hooks, out), drainBudget(proc.CountOutcomes(out).Sent(), killRate))
+	return out, next, next.reclaimed(), took, err
 }

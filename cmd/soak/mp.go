@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seerrpilot/seerrpilot/pkg/benchkit"
 	"github.com/seerrpilot/seerrpilot/pkg/clock"
 	"github.com/seerrpilot/seerrpilot/pkg/moviepilot/mptest"
 	"github.com/seerrpilot/seerrpilot/pkg/trunc"
@@ -16,54 +17,39 @@ import (
 // mpRate is MP_RATE_LIMIT_PER_SEC in the MoviePilot fault scenarios.
 const mpRate = 50
 
-// apiKeyMP is a v2.9+-like fake MoviePilot that takes the API token.
-func apiKeyMP() (*mptest.Server, map[string]string) {
-	mp := mptest.New(mptest.Options{APIToken: mpToken, AcceptAPIKey: true})
-	return mp, map[string]string{"MP_URL": mp.URL(), "MP_TOKEN": mpToken, "MP_RATE_LIMIT_PER_SEC": fmt.Sprint(mpRate)}
-}
-
-// startScenario makes the scenario's directory and starts a service in it.
-func startScenario(ctx context.Context, h *harness, name string, env map[string]string) (*service, error) {
-	dir, err := h.scenarioDir(name)
-	if err != nil {
-		return nil, err
-	}
-	return h.start(ctx, dir, env)
-}
-
 // runMP503: MoviePilot answers 503 to everything for -outage while a backlog waits.
-func runMP503(ctx context.Context, h *harness, r *report) {
-	mp, env := apiKeyMP()
+func runMP503(ctx context.Context, h *harness, r *benchkit.Report) {
+	mp, env := benchkit.NewMP(mpRate)
 	defer mp.Close()
-	svc, err := startScenario(ctx, h, "mp503", env)
+	svc, err := h.start(ctx, "mp503", env)
 	if err != nil {
-		r.fail(err)
+		r.Fail(err)
 		return
 	}
 	defer svc.Kill()
 
 	// One delivery first: the API version is then detected, so every call during the outage
 	// is a lookup that names its task.
-	warm, _ := movieWebhooks([]int{1})
+	warm, _ := movieWebhooks(1, 1)
 	if err := h.sendAll(ctx, svc, warm); err != nil {
-		r.fail(err)
+		r.Fail(err)
 		return
 	}
-	if _, _, err := drain(ctx, svc, mp, ackedIDs(warm, nil), 30*time.Second); err != nil {
-		r.fail(fmt.Errorf("warm-up: %w", err))
+	if _, err := drain(ctx, svc, mp, ackedIDs(warm, nil), 30*time.Second); err != nil {
+		r.Fail(fmt.Errorf("warm-up: %w", err))
 		return
 	}
 
-	hooks, _ := movieWebhooks(idRange(2, h.cfg.backlog))
+	hooks, _ := movieWebhooks(2, h.cfg.backlog)
 	mp.SetDown(true)
 	downAt := time.Now()
 	if err := h.sendAll(ctx, svc, hooks); err != nil {
 		mp.SetDown(false)
-		r.fail(err)
+		r.Fail(err)
 		return
 	}
 	if !clock.Sleep(ctx, h.cfg.outage-time.Since(downAt)) {
-		r.fail(context.Cause(ctx))
+		r.Fail(context.Cause(ctx))
 		return
 	}
 	rzOut, rzErr := svc.readyz(ctx)
@@ -73,53 +59,53 @@ func runMP503(ctx context.Context, h *harness, r *report) {
 
 	probes := probesWithin(outage)
 	budget := longestProbeWait() + drainBudget(len(hooks), mpRate)
-	took, _, err := drain(ctx, svc, mp, ackedIDs(hooks, nil), budget)
+	took, err := drain(ctx, svc, mp, ackedIDs(hooks, nil), budget)
 	if err != nil {
-		r.fail(err)
+		r.Fail(err)
 	}
 
 	during := callsIn(mp.Calls(), downAt, upAt)
 	bound := 1 + probes // the call that ran into the outage, then one probe per interval
 	rateBound := int(outage.Seconds()*mpRate) + 1
 	most, mostID := mostCallsForOneTask(during)
-	r.fact("setup", "%d webhooks sent while MoviePilot answers 503 to everything; MP_RATE_LIMIT_PER_SEC=%d", len(hooks), mpRate)
-	r.fact("outage", "%s", outage.Round(100*time.Millisecond))
-	r.fact("schedule", "the worker probes an unreachable MoviePilot after %s doubling to %s, ±20%% jitter; no other call", probeBase, probeMax)
-	r.fact("calls during outage", "%d (%d answered 503), %d of them for one task (tmdb %d: the one that ran into the outage, then its probes)",
+	r.Fact("setup", "%d webhooks sent while MoviePilot answers 503 to everything; MP_RATE_LIMIT_PER_SEC=%d", len(hooks), mpRate)
+	r.Fact("outage", "%s", outage.Round(100*time.Millisecond))
+	r.Fact("schedule", "the worker probes an unreachable MoviePilot after %s doubling to %s, ±20%% jitter; no other call", probeBase, probeMax)
+	r.Fact("calls during outage", "%d (%d answered 503), %d of them for one task (tmdb %d: the one that ran into the outage, then its probes)",
 		len(during), mptest.CountStatus(during, http.StatusServiceUnavailable), most, mostID)
-	r.fact("bound", "%d = 1 failing call + %d probes in %s (rate limit alone would allow %d)",
+	r.Fact("bound", "%d = 1 failing call + %d probes in %s (rate limit alone would allow %d)",
 		bound, probes, outage.Round(time.Second), rateBound)
-	r.fact("/readyz at the outage's end", "%s%s", rzOut, errSuffix(rzErr))
-	r.fact("recovery", "all delivered %s after MoviePilot came back (the next probe is at most %s away, then the drain)",
+	r.Fact("/readyz at the outage's end", "%s%s", rzOut, errSuffix(rzErr))
+	r.Fact("recovery", "all delivered %s after MoviePilot came back (the next probe is at most %s away, then the drain)",
 		took.Round(100*time.Millisecond), longestProbeWait().Round(time.Second))
-	r.check(len(during) <= bound, "calls during the outage within the probe bound (%d ≤ %d)", len(during), bound)
-	r.check(most == len(during), "every call during the outage was for the one task that ran into it (%d of %d)", most, len(during))
+	r.Check(len(during) <= bound, "calls during the outage within the probe bound (%d ≤ %d)", len(during), bound)
+	r.Check(most == len(during), "every call during the outage was for the one task that ran into it (%d of %d)", most, len(during))
 	checkDelivery(r, judge(append(warm, hooks...), nil, subsByTMDB(mp)))
 	checkIdle(ctx, r, svc)
-	svc.stopClean(r)
+	svc.StopClean(r)
 }
 
 // runMP429: a few MoviePilot calls are answered 429 with Retry-After while a backlog drains.
-func runMP429(ctx context.Context, h *harness, r *report) {
+func runMP429(ctx context.Context, h *harness, r *benchkit.Report) {
 	const (
 		throttled  = 3
 		retryAfter = 2 * time.Second
 	)
-	mp, env := apiKeyMP()
+	mp, env := benchkit.NewMP(mpRate)
 	defer mp.Close()
-	svc, err := startScenario(ctx, h, "mp429", env)
+	svc, err := h.start(ctx, "mp429", env)
 	if err != nil {
-		r.fail(err)
+		r.Fail(err)
 		return
 	}
 	defer svc.Kill()
-	hooks, _ := movieWebhooks(idRange(1, h.cfg.backlog))
+	hooks, _ := movieWebhooks(1, h.cfg.backlog)
 	if err := h.sendAll(ctx, svc, hooks); err != nil {
-		r.fail(err)
+		r.Fail(err)
 		return
 	}
 	if err := waitCreates(ctx, mp, len(hooks)/4); err != nil {
-		r.fail(err)
+		r.Fail(err)
 		return
 	}
 	mp.RateLimitNext(throttled, retryAfter)
@@ -127,18 +113,18 @@ func runMP429(ctx context.Context, h *harness, r *report) {
 	// the whole queue by Retry-After.
 	budget := (throttled+1)*retryAfter + drainBudget(len(hooks), mpRate)
 	sampled := sampleReadyz(ctx, svc, 100*time.Millisecond)
-	if _, _, err := drain(ctx, svc, mp, ackedIDs(hooks, nil), budget); err != nil {
-		r.fail(err)
+	if _, err := drain(ctx, svc, mp, ackedIDs(hooks, nil), budget); err != nil {
+		r.Fail(err)
 	}
 	rz := sampled()
 
 	calls := mp.Calls()
 	hold := min(retryAfter, holdMax)
-	r.fact("setup", "%d webhooks; once a quarter were created, the next %d MoviePilot calls answer 429 Retry-After: %s; MP_RATE_LIMIT_PER_SEC=%d",
+	r.Fact("setup", "%d webhooks; once a quarter were created, the next %d MoviePilot calls answer 429 Retry-After: %s; MP_RATE_LIMIT_PER_SEC=%d",
 		len(hooks), throttled, retryAfter, mpRate)
-	r.fact("expected", "after each 429 no MoviePilot call for %s (Retry-After, capped at %s); the throttled task waits ≥ %s and spends no attempt",
+	r.Fact("expected", "after each 429 no MoviePilot call for %s (Retry-After, capped at %s); the throttled task waits ≥ %s and spends no attempt",
 		hold, holdMax, retryAfter)
-	r.row("429 #", "op", "tmdb", "next call", "gap", "same task's next call", "gap")
+	r.Row("429 #", "op", "tmdb", "gap to the next call", "to the same task's next call")
 	minAny, minSame := time.Duration(-1), time.Duration(-1)
 	n := 0
 	for i, c := range calls {
@@ -147,25 +133,25 @@ func runMP429(ctx context.Context, h *harness, r *report) {
 		}
 		n++
 		task := taskOf(calls, i)
-		nextAny, gapAny := describeNext(calls, i, func(int) bool { return true })
-		nextSame, gapSame := describeNext(calls, i, func(j int) bool { return taskOf(calls, j) == task })
+		gapAny := gapAfter(calls, i, func(int) bool { return true })
+		gapSame := gapAfter(calls, i, func(j int) bool { return taskOf(calls, j) == task })
 		minAny, minSame = minGap(minAny, gapAny), minGap(minSame, gapSame)
-		r.row(n, c.Op, task, nextAny, fmtGap(gapAny), nextSame, fmtGap(gapSame))
+		r.Row(n, c.Op, task, fmtGap(gapAny), fmtGap(gapSame))
 	}
-	r.check(n == throttled, "MoviePilot answered 429 %d times (injected %d)", n, throttled)
-	r.check(minAny >= hold, "no MoviePilot call before Retry-After elapsed, server-wide (shortest gap after a 429 to any call: %s, Retry-After %s)", fmtGap(minAny), retryAfter)
-	r.check(minSame >= retryAfter, "the throttled task waits at least Retry-After (shortest: %s)", fmtGap(minSame))
+	r.Check(n == throttled, "MoviePilot answered 429 %d times (injected %d)", n, throttled)
+	r.Check(minAny >= hold, "no MoviePilot call before Retry-After elapsed, server-wide (shortest gap after a 429 to any call: %s, Retry-After %s)", fmtGap(minAny), retryAfter)
+	r.Check(minSame >= retryAfter, "the throttled task waits at least Retry-After (shortest: %s)", fmtGap(minSame))
 	ids := svc.logField("task_id", "rate-limited this call (429)")
 	spent, seen := throttledAttempts(ctx, svc, ids)
 	// A delivered task counts the one attempt that delivered it; a 429 adds none.
-	r.check(len(ids) == throttled && spent == len(ids) && seen == len(ids),
+	r.Check(len(ids) == throttled && spent == len(ids) && seen == len(ids),
 		"no attempt spent on a 429 (%d throttled tasks in the log, %d with a \"throttled\" history entry, attempts: %d, one per delivered task)", len(ids), seen, spent)
-	r.fact("/readyz during the drain", "%d samples: %d ready, %d with the worker throttled (%s)", rz.samples, rz.ready, rz.throttled, trunc.Mark(rz.detail(), 90))
-	r.check(rz.samples > 0 && rz.ready == rz.samples && rz.throttled > 0,
+	r.Fact("/readyz during the drain", "%d samples: %d ready, %d with the worker throttled (%s)", rz.samples, rz.ready, rz.throttled, trunc.Mark(rz.detail(), 90))
+	r.Check(rz.samples > 0 && rz.ready == rz.samples && rz.throttled > 0,
 		"/readyz stays ready while the worker holds for Retry-After (%d of %d samples ready, %d throttled)", rz.ready, rz.samples, rz.throttled)
 	checkDelivery(r, judge(hooks, nil, subsByTMDB(mp)))
 	checkIdle(ctx, r, svc)
-	svc.stopClean(r)
+	svc.StopClean(r)
 }
 
 // throttledAttempts reads each task by id: the attempts they spent in all, and how many have a
@@ -179,8 +165,8 @@ func throttledAttempts(ctx context.Context, svc *service, ids []string) (spent, 
 		} `json:"history"`
 	}
 	for _, id := range ids {
-		t, err := getData[taskView](ctx, svc, "/api/v1/tasks/"+id)
-		if err != nil {
+		var t taskView
+		if err := svc.Call(ctx, http.MethodGet, "/api/v1/tasks/"+id, 10*time.Second, &t); err != nil {
 			spent++ // unreadable counts against the check
 			continue
 		}
@@ -249,58 +235,6 @@ func sampleReadyz(ctx context.Context, svc *service, interval time.Duration) fun
 	}
 }
 
-// runMPRestart: MoviePilot (JWT login) restarts three times while a backlog drains.
-func runMPRestart(ctx context.Context, h *harness, r *report) {
-	mp := mptest.New(mptest.Options{Users: map[string]string{mpUser: mpPassword}}) // v2.5.6: JWT only
-	defer mp.Close()
-	mp.SetLatency(5 * time.Millisecond)
-	env := map[string]string{"MP_URL": mp.URL(), "MP_AUTH_SCHEME": "login", "MP_USERNAME": mpUser,
-		"MP_PASSWORD": mpPassword, "MP_RATE_LIMIT_PER_SEC": fmt.Sprint(mpRate)}
-	svc, err := startScenario(ctx, h, "mprestart", env)
-	if err != nil {
-		r.fail(err)
-		return
-	}
-	defer svc.Kill()
-	hooks, _ := movieWebhooks(idRange(1, h.cfg.backlog))
-	if err := h.sendAll(ctx, svc, hooks); err != nil {
-		r.fail(err)
-		return
-	}
-	restarts := 0
-	for _, pct := range []int{25, 50, 75} {
-		if err := waitCreates(ctx, mp, len(hooks)*pct/100); err != nil {
-			r.fail(err)
-			return
-		}
-		mp.Restart()
-		restarts++
-	}
-	if _, _, err := drain(ctx, svc, mp, ackedIDs(hooks, nil), drainBudget(len(hooks), mpRate)); err != nil {
-		r.fail(err)
-	}
-	calls := mp.Calls()
-	forbidden := mptest.CountStatus(calls, http.StatusForbidden)
-	paused := len(svc.LogLines("worker paused"))
-	retried := len(svc.LogLines("will retry"))
-	r.fact("setup", "%d webhooks; MP_AUTH_SCHEME=login; MoviePilot restarted (JWT secret rotated) at 25%%, 50%%, 75%% of creates", len(hooks))
-	r.fact("MoviePilot", "%d restarts, %d logins, %d calls answered 403 (stale JWT), %d calls in all", restarts, mp.LoginCount(), forbidden, len(calls))
-	r.fact("seerrpilot log", "%d \"worker paused\", %d \"will retry\" lines", paused, retried)
-	r.check(mp.LoginCount() >= restarts+1 && forbidden <= restarts,
-		"logged in again after every restart (logins %d ≥ %d, 403s %d ≤ %d)", mp.LoginCount(), restarts+1, forbidden, restarts)
-	r.check(paused == 0 && retried == 0, "no task attempt spent and the worker never paused on the stale JWT")
-	checkDelivery(r, judge(hooks, nil, subsByTMDB(mp)))
-	checkIdle(ctx, r, svc)
-	svc.stopClean(r)
-}
-
-// waitCreates waits until MoviePilot has received n create calls.
-func waitCreates(ctx context.Context, mp *mptest.Server, n int) error {
-	return waitFor(ctx, 2*time.Minute, fmt.Sprintf("%d MoviePilot creates", n), func() (bool, error) {
-		return mp.CreateCount() >= n, nil
-	})
-}
-
 // callsIn are the calls that arrived in [from, to).
 func callsIn(calls []mptest.Call, from, to time.Time) []mptest.Call {
 	var out []mptest.Call
@@ -352,16 +286,15 @@ func mostCallsForOneTask(calls []mptest.Call) (int, int) {
 	return most, mostID
 }
 
-// describeNext finds the first call after calls[i] that match accepts: "op tmdb (status)"
-// and the gap, or "none" and -1.
-func describeNext(calls []mptest.Call, i int, match func(j int) bool) (string, time.Duration) {
+// gapAfter is the time from calls[i] to the first later call (not a login) that match
+// accepts, -1 if none.
+func gapAfter(calls []mptest.Call, i int, match func(j int) bool) time.Duration {
 	for j := i + 1; j < len(calls); j++ {
-		if calls[j].Op == "login" || !match(j) {
-			continue
+		if calls[j].Op != "login" && match(j) {
+			return calls[j].Time.Sub(calls[i].Time)
 		}
-		return fmt.Sprintf("%s %d (%d)", calls[j].Op, taskOf(calls, j), calls[j].Status), calls[j].Time.Sub(calls[i].Time)
 	}
-	return "none", -1
+	return -1
 }
 
 func minGap(cur, gap time.Duration) time.Duration {

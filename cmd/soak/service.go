@@ -3,66 +3,39 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"path/filepath"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
 	"time"
 
-	"github.com/seerrpilot/seerrpilot/pkg/proc"
+	"github.com/seerrpilot/seerrpilot/pkg/benchkit"
+	"github.com/seerrpilot/seerrpilot/pkg/server"
+	"github.com/seerrpilot/seerrpilot/pkg/trunc"
 )
 
-const startBudget = 15 * time.Second // until /healthz answers 200
+// tmdbBase is added to a request id to make its TMDB id, so both are unique per webhook.
+const tmdbBase = 1_000_000
 
-// service is one running seerrpilot process (pkg/proc) with what restarting it takes.
-type service struct {
-	*proc.Proc
-	h   *harness
-	dir string
-	env map[string]string
-}
+// service is one running seerrpilot process with the operator calls the soak makes.
+type service struct{ *benchkit.Service }
 
-// start runs `seerrpilot serve` with a clean environment (PATH, HOME and env) on a free
-// loopback port, DATA_DIR under dir, output appended to dir/service.log, and waits for
-// /healthz to answer 200.
-func (h *harness) start(ctx context.Context, dir string, env map[string]string) (*service, error) {
-	full := map[string]string{
-		"DATA_DIR": filepath.Join(dir, "data"), "LOG_LEVEL": "warn", "LOG_FORMAT": "json",
-		"WEBHOOK_SECRET": webhookSecret, "ADMIN_TOKEN": adminToken,
-	}
-	for k, v := range env {
-		full[k] = v
-	}
-	p, err := proc.Start(proc.Options{Bin: h.bin, Env: full, LogPath: filepath.Join(dir, "service.log")})
+// start starts a service in the scenario's directory.
+func (h *harness) start(ctx context.Context, name string, env map[string]string) (*service, error) {
+	s, err := h.Start(ctx, name, env)
 	if err != nil {
 		return nil, err
 	}
-	if err := p.Wait(ctx, "/healthz", startBudget); err != nil {
-		p.Kill()
-		return nil, err
-	}
-	return &service{Proc: p, h: h, dir: dir, env: env}, nil
+	return &service{s}, nil
 }
 
 // restart starts a new process with the same directory and environment.
 func (s *service) restart(ctx context.Context) (*service, error) {
-	return s.h.start(ctx, s.dir, s.env)
-}
-
-// terminate sends SIGTERM and waits up to budget for the exit; past it, the process is
-// killed. It returns the exit code (-1 when killed by a signal) and how long the exit took.
-func (s *service) terminate(budget time.Duration) (code int, took time.Duration, err error) {
-	took, err = s.Stop(budget)
-	if code = -1; s.Exited() {
-		code = s.ExitCode()
+	next, err := s.Restart(ctx)
+	if err != nil {
+		return nil, err
 	}
-	if code > 0 {
-		err = nil // it exited on its own, non-zero: the code says so
-	}
-	return code, took, err
-}
-
-// stopClean ends a scenario's service with SIGTERM and records whether it exited 0 in time.
-func (s *service) stopClean(r *report) {
-	code, took, err := s.terminate(15 * time.Second)
-	r.check(err == nil && code == 0, "clean stop at the end (SIGTERM → exit %d in %s)", code, took.Round(10*time.Millisecond))
+	return &service{next}, nil
 }
 
 // logField returns field (a string) from each of this process's JSON log lines that contain
@@ -95,4 +68,49 @@ func (s *service) reclaimed() int {
 		}
 	}
 	return 0
+}
+
+// readiness is GET /readyz.
+type readiness struct {
+	Code int `json:"-"`
+	server.ReadyzBody
+}
+
+// String is the answer in one line: code, overall status, each component that is not ok.
+func (r readiness) String() string {
+	parts := []string{fmt.Sprintf("HTTP %d %q", r.Code, r.Status)}
+	names := make([]string, 0, len(r.Components))
+	for name := range r.Components {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		c := r.Components[name]
+		if !c.Ready || (c.Status != "ok" && c.Status != "running") {
+			parts = append(parts, fmt.Sprintf("%s=%s ready=%t (%s)", name, c.Status, c.Ready, trunc.Mark(c.Detail, 90)))
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+func (s *service) readyz(ctx context.Context) (readiness, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	code, body, err := s.Readyz(ctx)
+	return readiness{Code: code, ReadyzBody: body}, err
+}
+
+// reconcileSummary is the part of a pass summary the soak reads.
+type reconcileSummary struct {
+	Seen     int    `json:"seen"`
+	Approved int    `json:"approved"`
+	Enqueued int    `json:"enqueued"`
+	Outcome  string `json:"outcome"`
+	Error    string `json:"error"`
+}
+
+// reconcile runs POST /reconcile?wait=true and returns the HTTP code and the summary.
+func (s *service) reconcile(ctx context.Context) (reconcileSummary, error) {
+	var sum reconcileSummary
+	return sum, s.Call(ctx, http.MethodPost, "/reconcile?wait=true", 95*time.Second, &sum)
 }

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/seerrpilot/seerrpilot/pkg/benchkit"
 	"github.com/seerrpilot/seerrpilot/pkg/clock"
-	"github.com/seerrpilot/seerrpilot/pkg/moviepilot/mptest"
 	"github.com/seerrpilot/seerrpilot/pkg/proc"
 )
 
@@ -15,90 +15,73 @@ const (
 	sigtermLatency = 50 * time.Millisecond // each MoviePilot answer: SIGTERM likely lands mid-call
 	sigtermBudget  = 15 * time.Second      // the most an ordered exit may take
 	trickleSenders = 4
-	tricklePace    = 50 * time.Millisecond // 4 senders: 80 webhooks/s
-	trickleSize    = 800                   // 10 s of trickle: it is still going when SIGTERM lands
+	trickleRate    = 80  // webhooks per second
+	trickleSize    = 800 // 10 s of trickle: it is still going when SIGTERM lands
 )
 
-// runSigterm: SIGTERM while a backlog drains and webhooks keep arriving; exit 0 in time,
-// then a restart delivers everything acknowledged exactly once.
-func runSigterm(ctx context.Context, h *harness, r *report) {
-	mp := mptest.New(mptest.Options{APIToken: mpToken, AcceptAPIKey: true})
+// runSigterm: SIGTERM a second into a trickle of webhooks while a backlog drains; exit 0 in
+// time, then a restart delivers everything acknowledged exactly once.
+func runSigterm(ctx context.Context, h *harness, r *benchkit.Report) {
+	mp, env := benchkit.NewMP(sigtermRate)
 	defer mp.Close()
 	mp.SetLatency(sigtermLatency)
-	env := map[string]string{"MP_URL": mp.URL(), "MP_TOKEN": mpToken, "MP_RATE_LIMIT_PER_SEC": fmt.Sprint(sigtermRate)}
-	svc, err := startScenario(ctx, h, "sigterm", env)
+	svc, err := h.start(ctx, "sigterm", env)
 	if err != nil {
-		r.fail(err)
+		r.Fail(err)
 		return
 	}
 	defer func() { svc.Kill() }()
 
 	n := h.cfg.backlog
-	backlog, _ := movieWebhooks(idRange(1, n))
+	hooks, _ := movieWebhooks(1, n+trickleSize)
+	backlog, trickle := hooks[:n], hooks[n:]
 	if err := h.sendAll(ctx, svc, backlog); err != nil {
-		r.fail(err)
+		r.Fail(err)
 		return
 	}
 	if err := waitCreates(ctx, mp, n/4); err != nil {
-		r.fail(err)
+		r.Fail(err)
 		return
 	}
 
-	trickle, _ := movieWebhooks(idRange(n+1, trickleSize))
-	st := terminateUnderLoad(ctx, h, svc, trickle, mp.CreateCount)
+	stop, sent := make(chan struct{}), make(chan struct{})
+	var out []proc.Outcome
+	var noAnswer error
+	go func() {
+		defer close(sent)
+		out, noAnswer = send(ctx, svc, trickle, proc.Burst{Senders: trickleSenders, Stop: stop, Rate: trickleRate})
+	}()
+	clock.Sleep(ctx, time.Second)
+	progress := mp.CreateCount()
+	code, took, stopErr := svc.Terminate(sigtermBudget)
+	clock.Sleep(ctx, 300*time.Millisecond) // a few more webhooks find nobody listening
+	close(stop)
+	<-sent
 
 	next, err := svc.restart(ctx)
 	if err != nil {
-		r.fail(fmt.Errorf("restart after SIGTERM: %w", err))
+		r.Fail(fmt.Errorf("restart after SIGTERM: %w", err))
 		return
 	}
 	svc = next
-	want := append(ackedIDs(backlog, nil), ackedIDs(trickle, st.trickle)...)
-	drained, _, drainErr := drain(ctx, svc, mp, want, drainBudget(len(want), sigtermRate))
-	if drainErr != nil {
-		r.fail(drainErr)
+	all := make([]proc.Outcome, n, len(hooks)) // the backlog was acked in full
+	for i := range all {
+		all[i] = proc.Acked
 	}
-	all := append(append([]webhook(nil), backlog...), trickle...)
-	v := judge(all, append(allAcked(n), st.trickle...), subsByTMDB(mp))
-
-	r.fact("setup", "%d webhooks backlog, MoviePilot latency %s, MP_RATE_LIMIT_PER_SEC=%d; %d senders keep sending one webhook every %s each",
-		n, sigtermLatency, sigtermRate, trickleSenders, tricklePace)
-	r.fact("at SIGTERM", "%d of %d backlog creates done", st.progress, n)
-	r.fact("exit", "code %d after %s%s", st.code, st.took.Round(10*time.Millisecond), errSuffix(st.err))
-	r.fact("trickle", "%s%s", proc.CountOutcomes(st.trickle), errSuffix(st.noAnswer))
-	r.fact("after restart", "%d tasks reclaimed from running; drained in %s", svc.reclaimed(), drained.Round(100*time.Millisecond))
-	r.check(st.err == nil && st.code == 0 && st.took <= sigtermBudget,
-		"SIGTERM: exit 0 within %s (code %d, %s)", sigtermBudget, st.code, st.took.Round(10*time.Millisecond))
-	checkDelivery(r, v)
+	all = append(all, out...)
+	drained, err := drain(ctx, svc, mp, ackedIDs(hooks, all), drainBudget(len(hooks), sigtermRate))
+	if err != nil {
+		r.Fail(err)
+	}
+	r.Fact("setup", "%d webhooks backlog, MoviePilot latency %s, MP_RATE_LIMIT_PER_SEC=%d; %d senders keep sending %d webhooks/s",
+		n, sigtermLatency, sigtermRate, trickleSenders, trickleRate)
+	r.Fact("at SIGTERM", "%d of %d backlog creates done", progress, n)
+	r.Fact("exit", "code %d after %s%s", code, took.Round(10*time.Millisecond), errSuffix(stopErr))
+	r.Fact("trickle", "%s%s", proc.CountOutcomes(out), errSuffix(noAnswer))
+	r.Fact("after restart", "%d tasks reclaimed from running; drained in %s", svc.reclaimed(), drained.Round(100*time.Millisecond))
+	r.Check(stopErr == nil && code == 0 && took <= sigtermBudget,
+		"SIGTERM: exit 0 within %s (code %d, %s)", sigtermBudget, code, took.Round(10*time.Millisecond))
+	checkDelivery(r, judge(hooks, all, subsByTMDB(mp)))
 	checkIdle(ctx, r, svc)
-	svc.stopClean(r)
-}
-
-// stopUnderLoad is what happened around a SIGTERM.
-type stopUnderLoad struct {
-	code     int            // exit code
-	took     time.Duration  // SIGTERM to exit
-	err      error          // no exit in time
-	trickle  []proc.Outcome // the webhooks sent meanwhile
-	noAnswer error          // the first trickle webhook not acknowledged, if any
-	progress int            // progress() just before SIGTERM
-}
-
-// terminateUnderLoad sends SIGTERM to svc a second into a trickle of webhooks, which goes
-// on for a moment after the exit. progress is read just before the signal.
-func terminateUnderLoad(ctx context.Context, h *harness, svc *service, trickle []webhook, progress func() int) stopUnderLoad {
-	var st stopUnderLoad
-	stop := make(chan struct{})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		st.trickle, st.noAnswer = send(ctx, svc, trickle, proc.Burst{Senders: trickleSenders, Stop: stop, Pace: tricklePace})
-	}()
-	clock.Sleep(ctx, time.Second)
-	st.progress = progress()
-	st.code, st.took, st.err = svc.terminate(sigtermBudget)
-	clock.Sleep(ctx, 300*time.Millisecond) // a few more webhooks find nobody listening
-	close(stop)
-	<-done
-	return st
+	svc.StopClean(r)
 }

@@ -1,6 +1,8 @@
-// Package benchkit holds what the load and benchmark tools (cmd/opsbench)
-// share: a disk fsync probe and nearest-rank latency summaries. It is not part of the
-// production binary.
+// Package benchkit is what the measurement programs (cmd/soak, cmd/opsbench) share on top of
+// pkg/proc: a work directory with the binary under test, services started in it with the
+// secrets and a log file, a fake MoviePilot, a report per scenario (figures, checks) and the
+// loop that runs and prints them, nearest-rank latency summaries and a disk fsync probe.
+// It is not part of the production binary.
 package benchkit
 
 import (

@@ -74,8 +74,12 @@ func (s *Sender) Post(ctx context.Context, body []byte) (int, Outcome, error) {
 type Burst struct {
 	Senders int             // concurrent senders (at least 1)
 	Stop    <-chan struct{} // when closed, senders take no further body
-	OnAck   func(n int64)   // after each 2xx, with the number acked so far
-	Pace    time.Duration   // each sender's pause between two bodies (a trickle, not a burst)
+	// Rate > 0 is an open loop: request i is due at start + i/Rate and not sent before it,
+	// whatever the answers do. 0 sends each body as soon as a sender is free.
+	Rate float64
+	// Done, when set, is called after each request with its index, outcome and latency:
+	// from its due time with Rate (no coordinated omission), else from when it was sent.
+	Done func(i int, o Outcome, took time.Duration)
 }
 
 // Send posts body(0) … body(n-1), each rendered by the sender that takes it, until all were
@@ -83,7 +87,8 @@ type Burst struct {
 // error of a request that was not acked (a body that cannot be rendered stops its sender).
 func (s *Sender) Send(ctx context.Context, n int, body func(i int) ([]byte, error), b Burst) (out []Outcome, firstErr error) {
 	out = make([]Outcome, n)
-	var next, acks atomic.Int64
+	start := time.Now()
+	var next atomic.Int64
 	var once sync.Once
 	fail := func(err error) { once.Do(func() { firstErr = err }) }
 	var wg sync.WaitGroup
@@ -108,14 +113,19 @@ func (s *Sender) Send(ctx context.Context, n int, body func(i int) ([]byte, erro
 					fail(err)
 					return
 				}
+				due := time.Now()
+				if b.Rate > 0 {
+					due = start.Add(time.Duration(float64(i) / b.Rate * float64(time.Second)))
+					if !clock.Sleep(ctx, time.Until(due)) {
+						return
+					}
+				}
 				_, out[i], err = s.Post(ctx, data)
 				if err != nil {
 					fail(fmt.Errorf("request %d: %w", i, err))
-				} else if b.OnAck != nil {
-					b.OnAck(acks.Add(1))
 				}
-				if b.Pace > 0 && !clock.Sleep(ctx, b.Pace) {
-					return
+				if b.Done != nil {
+					b.Done(i, out[i], time.Since(due))
 				}
 			}
 		}()

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func TestSenderOutcomes(t *testing.T) {
@@ -28,10 +29,21 @@ func TestSenderOutcomes(t *testing.T) {
 	body := func(int) ([]byte, error) { return []byte(`{}`), nil }
 	ctx := context.Background()
 
-	var last atomic.Int64
-	out, err := NewSender(srv.URL+"/ok", "hook-secret", 4).Send(ctx, 40, body, Burst{Senders: 4, OnAck: func(n int64) { last.Store(max(last.Load(), n)) }})
-	if c := CountOutcomes(out); err != nil || c.Acked != 40 || last.Load() != 40 {
-		t.Fatalf("ok: %s, err %v, last ack %d", c, err, last.Load())
+	seen := make([]Outcome, 40)
+	done := func(i int, o Outcome, took time.Duration) {
+		if took >= 0 {
+			seen[i] = o
+		}
+	}
+	out, err := NewSender(srv.URL+"/ok", "hook-secret", 4).Send(ctx, 40, body, Burst{Senders: 4, Done: done})
+	if c := CountOutcomes(out); err != nil || c.Acked != 40 || CountOutcomes(seen).Acked != 40 {
+		t.Fatalf("ok: %s, err %v, Done saw %s", c, err, CountOutcomes(seen))
+	}
+	// Open loop: each request still goes once, Done sees each.
+	seen = make([]Outcome, 40)
+	out, err = NewSender(srv.URL+"/ok", "hook-secret", 4).Send(ctx, 40, body, Burst{Senders: 4, Rate: 4000, Done: done})
+	if c := CountOutcomes(out); err != nil || c.Acked != 40 || CountOutcomes(seen).Acked != 40 {
+		t.Fatalf("open loop: %s, err %v, Done saw %s", c, err, CountOutcomes(seen))
 	}
 	if err := NewSender(srv.URL+"/bad", "hook-secret", 2).SendAll(ctx, 3, 2, body); err == nil || !strings.Contains(err.Error(), "3 rejected") {
 		t.Fatalf("bad: %v", err)

@@ -257,10 +257,12 @@ func (p *Proc) Readyz(ctx context.Context) (int, server.ReadyzBody, error) {
 	return code, rz, nil
 }
 
-// Wait polls path (e.g. /healthz, /readyz) every 10 ms until it answers 200. It gives up when
-// the child exits, ctx ends or timeout passes, with the child's last log lines in the error.
+// Wait polls path (e.g. /healthz, /readyz) until it answers 200: every 2 ms for the first
+// second (a start is timed by it), then every 20 ms. It gives up when the child exits, ctx
+// ends or timeout passes, with the child's last log lines in the error.
 func (p *Proc) Wait(ctx context.Context, path string, timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
+	began := time.Now()
+	deadline := began.Add(timeout)
 	for {
 		code, body := p.Get(ctx, path)
 		if code == http.StatusOK {
@@ -269,12 +271,16 @@ func (p *Proc) Wait(ctx context.Context, path string, timeout time.Duration) err
 		if time.Now().After(deadline) {
 			return fmt.Errorf("%s not 200 within %s (last: %d %.200s); log:\n%s", path, timeout, code, body, p.LogTail(20))
 		}
+		pause := 2 * time.Millisecond
+		if time.Since(began) > time.Second {
+			pause = 20 * time.Millisecond
+		}
 		select {
 		case <-p.done:
 			return fmt.Errorf("seerrpilot exited (%v) before %s answered 200; log:\n%s", p.err, path, p.LogTail(20))
 		case <-ctx.Done():
 			return context.Cause(ctx)
-		case <-time.After(10 * time.Millisecond):
+		case <-time.After(pause):
 		}
 	}
 }

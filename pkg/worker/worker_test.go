@@ -1,7 +1,6 @@
 package worker
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +12,8 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/seerrpilot/seerrpilot/pkg/clock/clocktest"
+	"github.com/seerrpilot/seerrpilot/pkg/logging/logtest"
 	"github.com/seerrpilot/seerrpilot/pkg/moviepilot"
 	"github.com/seerrpilot/seerrpilot/pkg/moviepilot/mptest"
 	"github.com/seerrpilot/seerrpilot/pkg/plan"
@@ -23,27 +24,15 @@ import (
 
 const apiToken = "mp-api-token-0123456789"
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // harness is a real store, a fake MoviePilot, a real client and the worker under test.
 type harness struct {
 	t      *testing.T
-	clock  *clock
+	clock  *clocktest.Clock
 	store  *task.Store
 	mp     *mptest.Server
 	client *moviepilot.Client
 	w      *Worker
-	logs   *bytes.Buffer
+	logs   logtest.Sink
 	states []State
 	mu     sync.Mutex
 }
@@ -56,7 +45,7 @@ type setup struct {
 
 func newHarness(t *testing.T, s setup) *harness {
 	t.Helper()
-	h := &harness{t: t, clock: &clock{t: time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)}, logs: &bytes.Buffer{}}
+	h := &harness{t: t, clock: clocktest.New(time.Time{})}
 	store, err := task.Open(filepath.Join(t.TempDir(), task.FileName), task.Options{Now: h.clock.Now})
 	if err != nil {
 		t.Fatal(err)
@@ -79,7 +68,7 @@ func newHarness(t *testing.T, s setup) *harness {
 	}
 	o := Options{
 		Store: store, MoviePilot: h.client, MaxAttempts: 5,
-		Log: zerolog.New(&syncWriter{mu: &h.mu, b: h.logs}), Now: h.clock.Now, Rand: func() float64 { return 0.5 },
+		Log: h.logs.Logger(zerolog.TraceLevel), Now: h.clock.Now, Rand: func() float64 { return 0.5 },
 		OnState: func(st State) { h.mu.Lock(); h.states = append(h.states, st); h.mu.Unlock() },
 	}
 	if s.opts != nil {
@@ -90,17 +79,6 @@ func newHarness(t *testing.T, s setup) *harness {
 		t.Fatal(err)
 	}
 	return h
-}
-
-type syncWriter struct {
-	mu *sync.Mutex
-	b  *bytes.Buffer
-}
-
-func (w *syncWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.Write(p)
 }
 
 func (h *harness) enqueue(in task.Input) string {
@@ -475,9 +453,7 @@ func TestDryRunWritesNothing(t *testing.T) {
 			t.Fatalf("dry run made a write: %+v", c)
 		}
 	}
-	h.mu.Lock()
 	logs := h.logs.String()
-	h.mu.Unlock()
 	if strings.Count(logs, "dry run: would create") != 2 || !strings.Contains(logs, `"type":"电视剧"`) {
 		t.Fatalf("dry-run payloads not logged:\n%s", logs)
 	}
@@ -631,9 +607,7 @@ func TestSeerrWrongKeyIsNotUnreachable(t *testing.T) {
 	if tk.Status != task.StatusSuccess || strings.Contains(last, "unreachable") || !strings.Contains(last, "check JELLY_API_KEY") {
 		t.Fatalf("task %s, summary %q", tk.Status, last)
 	}
-	h.mu.Lock()
 	logs := h.logs.String()
-	h.mu.Unlock()
 	if !strings.Contains(logs, "JELLY_API_KEY") || strings.Contains(logs, "could not confirm") {
 		t.Fatalf("log does not name the key problem:\n%s", logs)
 	}
@@ -982,9 +956,7 @@ func TestDeliveredCountsItsAttemptAndLogsTitle(t *testing.T) {
 	if tk := h.get(id); tk.Status != task.StatusSuccess || tk.Attempts != 1 {
 		t.Fatalf("delivered task: %s attempts %d, want 1", tk.Status, tk.Attempts)
 	}
-	h.mu.Lock()
 	logs := h.logs.String()
-	h.mu.Unlock()
 	if !strings.Contains(logs, `"title":"Inception"`) {
 		t.Fatalf("worker log lines name no title:\n%s", logs)
 	}
