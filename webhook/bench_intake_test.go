@@ -15,9 +15,9 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/rs/zerolog"
 
+	"github.com/seerrpilot/seerrpilot/pkg/seerr/seerrhook"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
 	"github.com/seerrpilot/seerrpilot/webhook"
-	"github.com/seerrpilot/seerrpilot/webhook/webhooktest"
 )
 
 // intakeBody splices request ids into one rendering of Seerr's default template, so the
@@ -31,7 +31,7 @@ const (
 
 func newIntakeBody(tb testing.TB) intakeBody {
 	tb.Helper()
-	raw, err := webhooktest.Render(webhooktest.MovieApproved(intakeMarkReq, intakeMarkTMDB, "Intake Bench Movie", 2024))
+	raw, err := seerrhook.Render(seerrhook.MovieApproved(intakeMarkReq, intakeMarkTMDB, "Intake Bench Movie", 2024))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func newIntakeBody(tb testing.TB) intakeBody {
 	}
 	b := intakeBody{head: raw[:t], mid: raw[t+len(strconv.Itoa(intakeMarkTMDB)) : r], tail: raw[r+len(strconv.Itoa(intakeMarkReq)):]}
 	for _, id := range []int{1, 42, 123456} {
-		want, _ := webhooktest.Render(webhooktest.MovieApproved(id, 100000+id, "Intake Bench Movie", 2024))
+		want, _ := seerrhook.Render(seerrhook.MovieApproved(id, 100000+id, "Intake Bench Movie", 2024))
 		if got := b.make(id); !bytes.Equal(got, want) {
 			tb.Fatalf("spliced body differs from the render:\n got %s\nwant %s", got, want)
 		}

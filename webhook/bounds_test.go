@@ -11,8 +11,8 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/seerrpilot/seerrpilot/pkg/seerr/seerrhook"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
-	"github.com/seerrpilot/seerrpilot/webhook/webhooktest"
 )
 
 // openStore opens a real task store in a temporary directory.
@@ -36,7 +36,7 @@ func TestSeasonsPerWebhookAreBounded(t *testing.T) {
 	for i := range many {
 		many[i] = i
 	}
-	a := postBytes(t, h, render(webhooktest.TVApproved(7, 1399, "Long Show", 2011, many)), nil)
+	a := postBytes(t, h, render(seerrhook.TVApproved(7, 1399, "Long Show", 2011, many)), nil)
 	if a.Status != 400 || a.Code != 1001 {
 		t.Fatalf("10000 seasons: got %d/%d %q, want 400/1001", a.Status, a.Code, a.Msg)
 	}
@@ -51,11 +51,11 @@ func TestSeasonsPerWebhookAreBounded(t *testing.T) {
 		t.Fatalf("the store holds %d tasks after a refused approval", st.Total)
 	}
 
-	a = postBytes(t, h, render(webhooktest.TVApproved(8, 1399, "Long Show", 2011, many[:task.MaxSeasons])), nil)
+	a = postBytes(t, h, render(seerrhook.TVApproved(8, 1399, "Long Show", 2011, many[:task.MaxSeasons])), nil)
 	if a.Status != 202 {
 		t.Fatalf("%d seasons: got %d %q, want 202", task.MaxSeasons, a.Status, a.Msg)
 	}
-	a = postBytes(t, h, render(webhooktest.TVApproved(9, 1399, "Long Show", 2011, many[:task.MaxSeasons+1])), nil)
+	a = postBytes(t, h, render(seerrhook.TVApproved(9, 1399, "Long Show", 2011, many[:task.MaxSeasons+1])), nil)
 	if a.Status != 400 {
 		t.Fatalf("%d seasons: got %d %q, want 400", task.MaxSeasons+1, a.Status, a.Msg)
 	}
@@ -67,7 +67,7 @@ func contains(s, sub string) bool { return strings.Contains(s, sub) }
 // characters (ESC, CR/LF, C1, bidi overrides).
 func TestApprovalTitleIsCleaned(t *testing.T) {
 	f := newFixture("")
-	a := postBytes(t, f.h, render(webhooktest.MovieApproved(11, 603, "Evil\x1b[2J\r\nTitle\u202e\u0085", 1999)), nil)
+	a := postBytes(t, f.h, render(seerrhook.MovieApproved(11, 603, "Evil\x1b[2J\r\nTitle\u202e\u0085", 1999)), nil)
 	if a.Status != 202 {
 		t.Fatalf("got %d %q", a.Status, a.Msg)
 	}
@@ -89,9 +89,9 @@ func TestStoreResultReported(t *testing.T) {
 	f := newFixture("")
 	var got []error
 	f.h.stored = func(err error) { got = append(got, err) }
-	movie := render(webhooktest.MovieApproved(31, 603, "The Matrix", 1999))
+	movie := render(seerrhook.MovieApproved(31, 603, "The Matrix", 1999))
 	postBytes(t, f.h, movie, nil)
-	postBytes(t, f.h, render(withOverride(webhooktest.MovieApproved(32, 603, "X", 1999), "media_tmdbid", "abc")), nil)
+	postBytes(t, f.h, render(withOverride(seerrhook.MovieApproved(32, 603, "X", 1999), "media_tmdbid", "abc")), nil)
 	f.store.enqueueErr = syscall.ENOSPC
 	if a := postBytes(t, f.h, movie, nil); a.Status != 503 {
 		t.Fatalf("store failing: %d", a.Status)

@@ -16,8 +16,8 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/seerrpilot/seerrpilot/pkg/jsonx"
+	"github.com/seerrpilot/seerrpilot/pkg/seerr/seerrhook"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
-	"github.com/seerrpilot/seerrpilot/webhook/webhooktest"
 )
 
 func TestSplitSubject(t *testing.T) {
@@ -240,20 +240,20 @@ func fuzzSeeds() [][]byte {
 		}
 		return b
 	}
-	movie := webhooktest.MovieApproved(1, 603, "The Matrix", 1999)
-	tv := webhooktest.TVApproved(2, 1399, "Game of Thrones", 2011, []int{0, 1, 2})
+	movie := seerrhook.MovieApproved(1, 603, "The Matrix", 1999)
+	tv := seerrhook.TVApproved(2, 1399, "Game of Thrones", 2011, []int{0, 1, 2})
 	good := render(movie)
 	return [][]byte{
 		good,
 		render(tv),
 		render(tv.As4K().WithType("MEDIA_AUTO_APPROVED")),
 		render(movie.WithType("MEDIA_DECLINED")),
-		render(webhooktest.Test()),
-		render(webhooktest.IssueCreated(3, 603, "M", 1999)),
-		render(webhooktest.MovieApproved(4, 5, `Tom $& "Jerry" — 東京`, 2020)),
+		render(seerrhook.Test()),
+		render(seerrhook.IssueCreated(3, 603, "M", 1999)),
+		render(seerrhook.MovieApproved(4, 5, `Tom $& "Jerry" — 東京`, 2020)),
 		render(withOverride(movie, "media_tmdbid", "{{media_tmdbid}}")),
-		must(webhooktest.RenderNumeric(tv)),
-		must(webhooktest.Renderer{DiscordIDs: true}.Render(movie)),
+		must(seerrhook.RenderNumeric(tv)),
+		must(seerrhook.Renderer{DiscordIDs: true}.Render(movie)),
 		good[:len(good)/2],
 		[]byte(`null`),
 		[]byte(`[]`),
@@ -318,7 +318,7 @@ func FuzzDecode(f *testing.F) {
 }
 
 func BenchmarkDecodeApproval(b *testing.B) {
-	body := render(webhooktest.TVApproved(1, 1399, "Game of Thrones", 2011, []int{0, 1, 2, 3}))
+	body := render(seerrhook.TVApproved(1, 1399, "Game of Thrones", 2011, []int{0, 1, 2, 3}))
 	b.ReportAllocs()
 	for b.Loop() {
 		p, err := decode(body)

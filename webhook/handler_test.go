@@ -18,8 +18,8 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/seerrpilot/seerrpilot/pkg/envelope"
 	"github.com/seerrpilot/seerrpilot/pkg/logging/logtest"
+	"github.com/seerrpilot/seerrpilot/pkg/seerr/seerrhook"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
-	"github.com/seerrpilot/seerrpilot/webhook/webhooktest"
 )
 
 func seasons(n ...int) []task.SeasonRequest {
@@ -39,26 +39,26 @@ func TestApprovalsFromRealTemplate(t *testing.T) {
 		return task.Input{RequestID: req, TMDBID: tmdb, MediaType: task.TypeTV, Title: title, Year: year,
 			Is4K: is4K, RequestedBy: "alice", RequestStatus: 2, Seasons: s}
 	}
-	tvWithTVDB := webhooktest.TVApproved(8, 1399, "Game of Thrones", 2011, []int{3, 1})
+	tvWithTVDB := seerrhook.TVApproved(8, 1399, "Game of Thrones", 2011, []int{3, 1})
 	tvWithTVDB.Media.TVDBID = 121361
-	numeric, err := webhooktest.RenderNumeric(webhooktest.MovieApproved(9, 603, "The Matrix", 1999))
+	numeric, err := seerrhook.RenderNumeric(seerrhook.MovieApproved(9, 603, "The Matrix", 1999))
 	if err != nil {
 		t.Fatal(err)
 	}
-	v33Template := bytes.Replace(webhooktest.DefaultTemplate(), []byte(`"requestedBy_settings_discordId": "{{requestedBy_settings_discordId}}"`),
+	v33Template := bytes.Replace(seerrhook.DefaultTemplate(), []byte(`"requestedBy_settings_discordId": "{{requestedBy_settings_discordId}}"`),
 		[]byte(`"requestedBy_settings_discordIds": "{{requestedBy_settings_discordIds}}", "media_imdbid": "{{media_imdbid}}"`), 1)
-	v33, err := webhooktest.Renderer{Template: v33Template, DiscordIDs: true}.Render(webhooktest.MovieApproved(10, 603, "The Matrix", 1999))
+	v33, err := seerrhook.Renderer{Template: v33Template, DiscordIDs: true}.Render(seerrhook.MovieApproved(10, 603, "The Matrix", 1999))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if bytes.Equal(v33Template, webhooktest.DefaultTemplate()) {
+	if bytes.Equal(v33Template, seerrhook.DefaultTemplate()) {
 		t.Fatal("could not derive the 3.3 template")
 	}
-	oldTemplateOnV33, err := webhooktest.Renderer{DiscordIDs: true}.Render(webhooktest.MovieApproved(11, 603, "The Matrix", 1999))
+	oldTemplateOnV33, err := seerrhook.Renderer{DiscordIDs: true}.Render(seerrhook.MovieApproved(11, 603, "The Matrix", 1999))
 	if err != nil {
 		t.Fatal(err)
 	}
-	bigRequest := setJSON(render(webhooktest.MovieApproved(12, 603, "The Matrix", 1999)), func(m map[string]any) {
+	bigRequest := setJSON(render(seerrhook.MovieApproved(12, 603, "The Matrix", 1999)), func(m map[string]any) {
 		m["message"] = strings.Repeat("x", int(DefaultMaxBody)) // filled up to the limit below
 	})
 	bigRequest = setJSON(bigRequest, func(m map[string]any) {
@@ -70,8 +70,8 @@ func TestApprovalsFromRealTemplate(t *testing.T) {
 		body []byte
 		want task.Input
 	}{
-		{"movie", render(webhooktest.MovieApproved(1, 603, "The Matrix", 1999)), movie(1, 603, "The Matrix", 1999, false)},
-		{"tv with specials", render(webhooktest.TVApproved(2, 1399, "Game of Thrones", 2011, []int{0, 1, 2})),
+		{"movie", render(seerrhook.MovieApproved(1, 603, "The Matrix", 1999)), movie(1, 603, "The Matrix", 1999, false)},
+		{"tv with specials", render(seerrhook.TVApproved(2, 1399, "Game of Thrones", 2011, []int{0, 1, 2})),
 			tv(2, 1399, "Game of Thrones", 2011, false, seasons(0, 1, 2))},
 		{"tv seasons unsorted, tvdb id", render(tvWithTVDB), func() task.Input {
 			in := tv(8, 1399, "Game of Thrones", 2011, false, seasons(1, 3))
@@ -79,21 +79,21 @@ func TestApprovalsFromRealTemplate(t *testing.T) {
 			return in
 		}()},
 		{"tv without Requested Seasons is accepted with no seasons",
-			render(webhooktest.MediaNotification(webhooktest.Spec{Type: "MEDIA_APPROVED", MediaType: "tv", RequestID: 3, TMDBID: 1399, Title: "Game of Thrones", Year: 2011})),
+			render(seerrhook.MediaNotification(seerrhook.Spec{Type: "MEDIA_APPROVED", MediaType: "tv", RequestID: 3, TMDBID: 1399, Title: "Game of Thrones", Year: 2011})),
 			tv(3, 1399, "Game of Thrones", 2011, false, nil)},
-		{"4K movie", render(webhooktest.MovieApproved(4, 603, "The Matrix", 1999).As4K()), movie(4, 603, "The Matrix", 1999, true)},
-		{"4K tv auto-approved", render(webhooktest.TVApproved(5, 1399, "Game of Thrones", 2011, []int{1}).As4K().WithType("MEDIA_AUTO_APPROVED")),
+		{"4K movie", render(seerrhook.MovieApproved(4, 603, "The Matrix", 1999).As4K()), movie(4, 603, "The Matrix", 1999, true)},
+		{"4K tv auto-approved", render(seerrhook.TVApproved(5, 1399, "Game of Thrones", 2011, []int{1}).As4K().WithType("MEDIA_AUTO_APPROVED")),
 			tv(5, 1399, "Game of Thrones", 2011, true, seasons(1))},
-		{"auto-approved movie", render(webhooktest.MovieApproved(6, 27205, "Inception", 2010).WithType("MEDIA_AUTO_APPROVED")),
+		{"auto-approved movie", render(seerrhook.MovieApproved(6, 27205, "Inception", 2010).WithType("MEDIA_AUTO_APPROVED")),
 			movie(6, 27205, "Inception", 2010, false)},
-		{"unicode title", render(webhooktest.MovieApproved(7, 194, "Le Fabuleux Destin d'Amélie Poulain — 東京", 2001)),
+		{"unicode title", render(seerrhook.MovieApproved(7, 194, "Le Fabuleux Destin d'Amélie Poulain — 東京", 2001)),
 			movie(7, 194, "Le Fabuleux Destin d'Amélie Poulain — 東京", 2001, false)},
-		{"quotes and backslash", render(webhooktest.MovieApproved(7, 1, `He said "Hi" \o/`, 2020)), movie(7, 1, `He said "Hi" \o/`, 2020, false)},
-		{"dollar-ampersand title arrives corrupted and is kept as given", render(webhooktest.MovieApproved(7, 2, "Tom $& Jerry", 2020)),
+		{"quotes and backslash", render(seerrhook.MovieApproved(7, 1, `He said "Hi" \o/`, 2020)), movie(7, 1, `He said "Hi" \o/`, 2020, false)},
+		{"dollar-ampersand title arrives corrupted and is kept as given", render(seerrhook.MovieApproved(7, 2, "Tom $& Jerry", 2020)),
 			movie(7, 2, "Tom {{subject}} Jerry", 2020, false)},
-		{"dollar-quote title", render(webhooktest.MovieApproved(7, 3, "Rock $' Roll", 1999)), movie(7, 3, "Rock  Roll", 1999, false)},
-		{"no release year", render(webhooktest.MovieApproved(7, 4, "Untitled Project", 0)), movie(7, 4, "Untitled Project", 0, false)},
-		{"title ending in a year in brackets", render(webhooktest.MovieApproved(7, 5, "Dune (2021)", 2021)), movie(7, 5, "Dune (2021)", 2021, false)},
+		{"dollar-quote title", render(seerrhook.MovieApproved(7, 3, "Rock $' Roll", 1999)), movie(7, 3, "Rock  Roll", 1999, false)},
+		{"no release year", render(seerrhook.MovieApproved(7, 4, "Untitled Project", 0)), movie(7, 4, "Untitled Project", 0, false)},
+		{"title ending in a year in brackets", render(seerrhook.MovieApproved(7, 5, "Dune (2021)", 2021)), movie(7, 5, "Dune (2021)", 2021, false)},
 		{"custom template with numbers", numeric, movie(9, 603, "The Matrix", 1999, false)},
 		{"seerr 3.3 template with discordIds", v33, movie(10, 603, "The Matrix", 1999, false)},
 		{"old template on seerr 3.3 (literal placeholder)", oldTemplateOnV33, movie(11, 603, "The Matrix", 1999, false)},
@@ -144,7 +144,7 @@ func TestRoutes(t *testing.T) {
 	paths := []string{"/webhook/jellyseerr", "/webhook/seerr", "/webhook/overseerr",
 		"/webhook/jellyseerr/", "/webhook/seerr/", "/webhook/overseerr/"}
 	for i, path := range paths {
-		req := httptest.NewRequest(http.MethodPost, path, bytes.NewReader(render(webhooktest.MovieApproved(i+1, 603, "M", 1999))))
+		req := httptest.NewRequest(http.MethodPost, path, bytes.NewReader(render(seerrhook.MovieApproved(i+1, 603, "M", 1999))))
 		rec := httptest.NewRecorder()
 		r.ServeHTTP(rec, req)
 		if rec.Code != http.StatusAccepted {
@@ -174,13 +174,13 @@ func TestNonApprovals(t *testing.T) {
 		body    []byte
 		wantMsg string
 	}{
-		{"test notification", render(webhooktest.Test()), "the webhook works"},
-		{"pending", render(webhooktest.MovieApproved(1, 603, "M", 1999).WithType("MEDIA_PENDING")), "ignored MEDIA_PENDING: the request is not approved yet"},
-		{"available", render(webhooktest.TVApproved(1, 1399, "S", 2011, []int{1}).WithType("MEDIA_AVAILABLE")), "ignored MEDIA_AVAILABLE: the media is already available"},
-		{"failed", render(webhooktest.MovieApproved(1, 603, "M", 1999).WithType("MEDIA_FAILED")), "ignored MEDIA_FAILED"},
-		{"auto requested", render(webhooktest.MovieApproved(1, 603, "M", 1999).WithType("MEDIA_AUTO_REQUESTED")), "ignored MEDIA_AUTO_REQUESTED"},
-		{"issue", render(webhooktest.IssueCreated(4, 603, "M", 1999)), "ignored ISSUE_CREATED: issues are not handled"},
-		{"issue comment", render(webhooktest.IssueCreated(4, 603, "M", 1999).WithType("ISSUE_COMMENT")), "ignored ISSUE_COMMENT"},
+		{"test notification", render(seerrhook.Test()), "the webhook works"},
+		{"pending", render(seerrhook.MovieApproved(1, 603, "M", 1999).WithType("MEDIA_PENDING")), "ignored MEDIA_PENDING: the request is not approved yet"},
+		{"available", render(seerrhook.TVApproved(1, 1399, "S", 2011, []int{1}).WithType("MEDIA_AVAILABLE")), "ignored MEDIA_AVAILABLE: the media is already available"},
+		{"failed", render(seerrhook.MovieApproved(1, 603, "M", 1999).WithType("MEDIA_FAILED")), "ignored MEDIA_FAILED"},
+		{"auto requested", render(seerrhook.MovieApproved(1, 603, "M", 1999).WithType("MEDIA_AUTO_REQUESTED")), "ignored MEDIA_AUTO_REQUESTED"},
+		{"issue", render(seerrhook.IssueCreated(4, 603, "M", 1999)), "ignored ISSUE_CREATED: issues are not handled"},
+		{"issue comment", render(seerrhook.IssueCreated(4, 603, "M", 1999).WithType("ISSUE_COMMENT")), "ignored ISSUE_COMMENT"},
 		{"unknown type", []byte(`{"notification_type":"SOMETHING_NEW"}`), "ignored SOMETHING_NEW: unknown notification type"},
 		{"lower-case type still recognised", []byte(`{"notification_type":"test_notification","media":null}`), "the webhook works"},
 		{"pending with broken media is still just ignored", []byte(`{"notification_type":"MEDIA_PENDING","media":{"tmdbId":"abc"},"request":null}`), "ignored MEDIA_PENDING"},
@@ -210,7 +210,7 @@ func nestedArray(n int) []byte {
 func TestBadInputs(t *testing.T) {
 	const secret = "s3cret-Value"
 	auth := map[string]string{"Authorization": secret}
-	movie := webhooktest.MovieApproved(21, 603, "The Matrix", 1999)
+	movie := seerrhook.MovieApproved(21, 603, "The Matrix", 1999)
 	good := render(movie)
 	overLimit := setJSON(good, func(m map[string]any) { m["message"] = strings.Repeat("y", int(DefaultMaxBody)) })
 	noMedia := movie
@@ -259,11 +259,11 @@ func TestBadInputs(t *testing.T) {
 		{"request_id abc", bytes.NewReader(render(withOverride(movie, "request_id", "abc"))), auth, 400, 1001, `request.request_id must be a positive integer, got "abc"`},
 		{"media_type music", bytes.NewReader(render(withOverride(movie, "media_type", "music"))), auth, 400, 1001, `media.media_type must be "movie" or "tv", got "music"`},
 		{"media_type missing", bytes.NewReader(render(withOverride(movie, "media_type", ""))), auth, 400, 1001, "media.media_type is missing"},
-		{"control: a valid TV approval passes", bytes.NewReader(render(webhooktest.TVApproved(22, 1399, "S", 2011, []int{1}))), auth, 202, 0, "queued as task tsk_1"},
-		{"season not a number", bytes.NewReader(setJSON(render(webhooktest.TVApproved(22, 1399, "S", 2011, []int{1})), func(m map[string]any) {
+		{"control: a valid TV approval passes", bytes.NewReader(render(seerrhook.TVApproved(22, 1399, "S", 2011, []int{1}))), auth, 202, 0, "queued as task tsk_1"},
+		{"season not a number", bytes.NewReader(setJSON(render(seerrhook.TVApproved(22, 1399, "S", 2011, []int{1})), func(m map[string]any) {
 			m["extra"] = []any{map[string]any{"name": "Requested Seasons", "value": "1, x"}}
 		})), auth, 400, 1001, `extra "Requested Seasons" must list season numbers like "1, 2, 3", got "1, x"`},
-		{"negative season", bytes.NewReader(setJSON(render(webhooktest.TVApproved(22, 1399, "S", 2011, []int{1})), func(m map[string]any) {
+		{"negative season", bytes.NewReader(setJSON(render(seerrhook.TVApproved(22, 1399, "S", 2011, []int{1})), func(m map[string]any) {
 			m["extra"] = []any{map[string]any{"name": "Requested Seasons", "value": "-1"}}
 		})), auth, 400, 1001, `extra "Requested Seasons"`},
 		{"decline without request", bytes.NewReader(render(declineNoRequest)), auth, 400, 1001, "request must be an object"},
@@ -310,7 +310,7 @@ func TestBadInputs(t *testing.T) {
 
 func TestAuth(t *testing.T) {
 	const secret = "hunter2-S3cret"
-	body := render(webhooktest.MovieApproved(1, 603, "M", 1999))
+	body := render(seerrhook.MovieApproved(1, 603, "M", 1999))
 	tests := []struct {
 		name   string
 		secret string
@@ -360,7 +360,7 @@ func TestDuplicateStorm(t *testing.T) {
 	f := newFixture("")
 	start := make(chan struct{})
 	f.store.enqueueHook = func() { <-start } // hold every call until all 50 are in flight
-	body := render(webhooktest.TVApproved(77, 1399, "Game of Thrones", 2011, []int{1, 2}))
+	body := render(seerrhook.TVApproved(77, 1399, "Game of Thrones", 2011, []int{1, 2}))
 	const n = 50
 	answers := make([]answer, n)
 	var wg sync.WaitGroup
@@ -411,7 +411,7 @@ func TestStoreErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture("")
 			f.store.enqueueErr = tt.err
-			a := postBytes(t, f.h, render(webhooktest.MovieApproved(1, 603, "M", 1999)), nil)
+			a := postBytes(t, f.h, render(seerrhook.MovieApproved(1, 603, "M", 1999)), nil)
 			if a.Status != tt.status || envelope.Code(a.Code) != tt.code || !strings.Contains(a.Msg, tt.msg) {
 				t.Fatalf("answer %d %d %q, want %d %d %q", a.Status, a.Code, a.Msg, tt.status, tt.code, tt.msg)
 			}
@@ -428,7 +428,7 @@ func TestStoreErrors(t *testing.T) {
 	}
 	t.Run("nil store", func(t *testing.T) {
 		h := New(Options{})
-		a := postBytes(t, h, render(webhooktest.MovieApproved(1, 603, "M", 1999)), nil)
+		a := postBytes(t, h, render(seerrhook.MovieApproved(1, 603, "M", 1999)), nil)
 		if a.Status != 503 || a.Code != 5000 {
 			t.Fatalf("answer %d %d", a.Status, a.Code)
 		}
@@ -467,7 +467,7 @@ func TestDecline(t *testing.T) {
 			f.store.cancelFn = tt.fn
 			var outcomes []string
 			f.h.observe = func(typ, outcome string, _ time.Duration) { outcomes = append(outcomes, typ+"/"+outcome) }
-			body := render(webhooktest.MovieApproved(31, 603, "M", 1999).WithType("MEDIA_DECLINED"))
+			body := render(seerrhook.MovieApproved(31, 603, "M", 1999).WithType("MEDIA_DECLINED"))
 			a := postBytes(t, f.h, body, nil)
 			if a.Status != tt.status || envelope.Code(a.Code) != tt.code || !strings.Contains(a.Msg, tt.msg) {
 				t.Fatalf("answer %d %d %q, want %d %d %q", a.Status, a.Code, a.Msg, tt.status, tt.code, tt.msg)
@@ -501,11 +501,11 @@ func TestObserveAndLog(t *testing.T) {
 			mu.Unlock()
 		}})
 	auth := map[string]string{"Authorization": "k"}
-	postBytes(t, h, render(webhooktest.MovieApproved(5, 603, "M", 1999)), auth)
-	postBytes(t, h, render(webhooktest.MovieApproved(5, 603, "M", 1999)), auth)
-	postBytes(t, h, render(webhooktest.TVApproved(6, 1399, "S", 2011, []int{1})), auth)
-	postBytes(t, h, render(webhooktest.TVApproved(6, 1399, "S", 2011, []int{2})), auth)
-	postBytes(t, h, render(webhooktest.Test()), auth)
+	postBytes(t, h, render(seerrhook.MovieApproved(5, 603, "M", 1999)), auth)
+	postBytes(t, h, render(seerrhook.MovieApproved(5, 603, "M", 1999)), auth)
+	postBytes(t, h, render(seerrhook.TVApproved(6, 1399, "S", 2011, []int{1})), auth)
+	postBytes(t, h, render(seerrhook.TVApproved(6, 1399, "S", 2011, []int{2})), auth)
+	postBytes(t, h, render(seerrhook.Test()), auth)
 	postBytes(t, h, []byte(`{"notification_type":"NEW_THING"}`), auth)
 	postBytes(t, h, []byte(`[]`), auth)
 	postBytes(t, h, []byte(`{}`), nil)
@@ -539,7 +539,7 @@ func BenchmarkHandler(b *testing.B) {
 	st := newFakeStore()
 	st.discard = true
 	h := New(Options{Store: st, Secret: "bench-secret", Log: zerolog.Nop()})
-	body := render(webhooktest.TVApproved(1, 1399, "Game of Thrones", 2011, []int{0, 1, 2, 3}))
+	body := render(seerrhook.TVApproved(1, 1399, "Game of Thrones", 2011, []int{0, 1, 2, 3}))
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -561,7 +561,7 @@ func BenchmarkHandler(b *testing.B) {
 // never echoed. Authorization is then not consulted, and Seerr's authHeader still goes there.
 func TestAuthCustomHeader(t *testing.T) {
 	const secret = "hunter2-S3cret"
-	body := render(webhooktest.MovieApproved(1, 603, "M", 1999))
+	body := render(seerrhook.MovieApproved(1, 603, "M", 1999))
 	tests := []struct {
 		name       string
 		configured string

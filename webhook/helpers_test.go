@@ -14,8 +14,8 @@ import (
 
 	"github.com/rs/zerolog"
 	"github.com/seerrpilot/seerrpilot/pkg/logging/logtest"
+	"github.com/seerrpilot/seerrpilot/pkg/seerr/seerrhook"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
-	"github.com/seerrpilot/seerrpilot/webhook/webhooktest"
 )
 
 // The real store must satisfy the interface the handler consumes.
@@ -151,8 +151,8 @@ func postBytes(t testing.TB, h http.Handler, body []byte, headers map[string]str
 }
 
 // render renders n with the real default template; it panics so that tables can use it.
-func render(n webhooktest.Notification) []byte {
-	b, err := webhooktest.Render(n)
+func render(n seerrhook.Notification) []byte {
+	b, err := seerrhook.Render(n)
 	if err != nil {
 		panic(err)
 	}
@@ -160,7 +160,7 @@ func render(n webhooktest.Notification) []byte {
 }
 
 // withOverride sets template variable overrides on n.
-func withOverride(n webhooktest.Notification, kv ...string) webhooktest.Notification {
+func withOverride(n seerrhook.Notification, kv ...string) seerrhook.Notification {
 	n.Override = map[string]string{}
 	for i := 0; i+1 < len(kv); i += 2 {
 		n.Override[kv[i]] = kv[i+1]

@@ -14,7 +14,7 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/seerrpilot/seerrpilot/webhook/webhooktest"
+	"github.com/seerrpilot/seerrpilot/pkg/seerr/seerrhook"
 )
 
 // stalledBody is a request body that hands out prefix, reports that reading began, and then
@@ -68,7 +68,7 @@ func TestBodiesReadAtOnceAreBounded(t *testing.T) {
 	recs := make([]*httptest.ResponseRecorder, n)
 	for i := range reqs {
 		padded := bytes.Repeat([]byte(" "), 1<<20)
-		copy(padded, render(webhooktest.MovieApproved(100+i, 600+i, "Held", 2000)))
+		copy(padded, render(seerrhook.MovieApproved(100+i, 600+i, "Held", 2000)))
 		body := &stalledBody{prefix: padded[:1024], rest: padded[1024:], started: started, release: release}
 		reqs[i] = httptest.NewRequest(http.MethodPost, "/webhook/jellyseerr", body)
 		reqs[i].ContentLength = int64(len(padded))
@@ -123,7 +123,7 @@ func TestBodiesReadAtOnceAreBounded(t *testing.T) {
 		}
 	}
 	// The slots are free again.
-	if a := postBytes(t, h, render(webhooktest.MovieApproved(999, 999, "After", 2001)), nil); a.Status != 202 {
+	if a := postBytes(t, h, render(seerrhook.MovieApproved(999, 999, "After", 2001)), nil); a.Status != 202 {
 		t.Fatalf("after the held calls finished: %d %q", a.Status, a.Msg)
 	}
 	mu.Lock()

@@ -48,6 +48,11 @@ func run(short bool, race string, pkgs []string) error {
 		return fmt.Errorf("go vet failed")
 	}
 
+	step("package edges")
+	if err := edges(goBin); err != nil {
+		return err
+	}
+
 	args := []string{"test", "-count=1"}
 	switch race {
 	case "on":
@@ -70,6 +75,45 @@ func run(short bool, race string, pkgs []string) error {
 		return fmt.Errorf("tests failed")
 	}
 	fmt.Println("check: all passed")
+	return nil
+}
+
+// edgeRules are the package edges the layout promises (README "Layout"): the packages under
+// pkg/ are the service's parts and never reach up into the top-level features, and the two API
+// clients know nothing of the queue.
+var edgeRules = []struct {
+	from   string
+	banned []string
+}{
+	{"./pkg/...", []string{"webhook", "reconcile"}},
+	{"./pkg/seerr/...", []string{"pkg/task", "pkg/worker", "pkg/api", "webhook", "reconcile"}},
+	{"./pkg/moviepilot/...", []string{"pkg/task", "pkg/worker", "pkg/api", "webhook", "reconcile"}},
+}
+
+// edges checks edgeRules with `go list -deps` (what the packages import, tests excluded).
+func edges(goBin string) error {
+	mod, err := exec.Command(goBin, "list", "-m").Output()
+	if err != nil {
+		return fmt.Errorf("go list -m: %v", err)
+	}
+	prefix := strings.TrimSpace(string(mod)) + "/"
+	var bad []string
+	for _, r := range edgeRules {
+		out, err := exec.Command(goBin, "list", "-deps", r.from).Output()
+		if err != nil {
+			return fmt.Errorf("go list -deps %s: %v", r.from, err)
+		}
+		for _, dep := range strings.Fields(string(out)) {
+			for _, b := range r.banned {
+				if dep == prefix+b || strings.HasPrefix(dep, prefix+b+"/") {
+					bad = append(bad, fmt.Sprintf("%s depends on %s", r.from, strings.TrimPrefix(dep, prefix)))
+				}
+			}
+		}
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("package edges broken (see `go list -deps`):\n  %s", strings.Join(bad, "\n  "))
+	}
 	return nil
 }
 

@@ -41,8 +41,8 @@ import (
 	"github.com/seerrpilot/seerrpilot/pkg/proc"
 	"github.com/seerrpilot/seerrpilot/pkg/sandbox"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr"
+	"github.com/seerrpilot/seerrpilot/pkg/seerr/seerrhook"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr/seerrtest"
-	"github.com/seerrpilot/seerrpilot/webhook/webhooktest"
 )
 
 const (
@@ -255,11 +255,11 @@ func run(parent context.Context, out io.Writer, budget time.Duration) (logTail s
 
 	// 5. Two approvals, rendered from Seerr's default webhook template.
 	waiting = "seerrpilot to accept the two webhooks"
-	for _, n := range []webhooktest.Notification{
-		webhooktest.MovieApproved(ids[movie.tmdb], movie.tmdb, movie.name, movie.year),
-		webhooktest.TVApproved(ids[show.tmdb], show.tmdb, show.name, show.year, show.seasons),
+	for _, n := range []seerrhook.Notification{
+		seerrhook.MovieApproved(ids[movie.tmdb], movie.tmdb, movie.name, movie.year),
+		seerrhook.TVApproved(ids[show.tmdb], show.tmdb, show.name, show.year, show.seasons),
 	} {
-		body, err := webhooktest.Render(n)
+		body, err := seerrhook.Render(n)
 		if err != nil {
 			return "", err
 		}

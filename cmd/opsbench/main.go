@@ -2,7 +2,7 @@
 // process (`seerrpilot serve`, clean environment, pkg/benchkit), against the in-process fake
 // MoviePilot (pkg/moviepilot/mptest, which records every HTTP call with the time it handled
 // it) and, where asked, the fake Seerr (pkg/seerr/seerrtest), fed with webhooks exactly as
-// Seerr renders them (webhook/webhooktest).
+// Seerr renders them (pkg/seerr/seerrhook).
 //
 //	go run ./cmd/opsbench [-only size,latency,rate,intake,startup,slowbodies] [-bin path] [-dir parent]
 //	    [-latency-n 50] [-backlog 200] [-rate 5] [-load-rate 1000] [-load-duration 20s]
@@ -50,7 +50,7 @@ import (
 	"time"
 
 	"github.com/seerrpilot/seerrpilot/pkg/benchkit"
-	"github.com/seerrpilot/seerrpilot/webhook/webhooktest"
+	"github.com/seerrpilot/seerrpilot/pkg/seerr/seerrhook"
 )
 
 type config struct {
@@ -158,7 +158,7 @@ func (b *bench) size(r *benchkit.Report) {
 // approval is Seerr's MEDIA_APPROVED webhook for request id (TMDB id tmdbBase+id), as Seerr
 // renders its default template.
 func approval(id int) ([]byte, error) {
-	return webhooktest.Render(webhooktest.MovieApproved(id, tmdbBase+id, "Opsbench Movie", 2024))
+	return seerrhook.Render(seerrhook.MovieApproved(id, tmdbBase+id, "Opsbench Movie", 2024))
 }
 
 const tmdbBase = 1_000_000

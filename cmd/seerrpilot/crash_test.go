@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/seerrpilot/seerrpilot/pkg/moviepilot/mptest"
+	"github.com/seerrpilot/seerrpilot/pkg/seerr/seerrhook"
 	"github.com/seerrpilot/seerrpilot/pkg/testbudget"
-	"github.com/seerrpilot/seerrpilot/webhook/webhooktest"
 )
 
 // TestKillNineDuringBurst: webhooks stream in from concurrent senders while the worker
@@ -48,7 +48,7 @@ func TestKillNineDuringBurst(t *testing.T) {
 					next++
 					id := next
 					mu.Unlock()
-					body, err := webhooktest.Render(webhooktest.MovieApproved(id, 100000+id, fmt.Sprintf("Movie %d", id), 2020))
+					body, err := seerrhook.Render(seerrhook.MovieApproved(id, 100000+id, fmt.Sprintf("Movie %d", id), 2020))
 					if err != nil {
 						t.Error(err)
 						return

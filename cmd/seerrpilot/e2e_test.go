@@ -15,9 +15,9 @@ import (
 
 	"github.com/seerrpilot/seerrpilot/pkg/moviepilot/mptest"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr"
+	"github.com/seerrpilot/seerrpilot/pkg/seerr/seerrhook"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr/seerrtest"
 	"github.com/seerrpilot/seerrpilot/pkg/testbudget"
-	"github.com/seerrpilot/seerrpilot/webhook/webhooktest"
 )
 
 // Distinctive secrets: the e2e output is searched for them in every encoding.
@@ -52,9 +52,9 @@ func doJSON(t *testing.T, method, url, auth string, body []byte) (int, map[strin
 	return resp.StatusCode, out
 }
 
-func render(t *testing.T, n webhooktest.Notification) []byte {
+func render(t *testing.T, n seerrhook.Notification) []byte {
 	t.Helper()
-	b, err := webhooktest.Render(n)
+	b, err := seerrhook.Render(n)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,24 +145,24 @@ func TestEndToEndWebhookToSubscription(t *testing.T) {
 			hook := "http://" + svc.addr + "/webhook/jellyseerr"
 
 			// Wrong secret: 401, nothing stored.
-			if code, body := postJSON(t, hook, "wrong", render(t, webhooktest.MovieApproved(1, 27205, "Inception", 2010))); code != 401 {
+			if code, body := postJSON(t, hook, "wrong", render(t, seerrhook.MovieApproved(1, 27205, "Inception", 2010))); code != 401 {
 				t.Fatalf("wrong secret: %d %v", code, body)
 			}
 			// Movie, and the same approval again (Seerr re-sends on every update). The first may
 			// already have been found by reconcile's start pass; the repeat never creates.
 			for i := 0; i < 2; i++ {
-				code, body := postJSON(t, hook, e2eHookSec, render(t, webhooktest.MovieApproved(1, 27205, "Inception", 2010)))
+				code, body := postJSON(t, hook, e2eHookSec, render(t, seerrhook.MovieApproved(1, 27205, "Inception", 2010)))
 				data, _ := body["data"].(map[string]any)
 				if code != 202 || (i == 1 && data["created"] != false) {
 					t.Fatalf("movie approval #%d: %d %v", i+1, code, body)
 				}
 			}
 			// TV with specials (default policy excludes them), with the Bearer form of the secret.
-			if code, body := postJSON(t, hook, "Bearer "+e2eHookSec, render(t, webhooktest.TVApproved(2, 1396, "Breaking Bad", 2008, []int{0, 1, 2}))); code != 202 {
+			if code, body := postJSON(t, hook, "Bearer "+e2eHookSec, render(t, seerrhook.TVApproved(2, 1396, "Breaking Bad", 2008, []int{0, 1, 2}))); code != 202 {
 				t.Fatalf("tv approval: %d %v", code, body)
 			}
 			// Test notification: 200, nothing stored.
-			if code, body := postJSON(t, hook, e2eHookSec, render(t, webhooktest.Test())); code != 200 || !strings.Contains(fmt.Sprint(body["msg"]), "test") {
+			if code, body := postJSON(t, hook, e2eHookSec, render(t, seerrhook.Test())); code != 200 || !strings.Contains(fmt.Sprint(body["msg"]), "test") {
 				t.Fatalf("test notification: %d %v", code, body)
 			}
 			// Request 3 (tmdb 550) never sent a webhook: reconcile's start pass finds it.
@@ -183,7 +183,7 @@ func TestEndToEndWebhookToSubscription(t *testing.T) {
 				t.Fatalf("reconcile without token: %d %v", code, body)
 			}
 			// Decline after delivery: answered, nothing cancelled (already sent).
-			decl := webhooktest.MovieApproved(1, 27205, "Inception", 2010).WithType("MEDIA_DECLINED")
+			decl := seerrhook.MovieApproved(1, 27205, "Inception", 2010).WithType("MEDIA_DECLINED")
 			if code, body := postJSON(t, hook, e2eHookSec, render(t, decl)); code != 200 {
 				t.Fatalf("decline: %d %v", code, body)
 			}
@@ -224,15 +224,15 @@ func TestEndToEndDeclineAndSpecialsSeparate(t *testing.T) {
 		"ADMIN_TOKEN": e2eAdmin, "TV_SPECIALS": "separate", "MP_RATE_LIMIT_PER_SEC": "50"})
 	hook := "http://" + svc.addr + "/webhook/jellyseerr"
 
-	if code, body := postJSON(t, hook, "", render(t, webhooktest.MovieApproved(10, 603, "The Matrix", 1999))); code != 202 {
+	if code, body := postJSON(t, hook, "", render(t, seerrhook.MovieApproved(10, 603, "The Matrix", 1999))); code != 202 {
 		t.Fatalf("approval: %d %v", code, body)
 	}
-	decl := webhooktest.MovieApproved(10, 603, "The Matrix", 1999).WithType("MEDIA_DECLINED")
+	decl := seerrhook.MovieApproved(10, 603, "The Matrix", 1999).WithType("MEDIA_DECLINED")
 	code, body := postJSON(t, hook, "", render(t, decl))
 	if code != 200 || !strings.Contains(fmt.Sprint(body["msg"]), "cancelled") {
 		t.Fatalf("decline: %d %v", code, body)
 	}
-	if code, body := postJSON(t, hook, "", render(t, webhooktest.TVApproved(11, 1396, "Breaking Bad", 2008, []int{0, 1}))); code != 202 {
+	if code, body := postJSON(t, hook, "", render(t, seerrhook.TVApproved(11, 1396, "Breaking Bad", 2008, []int{0, 1}))); code != 202 {
 		t.Fatalf("tv approval: %d %v", code, body)
 	}
 	mp.SetDown(false)
@@ -302,7 +302,7 @@ func TestEndToEndApprovedAgainAndRecovery(t *testing.T) {
 	svc := startService(t, map[string]string{"MP_URL": mp.URL(), "MP_TOKEN": e2eMPToken, "DATA_DIR": t.TempDir(),
 		"ADMIN_TOKEN": e2eAdmin, "MP_RATE_LIMIT_PER_SEC": "50"})
 	hook := "http://" + svc.addr + "/webhook/jellyseerr"
-	approve := webhooktest.MovieApproved(30, 604, "The Matrix Reloaded", 2003)
+	approve := seerrhook.MovieApproved(30, 604, "The Matrix Reloaded", 2003)
 	if code, body := postJSON(t, hook, "", render(t, approve)); code != 202 {
 		t.Fatalf("approval: %d %v", code, body)
 	}
@@ -313,7 +313,7 @@ func TestEndToEndApprovedAgainAndRecovery(t *testing.T) {
 	if code != 202 || !strings.Contains(fmt.Sprint(body["msg"]), "re-opened") {
 		t.Fatalf("approved again: %d %v", code, body)
 	}
-	if code, body := postJSON(t, hook, "", render(t, webhooktest.MovieApproved(31, 605, "The Matrix Revolutions", 2003))); code != 202 {
+	if code, body := postJSON(t, hook, "", render(t, seerrhook.MovieApproved(31, 605, "The Matrix Revolutions", 2003))); code != 202 {
 		t.Fatalf("second approval: %d %v", code, body)
 	}
 	// The worker runs into the outage and waits; readiness stays up and names it.
@@ -364,9 +364,9 @@ func TestEndToEndRequesterAndNumberCollision(t *testing.T) {
 			}
 			svc := startService(t, env)
 			hook := "http://" + svc.addr + "/webhook/jellyseerr"
-			for _, n := range []webhooktest.Notification{
-				webhooktest.TVApproved(1, 1396, "Breaking Bad", 2008, []int{1}),
-				webhooktest.MovieApproved(2, 1396, "Mirror", 1975),
+			for _, n := range []seerrhook.Notification{
+				seerrhook.TVApproved(1, 1396, "Breaking Bad", 2008, []int{1}),
+				seerrhook.MovieApproved(2, 1396, "Mirror", 1975),
 			} {
 				if code, body := postJSON(t, hook, e2eHookSec, render(t, n)); code != 202 {
 					t.Fatalf("approval: %d %v", code, body)
@@ -425,7 +425,7 @@ func TestEndToEndUnrecognisedTMDBID(t *testing.T) {
 	svc := startService(t, map[string]string{"MP_URL": mp.URL(), "MP_TOKEN": e2eMPToken, "WEBHOOK_SECRET": e2eHookSec,
 		"ADMIN_TOKEN": e2eAdmin, "DATA_DIR": t.TempDir(), "MP_RATE_LIMIT_PER_SEC": "50"})
 	if code, body := postJSON(t, "http://"+svc.addr+"/webhook/jellyseerr", e2eHookSec,
-		render(t, webhooktest.MovieApproved(9, 12345, "Nothing", 2001))); code != 202 {
+		render(t, seerrhook.MovieApproved(9, 12345, "Nothing", 2001))); code != 202 {
 		t.Fatalf("approval: %d %v", code, body)
 	}
 	waitFor(t, "the explained error", func() bool {

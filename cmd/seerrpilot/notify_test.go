@@ -10,9 +10,9 @@ import (
 
 	"github.com/seerrpilot/seerrpilot/pkg/moviepilot/mptest"
 	"github.com/seerrpilot/seerrpilot/pkg/notify"
+	"github.com/seerrpilot/seerrpilot/pkg/seerr/seerrhook"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
 	"github.com/seerrpilot/seerrpilot/pkg/worker"
-	"github.com/seerrpilot/seerrpilot/webhook/webhooktest"
 )
 
 type chanSender chan string
@@ -85,7 +85,7 @@ func TestEndToEndMoviePilotNotice(t *testing.T) {
 	defer mp.Close()
 	svc := startService(t, env(mp))
 	// Season 0 under TV_SPECIALS=separate is never sent: the task fails at once.
-	if code, body := postJSON(t, "http://"+svc.addr+"/webhook/jellyseerr", "", render(t, webhooktest.TVApproved(11, 1396, "Breaking Bad", 2008, []int{0}))); code != 202 {
+	if code, body := postJSON(t, "http://"+svc.addr+"/webhook/jellyseerr", "", render(t, seerrhook.TVApproved(11, 1396, "Breaking Bad", 2008, []int{0}))); code != 202 {
 		t.Fatalf("approval: %d %v", code, body)
 	}
 	waitFor(t, "the failure notice in MoviePilot", func() bool {

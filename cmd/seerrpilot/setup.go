@@ -18,7 +18,7 @@ import (
 	"github.com/seerrpilot/seerrpilot/pkg/clock"
 	"github.com/seerrpilot/seerrpilot/pkg/config"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr"
-	"github.com/seerrpilot/seerrpilot/webhook/webhooktest"
+	"github.com/seerrpilot/seerrpilot/pkg/seerr/seerrhook"
 )
 
 // setupTypes are the notification types setup ticks (others stay as they are).
@@ -235,7 +235,7 @@ func planSetup(cfg *config.Config, a seerr.WebhookAgent, hookURL string) (int, [
 		notes = append(notes, "WEBHOOK_SECRET_HEADER="+header+" is a custom header: Seerr 3.2 or newer keeps it (3.1 drops custom headers)")
 	}
 	if seerr.TemplateProblem(o["jsonPayload"]) != "" {
-		o["jsonPayload"] = string(webhooktest.DefaultTemplate())
+		o["jsonPayload"] = string(seerrhook.DefaultTemplate())
 		n++
 	}
 	return n, notes
@@ -286,7 +286,7 @@ func describeSetup(cfg *config.Config, before, after seerr.WebhookAgent) []strin
 		if p := seerr.TemplateProblem(a.Options()["jsonPayload"]); p != "" {
 			return "broken (" + p + ")"
 		}
-		if t, _ := a.Options()["jsonPayload"].(string); t == string(webhooktest.DefaultTemplate()) {
+		if t, _ := a.Options()["jsonPayload"].(string); t == string(seerrhook.DefaultTemplate()) {
 			return "Seerr's default"
 		}
 		return "parses"

@@ -8,7 +8,7 @@ import (
 	"github.com/seerrpilot/seerrpilot/pkg/benchkit"
 	"github.com/seerrpilot/seerrpilot/pkg/moviepilot/mptest"
 	"github.com/seerrpilot/seerrpilot/pkg/proc"
-	"github.com/seerrpilot/seerrpilot/webhook/webhooktest"
+	"github.com/seerrpilot/seerrpilot/pkg/seerr/seerrhook"
 )
 
 // webhook is one approval to send.
@@ -22,7 +22,7 @@ func movieWebhooks(first, n int) ([]webhook, error) {
 	out := make([]webhook, n)
 	for i := range out {
 		id := first + i
-		b, err := webhooktest.Render(webhooktest.MovieApproved(id, tmdbBase+id, movieTitle(id), 1990+id%35))
+		b, err := seerrhook.Render(seerrhook.MovieApproved(id, tmdbBase+id, movieTitle(id), 1990+id%35))
 		if err != nil {
 			return nil, err
 		}

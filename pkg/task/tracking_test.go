@@ -19,4 +19,3 @@ func TestSummarizeTracking(t *testing.T) {
 		}
 	}
 }
-

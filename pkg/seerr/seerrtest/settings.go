@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/seerrpilot/seerrpilot/webhook/webhooktest"
+	"github.com/seerrpilot/seerrpilot/pkg/seerr/seerrhook"
 )
 
 // WebhookAgent is the fake's webhook notification agent, as Seerr stores it under
@@ -196,13 +196,13 @@ func (e *httpStatusError) Error() string { return "HTTP " + strconv.Itoa(e.code)
 
 // testPayload renders a stored template for TEST_NOTIFICATION like the agent: JSON.parse
 // twice (a template saved as raw JSON fails here, as Seerr's "[object Object]" does), then
-// the agent's substitution (webhooktest's renderer).
+// the agent's substitution (seerrhook's renderer).
 func testPayload(stored string) ([]byte, error) {
 	var text string
 	if err := json.Unmarshal([]byte(stored), &text); err != nil {
 		return nil, err
 	}
-	return webhooktest.Renderer{Template: []byte(text)}.Render(webhooktest.Test())
+	return seerrhook.Renderer{Template: []byte(text)}.Render(seerrhook.Test())
 }
 
 // WebhookAgentNow returns the agent as stored now (for tests).

@@ -1,4 +1,4 @@
-package webhooktest
+package seerrhook
 
 import (
 	"bytes"
@@ -75,10 +75,10 @@ func parseJSON(data []byte) (*node, error) {
 	dec.UseNumber()
 	v, err := parseValue(dec)
 	if err != nil {
-		return nil, fmt.Errorf("webhooktest: template: %w", err)
+		return nil, fmt.Errorf("seerrhook: template: %w", err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, errors.New("webhooktest: template: data after the JSON value")
+		return nil, errors.New("seerrhook: template: data after the JSON value")
 	}
 	return &v, nil
 }

@@ -1,4 +1,4 @@
-// Package webhooktest renders Seerr webhook bodies the way Seerr does, for tests of the
+// Package seerrhook renders Seerr webhook bodies the way Seerr does, for tests of the
 // webhook receiver and for manual checks (curl a rendered body at a running seerrpilot).
 //
 // Render follows Seerr's webhook agent (server/lib/notifications/agents/webhook.ts, the same
@@ -15,7 +15,7 @@
 //
 // Object keys keep JavaScript's insertion order (a replaced special key moves to the end);
 // number literals in a custom template are copied as written.
-package webhooktest
+package seerrhook
 
 import (
 	_ "embed"

@@ -1,4 +1,4 @@
-package webhooktest
+package seerrhook
 
 import (
 	"crypto/sha256"
