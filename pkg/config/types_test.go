@@ -1,0 +1,48 @@
+package config
+
+import (
+	"errors"
+	"testing"
+	"time"
+)
+
+// TestDurationLimits: a duration variable takes Go durations within its limits, 0 when 0 turns
+// something off, and whole days ("14d") when it accepts days; anything else is a problem that
+// quotes the value.
+func TestDurationLimits(t *testing.T) {
+	const day = 24 * time.Hour
+	stalled := limits{min: time.Hour, days: true, want: "%q: want a duration of at least %v, e.g. 14d"}
+	every := limits{min: time.Minute, off: true, want: "%q: want at least %v, or 0 to turn it off"}
+	for _, tc := range []struct {
+		l    limits
+		in   string
+		want time.Duration
+	}{
+		{stalled, "14d", 14 * day}, {stalled, " 1d ", day}, {stalled, "36h", 36 * time.Hour},
+		{every, "0", 0}, {every, "0s", 0}, {every, "1m", time.Minute}, {every, "30m", 30 * time.Minute},
+	} {
+		var d time.Duration
+		if err := tc.l.decode(&d, tc.in); err != nil || d != tc.want {
+			t.Errorf("%q: got %v, %v; want %v", tc.in, d, err, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		l  limits
+		in string
+	}{
+		{stalled, "14"}, {stalled, "1.5d"}, {stalled, "-1d"}, {stalled, "0d"}, {stalled, "d"}, {stalled, "59m"},
+		{stalled, "100001d"}, {stalled, "9999999999d"}, {every, "14d"}, {every, "30s"}, {every, "-1m"}, {every, "soon"},
+	} {
+		d := 7 * time.Second
+		var p *problem
+		if err := tc.l.decode(&d, tc.in); !errors.As(err, &p) || d != 7*time.Second {
+			t.Errorf("%q: got %v, %v; want a problem and nothing set", tc.in, d, err)
+		} else if got := p.Error(); got[:len(tc.in)+2] != `"`+tc.in+`"` {
+			t.Errorf("%q: the problem does not quote the value: %s", tc.in, got)
+		}
+	}
+	var d time.Duration
+	if err := every.decode(&d, " "); !errors.Is(err, errBlank) {
+		t.Errorf("blank: %v, want errBlank", err)
+	}
+}
