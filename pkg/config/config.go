@@ -221,7 +221,7 @@ func (c *collector) process(e *env) error {
 			return err
 		}
 		var p *problem
-		if errors.As(pe.Err, &p) {
+		if errors.As(pe.Err, &p) && strings.TrimSpace(pe.Value) != "" {
 			c.add(pe.KeyName, p.format, p.args...)
 		}
 	}
@@ -286,7 +286,8 @@ func urlSecrets(raw string) []string {
 	return out
 }
 
-// Load reads the process environment and validates it.
+// Load reads the process environment and validates it. While it runs it unsets blank and bad
+// variables (see process), so nothing else may read or change them at the same time.
 func Load() (*Config, error) {
 	var e env
 	c := &collector{}

@@ -16,8 +16,10 @@ import (
 	"github.com/seerrpilot/seerrpilot/pkg/trunc"
 )
 
-// The types of the variables. Each is an envconfig.Decoder: it reads one value, answers a blank
-// one with errBlank (Load then treats the variable as unset) and a bad one with a *problem.
+// The types of the variables. Each is an envconfig.Decoder: it reads one value and answers a bad
+// one with a *problem. A blank value counts as unset whatever the decoder says (Load sets it
+// aside and envconfig gives the default), so a decoder that could take "" for a variable with a
+// default refuses it with errBlank.
 
 var errBlank = errors.New("blank")
 
@@ -32,20 +34,9 @@ func (p *problem) Error() string { return fmt.Sprintf(p.format, p.args...) }
 
 func bad(format string, args ...any) error { return &problem{format: format, args: args} }
 
-// text is s trimmed, or errBlank.
-func text(s string) (string, error) {
-	if v := strings.TrimSpace(s); v != "" {
-		return v, nil
-	}
-	return "", errBlank
-}
-
 // oneOf sets *dst to the allowed value s names; case and surrounding spaces do not matter.
 func oneOf[T ~string](dst *T, s string, allowed ...T) error {
-	v, err := text(s)
-	if err != nil {
-		return err
-	}
+	v := strings.TrimSpace(s)
 	names := make([]string, len(allowed))
 	for i, a := range allowed {
 		if T(strings.ToLower(v)) == a {
@@ -120,11 +111,7 @@ func (p *specials) Decode(s string) error {
 type flag bool
 
 func (b *flag) Decode(s string) error {
-	v, err := text(s)
-	if err != nil {
-		return err
-	}
-	t, err := strconv.ParseBool(v)
+	t, err := strconv.ParseBool(strings.TrimSpace(s))
 	if err != nil {
 		return bad("%q: want true or false", s)
 	}
@@ -134,11 +121,7 @@ func (b *flag) Decode(s string) error {
 
 // intIn reads a whole number from lo to hi.
 func intIn(dst *int, s string, lo, hi int) error {
-	v, err := text(s)
-	if err != nil {
-		return err
-	}
-	n, err := strconv.Atoi(v)
+	n, err := strconv.Atoi(strings.TrimSpace(s))
 	if err != nil || n < lo || n > hi {
 		return bad("%q: want a whole number from %d to %d", s, lo, hi)
 	}
@@ -158,11 +141,7 @@ func (n *attempts) Decode(s string) error { return intIn((*int)(n), s, 1, maxAtt
 type rate float64
 
 func (r *rate) Decode(s string) error {
-	v, err := text(s)
-	if err != nil {
-		return err
-	}
-	f, err := strconv.ParseFloat(v, 64)
+	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
 	if err != nil || !(f > 0 && f <= maxRateLimit) {
 		return bad("%q: want a number > 0 and ≤ %g (calls per second, e.g. 3 or 0.5)", s, maxRateLimit)
 	}
@@ -172,7 +151,8 @@ func (r *rate) Decode(s string) error {
 
 // limits is what a duration variable accepts: from min to max (no ceiling when 0), 0 itself
 // when off is set (it turns something off), and whole days ("14d") besides Go durations when
-// days is set. want is the message for anything else; its arguments are the value, min and max.
+// days is set. want is the message for anything else; its arguments are the value, min and max
+// (%[1]q, %[2]v, %[3]v).
 type limits struct {
 	min, max  time.Duration
 	off, days bool
@@ -180,11 +160,9 @@ type limits struct {
 }
 
 func (l limits) decode(dst *time.Duration, s string) error {
-	v, err := text(s)
-	if err != nil {
-		return err
-	}
+	v := strings.TrimSpace(s)
 	var d time.Duration
+	var err error
 	if n, ok := strings.CutSuffix(v, "d"); ok && l.days {
 		var days int
 		if days, err = strconv.Atoi(n); err == nil && days > maxDays {
@@ -222,8 +200,8 @@ func (d *unreachableAfter) Decode(s string) error {
 type events notify.Events
 
 func (e *events) Decode(s string) error {
-	if _, err := text(s); err != nil {
-		return err
+	if strings.TrimSpace(s) == "" {
+		return errBlank
 	}
 	ev, err := notify.ParseEvents(s)
 	if err != nil {
@@ -237,9 +215,6 @@ func (e *events) Decode(s string) error {
 type instant time.Time
 
 func (t *instant) Decode(s string) error {
-	if _, err := text(s); err != nil {
-		return err
-	}
 	v, err := since.Parse(s, time.Now())
 	if err != nil {
 		return bad("%v", err)
@@ -251,19 +226,17 @@ func (t *instant) Decode(s string) error {
 type trimmed string
 
 func (t *trimmed) Decode(s string) error {
-	v, err := text(s)
-	*t = trimmed(v)
-	return err
+	if *t = trimmed(strings.TrimSpace(s)); *t == "" {
+		return errBlank
+	}
+	return nil
 }
 
 // baseURL accepts http(s)://host[:port][/sub/path][/] and keeps it without the trailing slash.
 type baseURL string
 
 func (b *baseURL) Decode(s string) error {
-	raw, err := text(s)
-	if err != nil {
-		return err
-	}
+	raw := strings.TrimSpace(s)
 	u, err := url.Parse(raw)
 	switch {
 	case err != nil && strings.Contains(raw, "@"):
@@ -304,10 +277,7 @@ func (p *basePath) Decode(s string) error {
 type listenAddr string
 
 func (a *listenAddr) Decode(s string) error {
-	v, err := text(s)
-	if err != nil {
-		return err
-	}
+	v := strings.TrimSpace(s)
 	_, port, err := net.SplitHostPort(v)
 	if p, perr := strconv.Atoi(port); err != nil || perr != nil || p < 0 || p > 65535 {
 		return bad("%q: want [host]:port, e.g. :8770 or 127.0.0.1:8770", s)
@@ -324,11 +294,8 @@ const maxHeaderName = 64
 type headerName string
 
 func (h *headerName) Decode(s string) error {
-	v, err := text(s)
-	if err != nil {
-		return err
-	}
-	ok := len(v) <= maxHeaderName
+	v := strings.TrimSpace(s)
+	ok := v != "" && len(v) <= maxHeaderName
 	for i := 0; ok && i < len(v); i++ {
 		ok = strings.IndexByte("!#$%&'*+-.^_`|~", v[i]) >= 0 ||
 			v[i] >= '0' && v[i] <= '9' || v[i] >= 'a' && v[i] <= 'z' || v[i] >= 'A' && v[i] <= 'Z'
@@ -346,8 +313,8 @@ func (h *headerName) Decode(s string) error {
 type userMap map[string]string
 
 func (m *userMap) Decode(s string) error {
-	if _, err := text(s); err != nil {
-		return err
+	if strings.TrimSpace(s) == "" {
+		return errBlank
 	}
 	out := userMap{}
 	for _, pair := range strings.Split(s, ",") {
