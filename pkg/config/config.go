@@ -204,7 +204,7 @@ func (c *collector) process(e *env) error {
 	aside := map[string]string{}
 	defer func() {
 		for k, v := range aside {
-			os.Setenv(k, v) //nolint:errcheck // restores a name and value that were set
+			_ = os.Setenv(k, v) // cannot fail: the name and value were set before
 		}
 	}()
 	for {
@@ -221,8 +221,12 @@ func (c *collector) process(e *env) error {
 			return err
 		}
 		var p *problem
-		if errors.As(pe.Err, &p) && strings.TrimSpace(pe.Value) != "" {
+		switch {
+		case strings.TrimSpace(pe.Value) == "": // blank: unset
+		case errors.As(pe.Err, &p):
 			c.add(pe.KeyName, p.format, p.args...)
+		default:
+			c.add(pe.KeyName, "%v", pe.Err)
 		}
 	}
 }
