@@ -195,7 +195,7 @@ func doctorSeerr(ctx context.Context, r *report, cfg *config.Config) {
 		_, err := c.ListRequests(cctx, seerr.ListOptions{Take: 1, Filter: filter})
 		return err
 	}
-	err = list(cfg.JellyFilter)
+	err = list(string(cfg.JellyFilter))
 	switch {
 	case err == nil:
 		r.ok(fmt.Sprintf("Seerr accepted JELLY_API_KEY; request list readable (filter=%s)", cfg.JellyFilter))
@@ -229,7 +229,7 @@ func probeMP(ctx context.Context, cfg *config.Config, scheme moviepilot.AuthSche
 	p := mpProbe{scheme: scheme}
 	c, err := moviepilot.New(moviepilot.Config{
 		BaseURL: cfg.MPURL, Scheme: scheme, Token: cfg.MPToken,
-		Username: cfg.MPUsername, Password: cfg.MPPassword, APIVersion: cfg.MPAPIVersion, Timeout: doctorTimeout,
+		Username: cfg.MPUsername, Password: cfg.MPPassword, APIVersion: string(cfg.MPAPIVersion), Timeout: doctorTimeout,
 	})
 	if err != nil {
 		p.err = err

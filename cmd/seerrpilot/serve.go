@@ -140,7 +140,7 @@ func setup(stderr io.Writer) (*config.Config, *redact.Redactor, zerolog.Logger, 
 		return nil, nil, zerolog.Nop(), err
 	}
 	red := redact.New(cfg.Secrets()...)
-	root, err := logging.New(stderr, cfg.LogLevel, cfg.LogFormat, red)
+	root, err := logging.New(stderr, string(cfg.LogLevel), string(cfg.LogFormat), red)
 	if err != nil {
 		return nil, nil, zerolog.Nop(), err
 	}
@@ -211,7 +211,7 @@ func (c *components) build() error {
 	}
 	mpc := moviepilot.Config{
 		BaseURL: c.cfg.MPURL, Scheme: moviepilot.AuthScheme(c.cfg.MPAuthScheme), Token: c.cfg.MPToken,
-		Username: c.cfg.MPUsername, Password: c.cfg.MPPassword, APIVersion: c.cfg.MPAPIVersion,
+		Username: c.cfg.MPUsername, Password: c.cfg.MPPassword, APIVersion: string(c.cfg.MPAPIVersion),
 	}
 	if c.cfg.MPURL == "" {
 		// Dry run without MoviePilot: the client only renders payloads (for a v2 server) and
@@ -234,7 +234,7 @@ func (c *components) build() error {
 	}
 	wo := worker.Options{
 		Store: notifyingStore{c.store, c.notifier}, MoviePilot: mpAPI,
-		Policy:      plan.Policy{Specials: plan.Specials(c.cfg.TVSpecials), EpisodeMode: plan.EpisodeMode(c.cfg.MPEpisodeMode)},
+		Policy:      plan.Policy{Specials: c.cfg.TVSpecials, EpisodeMode: c.cfg.MPEpisodeMode},
 		MaxAttempts: c.cfg.MaxAttempts, DryRun: c.cfg.MPDryRun, UserMap: c.cfg.MPUserMap,
 		Log: logging.Component(c.log, "worker"), OnState: c.workerState, OnDryRun: c.onDryRun,
 	}
@@ -266,12 +266,12 @@ func (c *components) build() error {
 		Observe: c.observeWebhook, StoreResult: c.storeResult,
 	})
 	c.ready.Set("webhook", true, "ok", "", map[string]any{"testNotifications": 0})
-	policy := plan.Policy{Specials: plan.Specials(c.cfg.TVSpecials), EpisodeMode: plan.EpisodeMode(c.cfg.MPEpisodeMode)}
+	policy := plan.Policy{Specials: c.cfg.TVSpecials, EpisodeMode: c.cfg.MPEpisodeMode}
 	ao := api.Options{Store: c.store, Worker: c.worker, Notifier: c.notifier, Policy: policy, Envelope: c.env,
 		Log: logging.Component(c.log, "api"), Version: version}
 	if c.seerr != nil {
 		c.poller = reconcile.New(reconcile.Options{
-			Seerr: c.seerr, Store: c.store, Filter: c.cfg.JellyFilter, PageSize: c.cfg.JellyPageSize,
+			Seerr: c.seerr, Store: c.store, Filter: string(c.cfg.JellyFilter), PageSize: c.cfg.JellyPageSize,
 			Interval: c.cfg.ReconcileInterval, Since: c.cfg.ReconcileSince,
 			Log: c.log, // the poller adds component=reconcile
 			Report: func(ready bool, status, detail string, last *reconcile.Summary) {

@@ -9,69 +9,64 @@ package config
 import (
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"net/url"
 	"os"
-	"reflect"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/kelseyhightower/envconfig"
 
+	"github.com/seerrpilot/seerrpilot/pkg/plan"
 	"github.com/seerrpilot/seerrpilot/pkg/redact"
-	"github.com/seerrpilot/seerrpilot/pkg/since"
-	"github.com/seerrpilot/seerrpilot/pkg/trunc"
 )
 
-// env is the raw environment as envconfig reads it: names and defaults live here, and every
-// value is a string so that Load can report all bad values at once instead of the first.
+// env is the environment as envconfig reads it: each variable's name, default and type
+// (types.go). Load turns it into a Config.
 type env struct {
-	JellyURL        string `envconfig:"JELLY_URL"`
-	JellyAPIKey     string `envconfig:"JELLY_API_KEY"`
-	JellyAPIKeyFile string `envconfig:"JELLY_API_KEY_FILE"`
-	JellyFilter     string `envconfig:"JELLY_FILTER" default:"approved"`
-	JellyPageSize   string `envconfig:"JELLY_PAGE_SIZE" default:"50"`
+	JellyURL        baseURL  `envconfig:"JELLY_URL"`
+	JellyAPIKey     string   `envconfig:"JELLY_API_KEY"`
+	JellyAPIKeyFile string   `envconfig:"JELLY_API_KEY_FILE"`
+	JellyFilter     Filter   `envconfig:"JELLY_FILTER" default:"approved"`
+	JellyPageSize   pageSize `envconfig:"JELLY_PAGE_SIZE" default:"50"`
 
-	MPURL          string `envconfig:"MP_URL"`
-	MPToken        string `envconfig:"MP_TOKEN"`
-	MPTokenFile    string `envconfig:"MP_TOKEN_FILE"`
-	MPAuthScheme   string `envconfig:"MP_AUTH_SCHEME" default:"auto"`
-	MPUsername     string `envconfig:"MP_USERNAME"`
-	MPPassword     string `envconfig:"MP_PASSWORD"`
-	MPPasswordFile string `envconfig:"MP_PASSWORD_FILE"`
-	MPRateLimit    string `envconfig:"MP_RATE_LIMIT_PER_SEC" default:"3"`
-	MPDryRun       string `envconfig:"MP_DRY_RUN" default:"false"`
-	MPEpisodeMode  string `envconfig:"MP_TV_EPISODE_MODE" default:"season"`
-	MPAPIVersion   string `envconfig:"MP_API_VERSION" default:"auto"`
-	MPUserMap      string `envconfig:"MP_USER_MAP"`
+	MPURL          baseURL     `envconfig:"MP_URL"`
+	MPToken        string      `envconfig:"MP_TOKEN"`
+	MPTokenFile    string      `envconfig:"MP_TOKEN_FILE"`
+	MPAuthScheme   AuthScheme  `envconfig:"MP_AUTH_SCHEME" default:"auto"`
+	MPUsername     trimmed     `envconfig:"MP_USERNAME"`
+	MPPassword     string      `envconfig:"MP_PASSWORD"`
+	MPPasswordFile string      `envconfig:"MP_PASSWORD_FILE"`
+	MPRateLimit    rate        `envconfig:"MP_RATE_LIMIT_PER_SEC" default:"3"`
+	MPDryRun       flag        `envconfig:"MP_DRY_RUN" default:"false"`
+	MPEpisodeMode  episodeMode `envconfig:"MP_TV_EPISODE_MODE" default:"season"`
+	MPAPIVersion   APIVersion  `envconfig:"MP_API_VERSION" default:"auto"`
+	MPUserMap      userMap     `envconfig:"MP_USER_MAP"`
 
-	TVSpecials  string `envconfig:"TV_SPECIALS" default:"exclude"`
-	MaxAttempts string `envconfig:"MAX_ATTEMPTS" default:"10"`
+	TVSpecials  specials `envconfig:"TV_SPECIALS" default:"exclude"`
+	MaxAttempts attempts `envconfig:"MAX_ATTEMPTS" default:"10"`
 
-	ListenAddr        string `envconfig:"LISTEN_ADDR" default:":8770"`
-	BasePath          string `envconfig:"BASE_PATH"`
-	DataDir           string `envconfig:"DATA_DIR" default:"./data"`
-	WebhookSecret     string `envconfig:"WEBHOOK_SECRET"`
-	WebhookSecretFile string `envconfig:"WEBHOOK_SECRET_FILE"`
-	WebhookSecretHdr  string `envconfig:"WEBHOOK_SECRET_HEADER" default:"Authorization"`
-	AdminToken        string `envconfig:"ADMIN_TOKEN"`
-	AdminTokenFile    string `envconfig:"ADMIN_TOKEN_FILE"`
-	ReconcileInterval string `envconfig:"RECONCILE_INTERVAL" default:"30m"`
-	ReconcileSince    string `envconfig:"RECONCILE_SINCE"`
-	LogLevel          string `envconfig:"LOG_LEVEL" default:"info"`
-	LogFormat         string `envconfig:"LOG_FORMAT" default:"json"`
+	ListenAddr        listenAddr        `envconfig:"LISTEN_ADDR" default:":8770"`
+	BasePath          basePath          `envconfig:"BASE_PATH"`
+	DataDir           trimmed           `envconfig:"DATA_DIR" default:"./data"`
+	WebhookSecret     string            `envconfig:"WEBHOOK_SECRET"`
+	WebhookSecretFile string            `envconfig:"WEBHOOK_SECRET_FILE"`
+	WebhookSecretHdr  headerName        `envconfig:"WEBHOOK_SECRET_HEADER" default:"Authorization"`
+	AdminToken        string            `envconfig:"ADMIN_TOKEN"`
+	AdminTokenFile    string            `envconfig:"ADMIN_TOKEN_FILE"`
+	ReconcileInterval reconcileInterval `envconfig:"RECONCILE_INTERVAL" default:"30m"`
+	ReconcileSince    instant           `envconfig:"RECONCILE_SINCE"`
+	LogLevel          LogLevel          `envconfig:"LOG_LEVEL" default:"info"`
+	LogFormat         LogFormat         `envconfig:"LOG_FORMAT" default:"json"`
 
 	// Notifications (notify.go).
-	NotifyURLs             string `envconfig:"NOTIFY_URLS"`
-	NotifyURLsFile         string `envconfig:"NOTIFY_URLS_FILE"`
-	NotifyEvents           string `envconfig:"NOTIFY_EVENTS" default:"failed,paused,unreachable,reconcile"`
-	NotifyUnreachableAfter string `envconfig:"NOTIFY_UNREACHABLE_AFTER" default:"10m"`
+	NotifyURLs             string           `envconfig:"NOTIFY_URLS"`
+	NotifyURLsFile         string           `envconfig:"NOTIFY_URLS_FILE"`
+	NotifyEvents           events           `envconfig:"NOTIFY_EVENTS" default:"failed,paused,unreachable,reconcile"`
+	NotifyUnreachableAfter unreachableAfter `envconfig:"NOTIFY_UNREACHABLE_AFTER" default:"10m"`
 
 	// Tracking (track.go).
-	MPTrackInterval string `envconfig:"MP_TRACK_INTERVAL" default:"30m"`
-	StalledAfter    string `envconfig:"STALLED_AFTER" default:"14d"`
+	MPTrackInterval trackInterval `envconfig:"MP_TRACK_INTERVAL" default:"30m"`
+	StalledAfter    stalledAfter  `envconfig:"STALLED_AFTER" default:"14d"`
 }
 
 // Config is the validated configuration.
@@ -79,20 +74,20 @@ type Config struct {
 	// Seerr (Jellyseerr / Overseerr). Empty URL: webhooks only, reconcile off.
 	JellyURL      string // normalised: no trailing slash; may carry a sub-path
 	JellyAPIKey   string
-	JellyFilter   string
+	JellyFilter   Filter
 	JellyPageSize int
 
 	// MoviePilot.
 	MPURL          string // normalised like JellyURL; empty only in dry-run
 	MPToken        string
-	MPAuthScheme   string // resolved: x-api-key | bearer | query-token | login (never auto or the alias)
+	MPAuthScheme   AuthScheme // resolved: x-api-key | bearer | query-token | login (never auto or the alias)
 	MPUsername     string
 	MPPassword     string
 	MPRateLimit    float64
 	MPDryRun       bool
-	MPEpisodeMode  string // season | episode
-	MPAPIVersion   string // auto | v2 | v3
-	TVSpecials     string // exclude | separate
+	MPEpisodeMode  plan.EpisodeMode
+	MPAPIVersion   APIVersion
+	TVSpecials     plan.Specials
 	MaxAttempts    int
 	AuthSchemeAuto bool // MP_AUTH_SCHEME was auto and was resolved from MP_USERNAME
 	// MPUserMap maps Seerr user names to MoviePilot user names (MP_USER_MAP); a requester
@@ -113,22 +108,15 @@ type Config struct {
 	// name its own since: requests created and last updated before it are skipped. A
 	// duration is counted back from when the configuration was loaded. Zero: no floor.
 	ReconcileSince time.Time
-	LogLevel       string
-	LogFormat      string
+	LogLevel       LogLevel
+	LogFormat      LogFormat
 
 	Notify // NOTIFY_* (notify.go)
 	Track  // MP_TRACK_INTERVAL, STALLED_AFTER (track.go)
 }
 
-// Allowed values, as the README lists them.
-var (
-	filters       = []string{"all", "approved", "available", "pending", "processing", "unavailable", "failed", "deleted", "completed"}
-	authSchemes   = []string{"auto", "x-api-key", "x-api-token", "bearer", "query-token", "login"}
-	episodeModes  = []string{"season", "episode"}
-	apiVersions   = []string{"auto", "v2", "v3"}
-	specials      = []string{"exclude", "separate"}
-	logLevels     = []string{"trace", "debug", "info", "warn", "error"}
-	logFormats    = []string{"json", "console"}
+// Limits.
+const (
 	minSecretLen  = 8
 	minReconcile  = 10 * time.Second
 	maxRateLimit  = 100.0
@@ -155,20 +143,22 @@ func (p Problem) Text(mask func(string) string) string {
 	if p.format == "" {
 		return mask(p.Msg)
 	}
-	args := make([]any, len(p.args))
-	for i, a := range p.args {
-		switch v := a.(type) {
-		case string:
-			args[i] = mask(v)
-		case error:
-			args[i] = mask(v.Error())
-		case fmt.Stringer:
-			args[i] = mask(v.String())
+	return fmt.Sprintf(p.format, maskArgs(p.args, mask)...)
+}
+
+// maskArgs passes the values among args through mask; numbers are lengths and limits the
+// program computed, never a value.
+func maskArgs(args []any, mask func(string) string) []any {
+	out := make([]any, len(args))
+	for i, a := range args {
+		switch a.(type) {
+		case string, error, fmt.Stringer:
+			out[i] = mask(fmt.Sprint(a))
 		default:
-			args[i] = a // numbers: lengths and limits the program computed, never a value
+			out[i] = a
 		}
 	}
-	return fmt.Sprintf(p.format, args...)
+	return out
 }
 
 // ValidationError lists every problem found. The process exits 2 on it.
@@ -190,27 +180,66 @@ func (e *ValidationError) Error() string {
 }
 
 // collector gathers problems. A problem echoes the value it refuses, and a secret may have been
-// pasted into any variable (a token in LOG_LEVEL, a password in an unparsable MP_URL), so every
-// echoed string passes through the redaction guard of the known secret values first; the fixed
-// text of a message does not (a secret that is a common word must not mangle it).
+// pasted into any variable (a token in LOG_LEVEL, a password in an unparsable MP_URL), so before
+// Load returns, every echoed value passes through the redaction guard of the known secrets; the
+// fixed text of a message does not (a secret that is a common word must not mangle it).
 type collector struct {
 	problems []Problem
-	red      *redact.Redactor
 }
 
 func (c *collector) add(name, format string, args ...any) {
-	for i, a := range args {
-		if s, ok := a.(string); ok {
-			args[i] = c.red.String(s)
+	c.problems = append(c.problems, Problem{Var: name, format: format, args: args})
+}
+
+// has reports whether name has a problem.
+func (c *collector) has(name string) bool {
+	for _, p := range c.problems {
+		if p.Var == name {
+			return true
 		}
 	}
-	c.problems = append(c.problems, Problem{Var: name, format: format, args: args})
+	return false
+}
+
+// process runs envconfig over e. envconfig gives defaults only to unset variables and stops at
+// the first bad value, so a variable set blank (FOO= in a compose file) or to a bad value is set
+// aside (unset) and Process runs again: the blank one then takes its default, the bad one's
+// problem is noted. When process returns, the environment is as it was.
+func (c *collector) process(e *env) error {
+	aside := map[string]string{}
+	defer func() {
+		for k, v := range aside {
+			_ = os.Setenv(k, v) // cannot fail: the name and value were set before
+		}
+	}()
+	for {
+		err := envconfig.Process("", e)
+		var pe *envconfig.ParseError
+		if !errors.As(err, &pe) {
+			return err
+		}
+		if _, set := os.LookupEnv(pe.KeyName); !set {
+			return fmt.Errorf("config: the default of %s does not decode: %w", pe.KeyName, pe.Err)
+		}
+		aside[pe.KeyName] = pe.Value
+		if err := os.Unsetenv(pe.KeyName); err != nil {
+			return err
+		}
+		var p *problem
+		switch {
+		case strings.TrimSpace(pe.Value) == "": // blank: unset
+		case errors.As(pe.Err, &p):
+			c.add(pe.KeyName, p.format, p.args...)
+		default:
+			c.add(pe.KeyName, "%v", pe.Err)
+		}
+	}
 }
 
 // knownSecrets is every secret value the environment holds, as given and trimmed: the secret
 // variables (not their _FILE forms, read later) and the user info and query values of the URL
 // variables, even when the URL does not parse.
-func knownSecrets(raw env) []string {
+func knownSecrets() []string {
 	var out []string
 	keep := func(v string) {
 		if v != "" {
@@ -220,15 +249,15 @@ func knownSecrets(raw env) []string {
 			out = append(out, t)
 		}
 	}
-	for _, v := range []string{raw.JellyAPIKey, raw.MPToken, raw.MPPassword, raw.WebhookSecret, raw.AdminToken} {
-		keep(v)
+	for _, name := range []string{"JELLY_API_KEY", "MP_TOKEN", "MP_PASSWORD", "WEBHOOK_SECRET", "ADMIN_TOKEN"} {
+		keep(os.Getenv(name))
 	}
-	for _, v := range []string{raw.JellyURL, raw.MPURL} {
-		for _, s := range urlSecrets(v) {
+	for _, name := range []string{"JELLY_URL", "MP_URL"} {
+		for _, s := range urlSecrets(os.Getenv(name)) {
 			keep(s)
 		}
 	}
-	for _, s := range notifySecrets(raw.NotifyURLs) {
+	for _, s := range notifySecrets(os.Getenv("NOTIFY_URLS")) {
 		keep(s)
 	}
 	return out
@@ -266,102 +295,71 @@ func urlSecrets(raw string) []string {
 	return out
 }
 
-// Load reads the process environment and validates it.
+// Load reads the process environment and validates it. While it runs it unsets blank and bad
+// variables (see process), so nothing else may read or change them at the same time.
 func Load() (*Config, error) {
-	var raw env
-	if err := envconfig.Process("", &raw); err != nil {
-		// Every field is a string, so this only fails on envconfig's own misuse.
-		return nil, fmt.Errorf("read environment: %w", err)
+	var e env
+	c := &collector{}
+	if err := c.process(&e); err != nil {
+		return nil, err
 	}
-	applyDefaultsToBlanks(&raw)
-	return fromEnv(raw)
-}
+	cfg := &Config{
+		JellyURL: string(e.JellyURL), JellyFilter: e.JellyFilter, JellyPageSize: int(e.JellyPageSize),
+		MPURL: string(e.MPURL), MPAuthScheme: e.MPAuthScheme, MPUsername: string(e.MPUsername), MPRateLimit: float64(e.MPRateLimit),
+		MPDryRun: bool(e.MPDryRun), MPEpisodeMode: plan.EpisodeMode(e.MPEpisodeMode), MPAPIVersion: e.MPAPIVersion,
+		MPUserMap: e.MPUserMap, TVSpecials: plan.Specials(e.TVSpecials), MaxAttempts: int(e.MaxAttempts),
+		ListenAddr: string(e.ListenAddr), BasePath: string(e.BasePath), DataDir: string(e.DataDir),
+		WebhookSecretHeader: string(e.WebhookSecretHdr), ReconcileInterval: time.Duration(e.ReconcileInterval),
+		ReconcileSince: time.Time(e.ReconcileSince), LogLevel: e.LogLevel, LogFormat: e.LogFormat,
+	}
+	cfg.JellyAPIKey = secret(c, "JELLY_API_KEY", e.JellyAPIKey, e.JellyAPIKeyFile)
+	cfg.MPToken = secret(c, "MP_TOKEN", e.MPToken, e.MPTokenFile)
+	cfg.MPPassword = secret(c, "MP_PASSWORD", e.MPPassword, e.MPPasswordFile)
+	cfg.WebhookSecret = secret(c, "WEBHOOK_SECRET", e.WebhookSecret, e.WebhookSecretFile)
+	cfg.AdminToken = secret(c, "ADMIN_TOKEN", e.AdminToken, e.AdminTokenFile)
+	cfg.Notify.rawURLs = secret(c, "NOTIFY_URLS", e.NotifyURLs, e.NotifyURLsFile)
+	cfg.Notify.load(c, e)
+	cfg.Track = Track{Interval: time.Duration(e.MPTrackInterval), StalledAfter: time.Duration(e.StalledAfter)}
+	cfg.check(c)
 
-// applyDefaultsToBlanks treats a variable set to "" like an unset one, as compose env files
-// with empty entries (FOO=) expect; envconfig applies defaults only to unset variables.
-func applyDefaultsToBlanks(raw *env) {
-	v := reflect.ValueOf(raw).Elem()
-	t := v.Type()
-	for i := 0; i < t.NumField(); i++ {
-		if def, ok := t.Field(i).Tag.Lookup("default"); ok && strings.TrimSpace(v.Field(i).String()) == "" {
-			v.Field(i).SetString(def)
+	if len(c.problems) > 0 {
+		red := redact.New(append(knownSecrets(), cfg.Secrets()...)...)
+		for i, p := range c.problems {
+			p.args = maskArgs(p.args, red.String)
+			p.Msg = fmt.Sprintf(p.format, p.args...)
+			c.problems[i] = p
 		}
+		return nil, &ValidationError{Problems: c.problems}
 	}
+	return cfg, nil
 }
 
-func fromEnv(raw env) (*Config, error) {
-	secrets := knownSecrets(raw)
-	c := &collector{red: redact.New(secrets...)}
-	cfg := &Config{}
-
-	cfg.JellyAPIKey = secret(c, "JELLY_API_KEY", raw.JellyAPIKey, raw.JellyAPIKeyFile)
-	cfg.MPToken = secret(c, "MP_TOKEN", raw.MPToken, raw.MPTokenFile)
-	cfg.MPPassword = secret(c, "MP_PASSWORD", raw.MPPassword, raw.MPPasswordFile)
-	cfg.WebhookSecret = secret(c, "WEBHOOK_SECRET", raw.WebhookSecret, raw.WebhookSecretFile)
-	cfg.AdminToken = secret(c, "ADMIN_TOKEN", raw.AdminToken, raw.AdminTokenFile)
-	cfg.Notify.rawURLs = secret(c, "NOTIFY_URLS", raw.NotifyURLs, raw.NotifyURLsFile)
-	// The secrets read from files join the guard before any other variable is checked.
-	c.red = redact.New(append(secrets, cfg.Secrets()...)...)
-
-	cfg.JellyURL = baseURL(c, "JELLY_URL", raw.JellyURL)
-	cfg.MPURL = baseURL(c, "MP_URL", raw.MPURL)
-	cfg.JellyFilter = oneOf(c, "JELLY_FILTER", raw.JellyFilter, filters)
-	cfg.JellyPageSize = intIn(c, "JELLY_PAGE_SIZE", raw.JellyPageSize, 1, maxPageSize)
-	cfg.MPUsername = strings.TrimSpace(raw.MPUsername)
-	cfg.MPDryRun = boolean(c, "MP_DRY_RUN", raw.MPDryRun)
-	cfg.MPEpisodeMode = oneOf(c, "MP_TV_EPISODE_MODE", raw.MPEpisodeMode, episodeModes)
-	cfg.MPAPIVersion = oneOf(c, "MP_API_VERSION", raw.MPAPIVersion, apiVersions)
-	cfg.MPUserMap = userMap(c, "MP_USER_MAP", raw.MPUserMap)
-	if strings.HasSuffix(strings.TrimRight(cfg.MPURL, "/"), "/api/v1") {
+// check applies the rules between variables; a variable with a problem of its own is not
+// judged again.
+func (cfg *Config) check(c *collector) {
+	if strings.HasSuffix(cfg.MPURL, "/api/v1") {
 		c.add("MP_URL", "ends in /api/v1: remove /api/v1 — seerrpilot adds the API path itself; give MoviePilot's base address, e.g. http://moviepilot:3001")
-	}
-	cfg.TVSpecials = oneOf(c, "TV_SPECIALS", raw.TVSpecials, specials)
-	cfg.MaxAttempts = intIn(c, "MAX_ATTEMPTS", raw.MaxAttempts, 1, maxAttemptCap)
-	cfg.ListenAddr = listenAddr(c, "LISTEN_ADDR", raw.ListenAddr)
-	cfg.BasePath = basePath(c, "BASE_PATH", raw.BasePath)
-	cfg.WebhookSecretHeader = headerName(c, "WEBHOOK_SECRET_HEADER", raw.WebhookSecretHdr)
-	cfg.DataDir = strings.TrimSpace(raw.DataDir)
-	if cfg.DataDir == "" {
-		c.add("DATA_DIR", "must not be empty (default ./data; /data in the container)")
-	}
-	cfg.ReconcileInterval = interval(c, "RECONCILE_INTERVAL", raw.ReconcileInterval)
-	if v := strings.TrimSpace(raw.ReconcileSince); v != "" {
-		t, err := since.Parse(v, time.Now())
-		if err != nil {
-			c.add("RECONCILE_SINCE", "%s", err.Error())
-		}
-		cfg.ReconcileSince = t
-	}
-	cfg.LogLevel = oneOf(c, "LOG_LEVEL", raw.LogLevel, logLevels)
-	cfg.LogFormat = oneOf(c, "LOG_FORMAT", raw.LogFormat, logFormats)
-	cfg.Notify.load(c, raw.NotifyEvents, raw.NotifyUnreachableAfter)
-	cfg.Track.load(c, raw.MPTrackInterval, raw.StalledAfter)
-
-	if v, err := strconv.ParseFloat(strings.TrimSpace(raw.MPRateLimit), 64); err != nil || v <= 0 || v > maxRateLimit {
-		c.add("MP_RATE_LIMIT_PER_SEC", "%q: want a number > 0 and ≤ %g (calls per second, e.g. 3 or 0.5)", raw.MPRateLimit, maxRateLimit)
-	} else {
-		cfg.MPRateLimit = v
 	}
 
 	// The auth scheme and the credentials it needs.
-	scheme := oneOf(c, "MP_AUTH_SCHEME", raw.MPAuthScheme, authSchemes)
-	switch scheme {
-	case "auto":
+	switch {
+	case c.has("MP_AUTH_SCHEME"):
+		cfg.MPAuthScheme = ""
+	case cfg.MPAuthScheme == AuthAuto:
 		cfg.AuthSchemeAuto = true
-		scheme = "x-api-key"
+		cfg.MPAuthScheme = AuthXAPIKey
 		if cfg.MPUsername != "" {
-			scheme = "login"
+			cfg.MPAuthScheme = AuthLogin
 		}
-	case "x-api-token":
-		scheme = "x-api-key"
+	case cfg.MPAuthScheme == AuthXAPIToken:
+		cfg.MPAuthScheme = AuthXAPIKey
 	}
-	cfg.MPAuthScheme = scheme
-	if cfg.MPURL == "" && !cfg.MPDryRun && raw.MPURL == "" {
+	if cfg.MPURL == "" && !cfg.MPDryRun && !c.has("MP_URL") {
 		c.add("MP_URL", "is required: the MoviePilot address, e.g. http://moviepilot:3001 (or set MP_DRY_RUN=true to try seerrpilot without MoviePilot)")
 	}
-	if cfg.MPURL != "" && scheme != "" {
-		switch scheme {
-		case "login":
+	if cfg.MPURL != "" && cfg.MPAuthScheme != "" {
+		switch cfg.MPAuthScheme {
+		case AuthLogin:
 			if cfg.MPUsername == "" {
 				c.add("MP_USERNAME", "is required with MP_AUTH_SCHEME=login (a MoviePilot user)")
 			}
@@ -371,21 +369,21 @@ func fromEnv(raw env) (*Config, error) {
 		default:
 			if cfg.MPToken == "" {
 				hint := "MoviePilot's API_TOKEN (Settings → 基础设置 → API令牌)"
-				if scheme == "bearer" {
+				if cfg.MPAuthScheme == AuthBearer {
 					hint = "a MoviePilot JWT; it dies when MoviePilot restarts unless SECRET_KEY is fixed — prefer x-api-key or login"
 				}
-				c.add("MP_TOKEN", "is required with MP_AUTH_SCHEME=%s (or MP_TOKEN_FILE): %s", scheme, hint)
+				c.add("MP_TOKEN", "is required with MP_AUTH_SCHEME=%s (or MP_TOKEN_FILE): %s", string(cfg.MPAuthScheme), hint)
 			}
 		}
 	}
 
-	cfg.Notify.checkMoviePilot(c, cfg.MPURL, scheme, cfg.MPToken)
+	cfg.Notify.checkMoviePilot(c, cfg.MPURL, string(cfg.MPAuthScheme), cfg.MPToken)
 
 	// Seerr is optional, but half a configuration is a mistake.
 	switch {
 	case cfg.JellyURL != "" && cfg.JellyAPIKey == "":
 		c.add("JELLY_API_KEY", "is required when JELLY_URL is set (Seerr → Settings → General → API Key), or JELLY_API_KEY_FILE")
-	case raw.JellyURL == "" && cfg.JellyAPIKey != "":
+	case cfg.JellyURL == "" && !c.has("JELLY_URL") && cfg.JellyAPIKey != "":
 		c.add("JELLY_URL", "is required when JELLY_API_KEY is set, e.g. http://jellyseerr:5055")
 	}
 
@@ -394,15 +392,6 @@ func fromEnv(raw env) (*Config, error) {
 			c.add(s.name, "is too short (%d characters): use at least %d, e.g. the output of `openssl rand -hex 24`", len(s.val), minSecretLen)
 		}
 	}
-
-	if len(c.problems) > 0 {
-		red := redact.New(cfg.Secrets()...)
-		for i := range c.problems {
-			c.problems[i].Msg = c.problems[i].Text(red.String)
-		}
-		return nil, &ValidationError{Problems: c.problems}
-	}
-	return cfg, nil
 }
 
 // secret reads NAME or NAME_FILE (not both). The value is never put in a message.
@@ -428,157 +417,6 @@ func secret(c *collector, name, val, file string) string {
 		c.add(name+"_FILE", "%q is empty", file)
 	}
 	return v
-}
-
-// baseURL accepts http(s)://host[:port][/sub/path][/] and returns it without the trailing slash.
-func baseURL(c *collector, name, raw string) string {
-	raw = strings.TrimSpace(raw)
-	if raw == "" {
-		return ""
-	}
-	u, err := url.Parse(raw)
-	switch {
-	case err != nil && strings.Contains(raw, "@"):
-		// Not quoted: what looks like user info may be a password the guard cannot isolate.
-		c.add(name, "is not a URL (not shown: it seems to carry a user or password); want http(s)://host[:port][/path], credentials in their own variables")
-		return ""
-	case err != nil:
-		c.add(name, "%q is not a URL; want http(s)://host[:port][/path]", raw)
-		return ""
-	case u.User != nil:
-		c.add(name, "must not carry a user or password; use the credential variables instead")
-		return ""
-	case u.Scheme != "http" && u.Scheme != "https":
-		c.add(name, "%q: want an http:// or https:// URL with a host", raw)
-		return ""
-	case u.Host == "" || u.Hostname() == "":
-		c.add(name, "%q has no host; want http(s)://host[:port][/path]", raw)
-		return ""
-	case u.RawQuery != "" || u.Fragment != "":
-		// Not quoted: a query may hold a token.
-		c.add(name, "must not carry a query or fragment (a ?token= belongs in the credential variables): only scheme, host, port and path")
-		return ""
-	}
-	u.Path = strings.TrimRight(u.Path, "/")
-	u.RawPath = ""
-	return u.String()
-}
-
-// userMap parses "seerrName:mpName,..." (spaces around names are trimmed; a name may not be
-// empty, and a Seerr name may appear once). Empty → nil.
-func userMap(c *collector, name, raw string) map[string]string {
-	if strings.TrimSpace(raw) == "" {
-		return nil
-	}
-	m := map[string]string{}
-	for _, pair := range strings.Split(raw, ",") {
-		if strings.TrimSpace(pair) == "" {
-			continue
-		}
-		from, to, ok := strings.Cut(pair, ":")
-		from, to = strings.TrimSpace(from), strings.TrimSpace(to)
-		switch {
-		case !ok || from == "" || to == "" || strings.Contains(to, ":"):
-			c.add(name, "%q: want seerrName:moviepilotName pairs separated by commas, e.g. alice:alice_mp,Bob Smith:bob", pair)
-			return nil
-		case m[from] != "":
-			c.add(name, "maps %q twice", from)
-			return nil
-		}
-		m[from] = to
-	}
-	return m
-}
-
-func oneOf(c *collector, name, raw string, allowed []string) string {
-	v := strings.ToLower(strings.TrimSpace(raw))
-	for _, a := range allowed {
-		if v == a {
-			return v
-		}
-	}
-	c.add(name, "%q: allowed %s", raw, strings.Join(allowed, " | "))
-	return ""
-}
-
-func intIn(c *collector, name, raw string, lo, hi int) int {
-	v, err := strconv.Atoi(strings.TrimSpace(raw))
-	if err != nil || v < lo || v > hi {
-		c.add(name, "%q: want a whole number from %d to %d", raw, lo, hi)
-		return 0
-	}
-	return v
-}
-
-func boolean(c *collector, name, raw string) bool {
-	v, err := strconv.ParseBool(strings.TrimSpace(raw))
-	if err != nil {
-		c.add(name, "%q: want true or false", raw)
-	}
-	return v
-}
-
-func interval(c *collector, name, raw string) time.Duration {
-	s := strings.TrimSpace(raw)
-	if s == "0" {
-		return 0
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil || (d != 0 && d < minReconcile) || d < 0 {
-		c.add(name, "%q: want a duration of at least %v like 30m or 1h, or 0 to disable the periodic pass", raw, minReconcile)
-		return 0
-	}
-	return d
-}
-
-// basePath accepts "", "/", "/seerrpilot" or "/a/b/" and returns "" or "/a/b".
-func basePath(c *collector, name, raw string) string {
-	v := strings.TrimRight(strings.TrimSpace(raw), "/")
-	if v == "" {
-		return ""
-	}
-	if !strings.HasPrefix(v, "/") || strings.ContainsAny(v, "?#% \t") || strings.Contains(v, "//") || strings.Contains(v, "/../") || strings.HasSuffix(v, "/..") {
-		c.add(name, "%q: want a path like /seerrpilot (leading slash, no query, no ..)", raw)
-		return ""
-	}
-	return v
-}
-
-func listenAddr(c *collector, name, raw string) string {
-	v := strings.TrimSpace(raw)
-	_, port, err := net.SplitHostPort(v)
-	if err == nil {
-		var p int
-		p, err = strconv.Atoi(port)
-		if err == nil && (p < 0 || p > 65535) {
-			err = errors.New("port out of range")
-		}
-	}
-	if err != nil {
-		c.add(name, "%q: want [host]:port, e.g. :8770 or 127.0.0.1:8770", raw)
-		return ""
-	}
-	return v
-}
-
-// maxHeaderName bounds WEBHOOK_SECRET_HEADER.
-const maxHeaderName = 64
-
-// headerName reads an HTTP header name (an RFC 9110 token, at most maxHeaderName bytes) and
-// returns it in canonical form ("x-seerrpilot-secret" → "X-Seerrpilot-Secret").
-func headerName(c *collector, name, raw string) string {
-	v := strings.TrimSpace(raw)
-	ok := v != "" && len(v) <= maxHeaderName
-	for i := 0; ok && i < len(v); i++ {
-		ok = strings.IndexByte("!#$%&'*+-.^_`|~", v[i]) >= 0 ||
-			v[i] >= '0' && v[i] <= '9' || v[i] >= 'a' && v[i] <= 'z' || v[i] >= 'A' && v[i] <= 'Z'
-	}
-	if !ok {
-		c.add(name, "%q: want an HTTP header name of at most %d letters, digits or -, e.g. Authorization or X-Seerrpilot-Secret",
-			trunc.Mark(v, maxHeaderName), maxHeaderName)
-		return ""
-	}
-	return http.CanonicalHeaderKey(v)
 }
 
 // ReconcileEnabled reports whether Seerr is configured, so reconcile and enrichment can run.

@@ -358,3 +358,22 @@ func TestReconcileSince(t *testing.T) {
 		t.Fatalf("problems %v (%v)", got, err)
 	}
 }
+
+// TestLoadLeavesTheEnvironment: Load sets blank and bad variables aside while envconfig runs
+// (so that defaults apply and every problem is found); afterwards the environment is as it was.
+func TestLoadLeavesTheEnvironment(t *testing.T) {
+	setEnv(t, map[string]string{"MP_DRY_RUN": "true", "LOG_LEVEL": "loud", "LOG_FORMAT": " ", "MAX_ATTEMPTS": "x"})
+	before := os.Environ()
+	_, err := Load()
+	if got := problemVars(err); !reflect.DeepEqual(got, []string{"LOG_LEVEL", "MAX_ATTEMPTS"}) {
+		t.Fatalf("problems %v (%v)", got, err)
+	}
+	after := os.Environ()
+	sort.Strings(before)
+	sort.Strings(after)
+	for i := range max(len(before), len(after)) {
+		if i >= len(before) || i >= len(after) || before[i] != after[i] {
+			t.Fatalf("the environment changed (%d variables before, %d after) at %d", len(before), len(after), i)
+		}
+	}
+}

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"strings"
 	"time"
 
 	"github.com/seerrpilot/seerrpilot/pkg/notify"
@@ -19,16 +18,13 @@ type Notify struct {
 	rawURLs string
 }
 
-// Limits of NOTIFY_UNREACHABLE_AFTER: shorter would announce every restart of MoviePilot.
-const (
-	minUnreachableAfter = time.Minute
-	maxUnreachableAfter = 24 * time.Hour
-	maxNotifyURLs       = 20
-)
+// maxNotifyURLs bounds NOTIFY_URLS.
+const maxNotifyURLs = 20
 
-// load validates the NOTIFY_* variables; each URL is built by shoutrrr now, so a typo stops
-// the start (exit 2) naming the URL's position and service, never its token.
-func (n *Notify) load(c *collector, events, unreachableAfter string) {
+// load checks NOTIFY_URLS and takes the other NOTIFY_* variables from e: each URL is built by
+// shoutrrr now, so a typo stops the start (exit 2) naming the URL's position and service,
+// never its token.
+func (n *Notify) load(c *collector, e env) {
 	urls := notify.SplitURLs(n.rawURLs)
 	if len(urls) > maxNotifyURLs {
 		c.add("NOTIFY_URLS", "holds %d URLs: at most %d", len(urls), maxNotifyURLs)
@@ -41,17 +37,8 @@ func (n *Notify) load(c *collector, events, unreachableAfter string) {
 		}
 		n.URLs = append(n.URLs, u)
 	}
-	if ev, err := notify.ParseEvents(events); err != nil {
-		c.add("NOTIFY_EVENTS", "%v", err)
-	} else {
-		n.Events = ev
-	}
-	d, err := time.ParseDuration(strings.TrimSpace(unreachableAfter))
-	if err != nil || d < minUnreachableAfter || d > maxUnreachableAfter {
-		c.add("NOTIFY_UNREACHABLE_AFTER", "%q: want a duration from %v to %v, e.g. 10m", unreachableAfter, minUnreachableAfter, maxUnreachableAfter)
-	} else {
-		n.UnreachableAfter = d
-	}
+	n.Events = notify.Events(e.NotifyEvents)
+	n.UnreachableAfter = time.Duration(e.NotifyUnreachableAfter)
 }
 
 // checkMoviePilot refuses moviepilot:// in NOTIFY_URLS when it cannot work: it sends through
