@@ -43,7 +43,7 @@ var (
 	bucketMeta   = []byte("meta")
 )
 
-// Errors of the store besides the model's (task.ErrNotFound, ErrConflict, ErrInvalid).
+// Errors of the store besides the model's (task.ErrNotFound, task.ErrConflict, task.ErrInvalid).
 // Check them with errors.Is.
 var (
 	// ErrLocked means another process holds the database file.
@@ -209,7 +209,7 @@ type EnqueueResult struct {
 	Created bool // a new task was stored
 	Changed bool // an existing task took new seasons (re-opened if it had finished), or was re-opened
 	// Reopened: a cancelled or failed task went back to pending because Seerr approved the
-	// request again (see Reopens).
+	// request again (see task.Reopens).
 	Reopened bool
 }
 
@@ -219,7 +219,7 @@ type EnqueueResult struct {
 //
 // New seasons re-open a finished task (success or failed → pending) so that only the new
 // seasons are sent: the items already done keep their state. A new approval in Seerr
-// re-opens a cancelled or failed task under the same id (see Reopens); otherwise a cancelled
+// re-opens a cancelled or failed task under the same id (see task.Reopens); otherwise a cancelled
 // task keeps its status (an operator decided so) but remembers the seasons for a later retry.
 //
 // Concurrent callers share one fsync'd commit (bbolt's DB.Batch). A nil error means the task
@@ -364,7 +364,7 @@ func (s *Store) Has(ctx context.Context, key string) (bool, []task.SeasonRequest
 }
 
 // Wants reports, in one cheap read, whether Enqueue(src, in) would change anything: no task
-// for the key yet, new seasons, or a re-open (see Reopens). Reconcile asks it before it
+// for the key yet, new seasons, or a re-open (see task.Reopens). Reconcile asks it before it
 // enqueues, so a pass over thousands of known requests writes nothing.
 func (s *Store) Wants(ctx context.Context, src task.Source, in task.Input) (bool, error) {
 	if err := ctx.Err(); err != nil {
@@ -569,7 +569,7 @@ func (s *Store) ClaimNext(ctx context.Context, lease time.Duration) (*task.Task,
 
 // Update applies fn to the current task and stores the result in one transaction, enforcing the
 // state machine: a status change fn makes must be a legal transition, or Update returns a
-// *TransitionError (ErrConflict) and stores nothing. fn must not change id, key or createdAt.
+// *task.TransitionError (task.ErrConflict) and stores nothing. fn must not change id, key or createdAt.
 func (s *Store) Update(ctx context.Context, id string, fn func(t *task.Task) error) (task.Task, error) {
 	seq, err := task.ParseID(id)
 	if err != nil {
@@ -628,7 +628,7 @@ func (s *Store) Retry(ctx context.Context, id string) (task.Task, error) {
 
 // Cancel is an operator's cancel (REST, MCP) of a pending or running task. A running task
 // stops before its next MoviePilot call. The cancel holds through reconcile until Seerr's
-// request is updated after it (see Reopens); a new approval webhook or Retry re-opens it.
+// request is updated after it (see task.Reopens); a new approval webhook or Retry re-opens it.
 func (s *Store) Cancel(ctx context.Context, id, reason string) (task.Task, error) {
 	return s.Update(ctx, id, func(t *task.Task) error {
 		now := s.now().UTC()
@@ -656,7 +656,7 @@ func cancel(t *task.Task, now time.Time, reason, by string) error {
 	return nil
 }
 
-// ErrAlreadySent is returned (wrapped, matching ErrConflict) by CancelUnsent when MoviePilot
+// ErrAlreadySent is returned (wrapped, matching task.ErrConflict) by CancelUnsent when MoviePilot
 // already has at least one of the task's subscriptions.
 var ErrAlreadySent = fmt.Errorf("%w: already sent to MoviePilot", task.ErrConflict)
 
