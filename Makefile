@@ -32,11 +32,11 @@ lint:
 
 ## bench: store (1M tasks), schema upgrade, reconcile, service figures (latency, MP call rate, RSS, start → ready, stalled bodies, durable intake)
 bench:
-	SEERRPILOT_BENCH_TASKS=$${SEERRPILOT_BENCH_TASKS:-1000000} $(GO) test -run '^$$' -bench 'LargeStore' -benchtime=2000x -timeout 60m -v ./pkg/task/
-	$(GO) test -run '^$$' -bench 'EnqueueParallel' -benchtime=3s ./pkg/task/
+	SEERRPILOT_BENCH_TASKS=$${SEERRPILOT_BENCH_TASKS:-1000000} $(GO) test -run '^$$' -bench 'LargeStore' -benchtime=2000x -timeout 60m -v ./pkg/taskdb/
+	$(GO) test -run '^$$' -bench 'EnqueueParallel' -benchtime=3s ./pkg/taskdb/
 	$(GO) test -run '^$$' -bench 'Pass10k' -benchtime=1x -timeout 30m ./reconcile/
 	$(GO) test -run '^$$' -bench 'IntakeDurable|Handler' ./webhook/
-	$(GO) test -run '^$$' -bench 'UpgradeFromSchema1' -benchtime=2x ./pkg/task/
+	$(GO) test -run '^$$' -bench 'UpgradeFromSchema1' -benchtime=2x ./pkg/taskdb/
 	$(GO) run ./cmd/opsbench
 
 ## soak: kill -9 rounds and outage scenarios against the real binary (~15 min, not in CI)

@@ -13,15 +13,16 @@ import (
 	"github.com/seerrpilot/seerrpilot/pkg/seerr"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr/seerrtest"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
+	"github.com/seerrpilot/seerrpilot/pkg/taskdb"
 	"github.com/seerrpilot/seerrpilot/pkg/testbudget"
 )
 
 // Tests live in package reconcile so that the join tests can see how many callers a run
 // serves; everything else uses only the exported API.
 
-func openStore(tb testing.TB) *task.Store {
+func openStore(tb testing.TB) *taskdb.Store {
 	tb.Helper()
-	s, err := task.Open(filepath.Join(tb.TempDir(), "tasks.db"), task.Options{})
+	s, err := taskdb.Open(filepath.Join(tb.TempDir(), "tasks.db"), taskdb.Options{})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -29,7 +30,7 @@ func openStore(tb testing.TB) *task.Store {
 	return s
 }
 
-func taskCount(tb testing.TB, s *task.Store) int {
+func taskCount(tb testing.TB, s *taskdb.Store) int {
 	tb.Helper()
 	st, err := s.Stats(context.Background())
 	if err != nil {
@@ -62,13 +63,13 @@ func (c *countingStore) Wants(ctx context.Context, src task.Source, in task.Inpu
 	return c.Store.Wants(ctx, src, in)
 }
 
-func (c *countingStore) Enqueue(ctx context.Context, src task.Source, in task.Input) (task.EnqueueResult, error) {
+func (c *countingStore) Enqueue(ctx context.Context, src task.Source, in task.Input) (taskdb.EnqueueResult, error) {
 	c.enqueue.Add(1)
 	if src != task.SourceReconcile {
-		return task.EnqueueResult{}, errors.New("source is not reconcile")
+		return taskdb.EnqueueResult{}, errors.New("source is not reconcile")
 	}
 	if c.failEnqueue != nil {
-		return task.EnqueueResult{}, c.failEnqueue
+		return taskdb.EnqueueResult{}, c.failEnqueue
 	}
 	return c.Store.Enqueue(ctx, src, in)
 }

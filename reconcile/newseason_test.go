@@ -15,6 +15,7 @@ import (
 	"github.com/seerrpilot/seerrpilot/pkg/seerr"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr/seerrtest"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
+	"github.com/seerrpilot/seerrpilot/pkg/taskdb"
 	"github.com/seerrpilot/seerrpilot/pkg/worker"
 )
 
@@ -30,7 +31,7 @@ func TestSeasonAddedWithoutWebhook(t *testing.T) {
 	mp := mptest.New(mptest.Options{Version: mptest.V2, APIToken: "mp-token-123456", AcceptAPIKey: true})
 	defer mp.Close()
 	now := clocktest.New(time.Time{}).Now
-	store, err := task.Open(filepath.Join(t.TempDir(), task.FileName), task.Options{Now: now})
+	store, err := taskdb.Open(filepath.Join(t.TempDir(), taskdb.FileName), taskdb.Options{Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/seerrpilot/seerrpilot/pkg/reconcilepass"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
+	"github.com/seerrpilot/seerrpilot/pkg/taskdb"
 )
 
 // Defaults for Options fields left at zero.
@@ -38,11 +39,11 @@ type Seerr interface {
 	Walk(ctx context.Context, opts seerr.WalkOptions, fn func(seerr.Request) error) (seerr.WalkStats, error)
 }
 
-// Store is what a pass needs from the task store (*task.Store satisfies it).
+// Store is what a pass needs from the task store (*taskdb.Store satisfies it).
 type Store interface {
 	Has(ctx context.Context, key string) (bool, []task.SeasonRequest, error)
 	Wants(ctx context.Context, src task.Source, in task.Input) (bool, error)
-	Enqueue(ctx context.Context, src task.Source, in task.Input) (task.EnqueueResult, error)
+	Enqueue(ctx context.Context, src task.Source, in task.Input) (taskdb.EnqueueResult, error)
 }
 
 // Options configure a Poller. Seerr and Store are required.

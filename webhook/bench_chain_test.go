@@ -16,6 +16,7 @@ import (
 	"github.com/seerrpilot/seerrpilot/pkg/redact"
 	"github.com/seerrpilot/seerrpilot/pkg/server"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
+	"github.com/seerrpilot/seerrpilot/pkg/taskdb"
 	"github.com/seerrpilot/seerrpilot/webhook"
 )
 
@@ -23,9 +24,9 @@ import (
 // HTTP handler path alone.
 type instantStore struct{ seq atomic.Uint64 }
 
-func (s *instantStore) Enqueue(_ context.Context, src task.Source, in task.Input) (task.EnqueueResult, error) {
+func (s *instantStore) Enqueue(_ context.Context, src task.Source, in task.Input) (taskdb.EnqueueResult, error) {
 	id := task.FormatID(s.seq.Add(1))
-	return task.EnqueueResult{Created: true, Task: task.Task{ID: id, Key: in.Key(), Type: in.MediaType,
+	return taskdb.EnqueueResult{Created: true, Task: task.Task{ID: id, Key: in.Key(), Type: in.MediaType,
 		Status: task.StatusPending, Source: src, Input: in}}, nil
 }
 

@@ -16,7 +16,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/seerrpilot/seerrpilot/pkg/seerr/seerrhook"
-	"github.com/seerrpilot/seerrpilot/pkg/task"
+	"github.com/seerrpilot/seerrpilot/pkg/taskdb"
 	"github.com/seerrpilot/seerrpilot/webhook"
 )
 
@@ -67,7 +67,7 @@ func (b intakeBody) make(id int) []byte {
 func BenchmarkIntakeDurable(b *testing.B) {
 	body := newIntakeBody(b)
 	const secret = "bench-secret"
-	store, err := task.Open(filepath.Join(b.TempDir(), task.FileName), task.Options{})
+	store, err := taskdb.Open(filepath.Join(b.TempDir(), taskdb.FileName), taskdb.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -13,12 +13,13 @@ import (
 
 	"github.com/seerrpilot/seerrpilot/pkg/seerr/seerrhook"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
+	"github.com/seerrpilot/seerrpilot/pkg/taskdb"
 )
 
 // openStore opens a real task store in a temporary directory.
-func openStore(t *testing.T) *task.Store {
+func openStore(t *testing.T) *taskdb.Store {
 	t.Helper()
-	s, err := task.Open(filepath.Join(t.TempDir(), task.FileName), task.Options{})
+	s, err := taskdb.Open(filepath.Join(t.TempDir(), taskdb.FileName), taskdb.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

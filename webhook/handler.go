@@ -24,15 +24,16 @@ import (
 	"github.com/seerrpilot/seerrpilot/pkg/clean"
 	"github.com/seerrpilot/seerrpilot/pkg/envelope"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
+	"github.com/seerrpilot/seerrpilot/pkg/taskdb"
 	"github.com/seerrpilot/seerrpilot/pkg/trunc"
 )
 
-// Store is what the handler needs from the task store. *task.Store satisfies it.
+// Store is what the handler needs from the task store. *taskdb.Store satisfies it.
 type Store interface {
 	// Enqueue stores a new pending task for in.Key() ("seerr:<requestId>") or merges new
 	// seasons into the existing one. A nil error means the task is durably on disk.
 	// task.ErrInvalid wraps validation failures; any other error means the store is unavailable.
-	Enqueue(ctx context.Context, src task.Source, in task.Input) (task.EnqueueResult, error)
+	Enqueue(ctx context.Context, src task.Source, in task.Input) (taskdb.EnqueueResult, error)
 	// CancelUnsent cancels the task with that key if nothing was sent to MoviePilot yet.
 	// task.ErrNotFound: no such task. task.ErrConflict: already sent or finished.
 	CancelUnsent(ctx context.Context, key, reason string) (task.Task, error)

@@ -20,6 +20,7 @@ import (
 	"github.com/seerrpilot/seerrpilot/pkg/logging/logtest"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr/seerrhook"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
+	"github.com/seerrpilot/seerrpilot/pkg/taskdb"
 )
 
 func seasons(n ...int) []task.SeasonRequest {
@@ -403,7 +404,7 @@ func TestStoreErrors(t *testing.T) {
 		msg    string
 	}{
 		{"store unavailable", errors.New("disk I/O error"), 503, 5000, "stored nothing. The reconcile loop will pick the request up from Seerr later"},
-		{"store closed", task.ErrClosed, 503, 5000, "stored nothing"},
+		{"store closed", taskdb.ErrClosed, 503, 5000, "stored nothing"},
 		{"deadline", context.DeadlineExceeded, 503, 5000, "stored nothing"},
 		{"store rejects the input", fmt.Errorf("%w: season 3 is odd", task.ErrInvalid), 400, 1001, "invalid task: season 3 is odd; nothing stored"},
 	}

@@ -16,10 +16,11 @@ import (
 	"github.com/seerrpilot/seerrpilot/pkg/logging/logtest"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr/seerrhook"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
+	"github.com/seerrpilot/seerrpilot/pkg/taskdb"
 )
 
 // The real store must satisfy the interface the handler consumes.
-var _ Store = (*task.Store)(nil)
+var _ Store = (*taskdb.Store)(nil)
 
 // fakeStore is an in-memory Store that dedupes by key like the real one.
 type fakeStore struct {
@@ -36,7 +37,7 @@ type fakeStore struct {
 
 func newFakeStore() *fakeStore { return &fakeStore{tasks: map[string]*task.Task{}} }
 
-func (s *fakeStore) Enqueue(_ context.Context, src task.Source, in task.Input) (task.EnqueueResult, error) {
+func (s *fakeStore) Enqueue(_ context.Context, src task.Source, in task.Input) (taskdb.EnqueueResult, error) {
 	if s.enqueueHook != nil {
 		s.enqueueHook()
 	}
@@ -46,13 +47,13 @@ func (s *fakeStore) Enqueue(_ context.Context, src task.Source, in task.Input) (
 		s.enqueued = append(s.enqueued, in)
 	}
 	if s.enqueueErr != nil {
-		return task.EnqueueResult{}, s.enqueueErr
+		return taskdb.EnqueueResult{}, s.enqueueErr
 	}
 	if err := in.Validate(); err != nil {
-		return task.EnqueueResult{}, err
+		return taskdb.EnqueueResult{}, err
 	}
 	if src != task.SourceWebhook {
-		return task.EnqueueResult{}, fmt.Errorf("%w: source %q", task.ErrInvalid, src)
+		return taskdb.EnqueueResult{}, fmt.Errorf("%w: source %q", task.ErrInvalid, src)
 	}
 	key := in.Key()
 	if t, ok := s.tasks[key]; ok {
@@ -60,12 +61,12 @@ func (s *fakeStore) Enqueue(_ context.Context, src task.Source, in task.Input) (
 		if changed {
 			t.Input.Seasons = merged
 		}
-		return task.EnqueueResult{Task: *t, Changed: changed}, nil
+		return taskdb.EnqueueResult{Task: *t, Changed: changed}, nil
 	}
 	s.seq++
 	t := &task.Task{ID: task.FormatID(uint64(s.seq)), Key: key, Type: in.MediaType, Status: task.StatusPending, Source: src, Input: in}
 	s.tasks[key] = t
-	return task.EnqueueResult{Task: *t, Created: true}, nil
+	return taskdb.EnqueueResult{Task: *t, Created: true}, nil
 }
 
 func (s *fakeStore) CancelUnsent(_ context.Context, key, reason string) (task.Task, error) {

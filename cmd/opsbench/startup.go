@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/seerrpilot/seerrpilot/pkg/benchkit"
-	"github.com/seerrpilot/seerrpilot/pkg/task"
+	"github.com/seerrpilot/seerrpilot/pkg/taskdb"
 )
 
 // startup times exec → first 200 on /readyz, -starts times on an empty DATA_DIR (the
@@ -42,7 +42,7 @@ func (b *bench) startup(ctx context.Context, r *benchkit.Report) {
 		r.Fail(fmt.Errorf("pre-fill: %w", err))
 		return
 	}
-	st, err := os.Stat(filepath.Join(svc.DataDir(), task.FileName))
+	st, err := os.Stat(filepath.Join(svc.DataDir(), taskdb.FileName))
 	if err != nil {
 		r.Fail(err)
 		return

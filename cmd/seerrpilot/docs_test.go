@@ -15,7 +15,7 @@ import (
 	"github.com/seerrpilot/seerrpilot/pkg/logging"
 	"github.com/seerrpilot/seerrpilot/pkg/redact"
 	"github.com/seerrpilot/seerrpilot/pkg/server"
-	"github.com/seerrpilot/seerrpilot/pkg/task"
+	"github.com/seerrpilot/seerrpilot/pkg/taskdb"
 )
 
 // TestReadmesListEveryEndpoint walks the router serve builds and checks that both READMEs
@@ -29,7 +29,7 @@ func TestReadmesListEveryEndpoint(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := task.Open(filepath.Join(cfg.DataDir, task.FileName), task.Options{})
+	store, err := taskdb.Open(filepath.Join(cfg.DataDir, taskdb.FileName), taskdb.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,7 @@ import (
 	"github.com/seerrpilot/seerrpilot/pkg/moviepilot"
 	"github.com/seerrpilot/seerrpilot/pkg/redact"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr"
-	"github.com/seerrpilot/seerrpilot/pkg/task"
+	"github.com/seerrpilot/seerrpilot/pkg/taskdb"
 )
 
 // doctorTimeout bounds every network call doctor makes.
@@ -334,7 +334,7 @@ func doctorDataDir(ctx context.Context, r *report, dir, readyz string) {
 	}
 	r.ok("DATA_DIR " + dir + " is writable")
 
-	path := filepath.Join(dir, task.FileName)
+	path := filepath.Join(dir, taskdb.FileName)
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		if created {
 			_ = os.Remove(dir)
@@ -342,9 +342,9 @@ func doctorDataDir(ctx context.Context, r *report, dir, readyz string) {
 		r.ok("database " + path + " does not exist yet (created on first start)")
 		return
 	}
-	store, err := task.Open(path, task.Options{LockTimeout: doctorLockTimeout})
+	store, err := taskdb.Open(path, taskdb.Options{LockTimeout: doctorLockTimeout})
 	switch {
-	case errors.Is(err, task.ErrLocked):
+	case errors.Is(err, taskdb.ErrLocked):
 		doctorLockedDatabase(ctx, r, path, readyz)
 	case err != nil:
 		r.fail("database "+path+": "+err.Error(), "check the file's permissions; restore it from a backup if it is damaged")

@@ -18,7 +18,7 @@ import (
 	"github.com/seerrpilot/seerrpilot/pkg/seerr"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr/seerrtest"
 	"github.com/seerrpilot/seerrpilot/pkg/server"
-	"github.com/seerrpilot/seerrpilot/pkg/task"
+	"github.com/seerrpilot/seerrpilot/pkg/taskdb"
 )
 
 // goodWebhookAgent is Seerr's webhook agent set up as the README says, for doctorEnv.
@@ -143,7 +143,7 @@ func TestDoctorSeerrWebhook(t *testing.T) {
 // this process (so its lock is held, as by the running service) and a /readyz answers for it.
 func TestDoctorDataDirNextToRunningStore(t *testing.T) {
 	dir := t.TempDir()
-	store, err := task.Open(filepath.Join(dir, task.FileName), task.Options{})
+	store, err := taskdb.Open(filepath.Join(dir, taskdb.FileName), taskdb.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +164,7 @@ func TestDoctorDataDirNextToRunningStore(t *testing.T) {
 		doctorDataDir(context.Background(), r, dir, readyz)
 		return buf.String(), r.failed
 	}
-	path := filepath.Join(dir, task.FileName)
+	path := filepath.Join(dir, taskdb.FileName)
 
 	ready.Set("worker", true, "ok", "", nil)
 	out, failed := check(ts.URL + "/readyz")

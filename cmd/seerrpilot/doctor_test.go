@@ -13,7 +13,7 @@ import (
 	"github.com/seerrpilot/seerrpilot/pkg/moviepilot/mptest"
 	"github.com/seerrpilot/seerrpilot/pkg/redact"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr/seerrtest"
-	"github.com/seerrpilot/seerrpilot/pkg/task"
+	"github.com/seerrpilot/seerrpilot/pkg/taskdb"
 )
 
 const doctorWrongToken = "Wrong-mp-token-0a1b2c3d"
@@ -153,7 +153,7 @@ func TestDoctorLockedDataDir(t *testing.T) {
 	env := doctorEnv(t, mp, js)
 	svc := startService(t, mergeEnv(env, map[string]string{"RECONCILE_INTERVAL": "0"}))
 	r := runBin(t, mergeEnv(env, map[string]string{"LISTEN_ADDR": svc.addr}), "doctor")
-	if r.code != 0 || !strings.Contains(r.stdout, "[ OK ] database "+filepath.Join(env["DATA_DIR"], task.FileName)+" is in use by the running seerrpilot") {
+	if r.code != 0 || !strings.Contains(r.stdout, "[ OK ] database "+filepath.Join(env["DATA_DIR"], taskdb.FileName)+" is in use by the running seerrpilot") {
 		t.Fatalf("exit %d:\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	assertDoctorClean(t, r)
@@ -216,8 +216,8 @@ func TestDoctorReportRedacts(t *testing.T) {
 func TestDoctorReportsStaleJournal(t *testing.T) {
 	mp, js := doctorFakes(t)
 	env := doctorEnv(t, mp, js)
-	path := filepath.Join(env["DATA_DIR"], task.FileName)
-	s, err := task.Open(path, task.Options{})
+	path := filepath.Join(env["DATA_DIR"], taskdb.FileName)
+	s, err := taskdb.Open(path, taskdb.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/seerrpilot/seerrpilot/pkg/task"
+	"github.com/seerrpilot/seerrpilot/pkg/taskdb"
 )
 
 // duplicateKey returns the first key that appears twice in one object of the JSON value in
@@ -181,7 +182,7 @@ func TestConfigErrorsAreRedactedOnEveryCommand(t *testing.T) {
 // file, the problem and the backup advice, never with bbolt's "fatal error: fault".
 func TestDamagedDatabase(t *testing.T) {
 	src := t.TempDir()
-	s, err := task.Open(filepath.Join(src, task.FileName), task.Options{})
+	s, err := taskdb.Open(filepath.Join(src, taskdb.FileName), taskdb.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +194,7 @@ func TestDamagedDatabase(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	whole, err := os.ReadFile(filepath.Join(src, task.FileName))
+	whole, err := os.ReadFile(filepath.Join(src, taskdb.FileName))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +203,7 @@ func TestDamagedDatabase(t *testing.T) {
 		"garbage":   bytes.Repeat([]byte("\xde\xad\xbe\xef garbage "), 8000),
 	} {
 		dir := t.TempDir()
-		path := filepath.Join(dir, task.FileName)
+		path := filepath.Join(dir, taskdb.FileName)
 		if err := os.WriteFile(path, content, 0o600); err != nil {
 			t.Fatal(err)
 		}

@@ -7,6 +7,7 @@ import (
 	"github.com/seerrpilot/seerrpilot/pkg/logging"
 	"github.com/seerrpilot/seerrpilot/pkg/notify"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
+	"github.com/seerrpilot/seerrpilot/pkg/taskdb"
 	"github.com/seerrpilot/seerrpilot/pkg/worker"
 )
 
@@ -33,7 +34,7 @@ func (c *components) buildNotifier() error {
 // notifyingStore is the task store as the worker sees it, telling the notifier about every
 // status the worker records (failed, success), with the status it replaced.
 type notifyingStore struct {
-	*task.Store
+	*taskdb.Store
 	n *notify.Notifier
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/seerrpilot/seerrpilot/pkg/notify"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr/seerrhook"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
+	"github.com/seerrpilot/seerrpilot/pkg/taskdb"
 	"github.com/seerrpilot/seerrpilot/pkg/worker"
 )
 
@@ -26,7 +27,7 @@ func (c chanSender) Send(_ context.Context, title, body string) error {
 // TestNotifyingStoreAnnouncesFailure: a failure the worker records through the decorated
 // store reaches the notifier with the status it replaced, once.
 func TestNotifyingStoreAnnouncesFailure(t *testing.T) {
-	st, err := task.Open(filepath.Join(t.TempDir(), task.FileName), task.Options{})
+	st, err := taskdb.Open(filepath.Join(t.TempDir(), taskdb.FileName), taskdb.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

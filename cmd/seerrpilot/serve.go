@@ -26,6 +26,7 @@ import (
 	"github.com/seerrpilot/seerrpilot/pkg/seerr"
 	"github.com/seerrpilot/seerrpilot/pkg/server"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
+	"github.com/seerrpilot/seerrpilot/pkg/taskdb"
 	"github.com/seerrpilot/seerrpilot/pkg/track"
 	"github.com/seerrpilot/seerrpilot/pkg/web"
 	"github.com/seerrpilot/seerrpilot/pkg/worker"
@@ -49,7 +50,7 @@ func serve(ctx context.Context, stdout, stderr io.Writer) error {
 
 	ready := server.NewReadiness(nil)
 	health := &storeHealth{ready: ready, red: red, probe: probeDir(cfg.DataDir), now: time.Now}
-	store, err := task.Open(filepath.Join(cfg.DataDir, task.FileName), task.Options{})
+	store, err := taskdb.Open(filepath.Join(cfg.DataDir, taskdb.FileName), taskdb.Options{})
 	if err != nil {
 		return fmt.Errorf("task store: %w", err)
 	}
@@ -167,7 +168,7 @@ func warnings(log zerolog.Logger, cfg *config.Config) {
 type components struct {
 	cfg   *config.Config
 	log   zerolog.Logger
-	store *task.Store
+	store *taskdb.Store
 	ready *server.Readiness
 	env   envelope.Writer
 	red   *redact.Redactor

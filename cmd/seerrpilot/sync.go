@@ -16,6 +16,7 @@ import (
 	"github.com/seerrpilot/seerrpilot/pkg/reconcilepass"
 	"github.com/seerrpilot/seerrpilot/pkg/server"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
+	"github.com/seerrpilot/seerrpilot/pkg/taskdb"
 	"github.com/seerrpilot/seerrpilot/pkg/worker"
 	"github.com/seerrpilot/seerrpilot/reconcile"
 )
@@ -53,7 +54,7 @@ func syncOnce(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	path := filepath.Join(cfg.DataDir, task.FileName)
+	path := filepath.Join(cfg.DataDir, taskdb.FileName)
 	if *dryRun {
 		path, err = scratchCopy(path)
 		if err != nil {
@@ -61,7 +62,7 @@ func syncOnce(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		defer os.RemoveAll(filepath.Dir(path))
 	}
-	store, err := task.Open(path, task.Options{})
+	store, err := taskdb.Open(path, taskdb.Options{})
 	if err != nil {
 		return fmt.Errorf("task store: %w", err)
 	}
@@ -143,7 +144,7 @@ func syncOnce(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return errCheckFailed
 	}
 	if *dryRun {
-		fmt.Fprintln(stdout, "dry run: nothing was written to MoviePilot or to", filepath.Join(cfg.DataDir, task.FileName))
+		fmt.Fprintln(stdout, "dry run: nothing was written to MoviePilot or to", filepath.Join(cfg.DataDir, taskdb.FileName))
 	}
 	return nil
 }
@@ -162,11 +163,11 @@ func scratchCopy(path string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	dst := filepath.Join(dir, task.FileName)
+	dst := filepath.Join(dir, taskdb.FileName)
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		return dst, nil
 	}
-	src, err := task.Open(path, task.Options{})
+	src, err := taskdb.Open(path, taskdb.Options{})
 	if err != nil {
 		_ = os.RemoveAll(dir)
 		return "", fmt.Errorf("task store: %w", err)

@@ -25,17 +25,18 @@ import (
 	"github.com/seerrpilot/seerrpilot/pkg/reconcilepass"
 	"github.com/seerrpilot/seerrpilot/pkg/server"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
+	"github.com/seerrpilot/seerrpilot/pkg/taskdb"
 	"github.com/seerrpilot/seerrpilot/pkg/worker"
 )
 
-// Store is the task queue as the operator API uses it; *task.Store satisfies it.
+// Store is the task queue as the operator API uses it; *taskdb.Store satisfies it.
 type Store interface {
-	List(ctx context.Context, opts task.ListOptions) ([]task.Task, int, error)
+	List(ctx context.Context, opts taskdb.ListOptions) ([]task.Task, int, error)
 	Get(ctx context.Context, id string) (task.Task, error)
 	Retry(ctx context.Context, id string) (task.Task, error)
 	Cancel(ctx context.Context, id, reason string) (task.Task, error)
-	Enqueue(ctx context.Context, src task.Source, in task.Input) (task.EnqueueResult, error)
-	Stats(ctx context.Context) (task.Stats, error)
+	Enqueue(ctx context.Context, src task.Source, in task.Input) (taskdb.EnqueueResult, error)
+	Stats(ctx context.Context) (taskdb.Stats, error)
 }
 
 // Reconciler runs reconcile passes (*reconcile.Poller satisfies it). The reconcile tool asks

@@ -23,6 +23,7 @@ import (
 	"github.com/seerrpilot/seerrpilot/pkg/redact"
 	"github.com/seerrpilot/seerrpilot/pkg/server"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
+	"github.com/seerrpilot/seerrpilot/pkg/taskdb"
 	"github.com/seerrpilot/seerrpilot/pkg/worker"
 )
 
@@ -62,7 +63,7 @@ func (f *fakeReconciler) Last() *reconcilepass.Summary { return f.last }
 // brokenStore fails every call, as a closed or unreadable database would.
 type brokenStore struct{ err error }
 
-func (b brokenStore) List(context.Context, task.ListOptions) ([]task.Task, int, error) {
+func (b brokenStore) List(context.Context, taskdb.ListOptions) ([]task.Task, int, error) {
 	return nil, 0, b.err
 }
 func (b brokenStore) Get(context.Context, string) (task.Task, error)   { return task.Task{}, b.err }
@@ -70,14 +71,14 @@ func (b brokenStore) Retry(context.Context, string) (task.Task, error) { return 
 func (b brokenStore) Cancel(context.Context, string, string) (task.Task, error) {
 	return task.Task{}, b.err
 }
-func (b brokenStore) Enqueue(context.Context, task.Source, task.Input) (task.EnqueueResult, error) {
-	return task.EnqueueResult{}, b.err
+func (b brokenStore) Enqueue(context.Context, task.Source, task.Input) (taskdb.EnqueueResult, error) {
+	return taskdb.EnqueueResult{}, b.err
 }
-func (b brokenStore) Stats(context.Context) (task.Stats, error) { return task.Stats{}, b.err }
+func (b brokenStore) Stats(context.Context) (taskdb.Stats, error) { return taskdb.Stats{}, b.err }
 
 // env is one API wired like production: behind AdminAuth, with a real bbolt store.
 type env struct {
-	store *task.Store
+	store *taskdb.Store
 	clock *clocktest.Clock
 	rec   *fakeReconciler
 	logs  *logtest.Sink
@@ -95,7 +96,7 @@ type envOpts struct {
 func newEnv(t *testing.T, o envOpts) *env {
 	t.Helper()
 	c := clocktest.New(t0)
-	st, err := task.Open(filepath.Join(t.TempDir(), task.FileName), task.Options{Now: c.Now, BatchDelay: time.Millisecond})
+	st, err := taskdb.Open(filepath.Join(t.TempDir(), taskdb.FileName), taskdb.Options{Now: c.Now, BatchDelay: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

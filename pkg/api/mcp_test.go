@@ -16,6 +16,7 @@ import (
 	"github.com/seerrpilot/seerrpilot/pkg/api"
 	"github.com/seerrpilot/seerrpilot/pkg/reconcilepass"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
+	"github.com/seerrpilot/seerrpilot/pkg/taskdb"
 )
 
 // bearer adds the admin token to every request, as an MCP client configured with a header does.
@@ -302,7 +303,7 @@ func TestMCPRetryAndStop(t *testing.T) {
 	if run := e.claim(t); run.ID != a1.ID && run.ID != a2.ID {
 		t.Fatalf("claimed %s", run.ID)
 	}
-	running, _, _ := e.store.List(t.Context(), task.ListOptions{Status: task.StatusRunning})
+	running, _, _ := e.store.List(t.Context(), taskdb.ListOptions{Status: task.StatusRunning})
 	if len(running) != 1 {
 		t.Fatalf("running: %d", len(running))
 	}

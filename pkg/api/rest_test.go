@@ -10,6 +10,7 @@ import (
 	"github.com/seerrpilot/seerrpilot/pkg/api"
 	"github.com/seerrpilot/seerrpilot/pkg/plan"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
+	"github.com/seerrpilot/seerrpilot/pkg/taskdb"
 )
 
 // Every route of the package, including /mcp and an unknown /api/v1 path, is behind AdminAuth.
@@ -401,7 +402,7 @@ func TestStoreUnavailable(t *testing.T) {
 		t.Fatalf("the cause is not logged: %s", e.logs.String())
 	}
 	// A closed store reads the same.
-	e = newEnv(t, envOpts{store: brokenStore{err: task.ErrClosed}})
+	e = newEnv(t, envOpts{store: brokenStore{err: taskdb.ErrClosed}})
 	e.do(t, "GET", "/api/v1/tasks", "").want(t, 503, 5000)
 }
 

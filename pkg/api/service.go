@@ -18,6 +18,7 @@ import (
 	"github.com/seerrpilot/seerrpilot/pkg/plan"
 	"github.com/seerrpilot/seerrpilot/pkg/reconcilepass"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
+	"github.com/seerrpilot/seerrpilot/pkg/taskdb"
 	"github.com/seerrpilot/seerrpilot/pkg/worker"
 )
 
@@ -129,7 +130,7 @@ func (s *service) listTasks(ctx context.Context, status, source string, limit in
 	if limit < 1 || limit > maxLimit {
 		return invalid("limit %d is out of range: use an integer from 1 to %d (default %d)", limit, maxLimit, defaultLimit)
 	}
-	tasks, total, err := s.store.List(ctx, task.ListOptions{Status: task.Status(status), Source: task.Source(source), Limit: limit})
+	tasks, total, err := s.store.List(ctx, taskdb.ListOptions{Status: task.Status(status), Source: task.Source(source), Limit: limit})
 	if err != nil {
 		return s.fail(err, "list tasks", "")
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/seerrpilot/seerrpilot/pkg/metrics"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
+	"github.com/seerrpilot/seerrpilot/pkg/taskdb"
 )
 
 // families scrapes m and returns the names of the seerrpilot_ metric families it exposes.
@@ -29,7 +30,7 @@ var metricName = regexp.MustCompile(`seerrpilot_[a-z0-9_]+`)
 // TestDocsNameRealMetrics: the READMEs list every seerrpilot metric and the alert rules
 // and READMEs name no metric that does not exist (a rename would silently break alerts).
 func TestDocsNameRealMetrics(t *testing.T) {
-	m := metrics.New(&fakeStats{st: task.Stats{ByStatus: map[task.Status]int{}}}, nil)
+	m := metrics.New(&fakeStats{st: taskdb.Stats{ByStatus: map[task.Status]int{}}}, nil)
 	// Vectors are exposed once they hold a series.
 	m.Webhook("MEDIA_APPROVED", "enqueued", time.Millisecond)
 	m.MoviePilot("lookup", "ok", 0)

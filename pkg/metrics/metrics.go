@@ -16,11 +16,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/seerrpilot/seerrpilot/pkg/task"
+	"github.com/seerrpilot/seerrpilot/pkg/taskdb"
 )
 
 // StatsSource is the task store as the metrics read it, at scrape time.
 type StatsSource interface {
-	Stats(ctx context.Context) (task.Stats, error)
+	Stats(ctx context.Context) (taskdb.Stats, error)
 }
 
 // Other is the label value of anything outside a label's fixed set.

@@ -15,18 +15,19 @@ import (
 
 	"github.com/seerrpilot/seerrpilot/pkg/metrics"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
+	"github.com/seerrpilot/seerrpilot/pkg/taskdb"
 )
 
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 type fakeStats struct {
 	mu    sync.Mutex
-	st    task.Stats
+	st    taskdb.Stats
 	err   error
 	calls int
 }
 
-func (f *fakeStats) Stats(context.Context) (task.Stats, error) {
+func (f *fakeStats) Stats(context.Context) (taskdb.Stats, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls++
@@ -73,7 +74,7 @@ func matching(lines []string, prefix string) []string {
 
 func TestFreshRegistryExactSeries(t *testing.T) {
 	oldest := t0.Add(-90 * time.Second)
-	src := &fakeStats{st: task.Stats{Total: 6, OldestPending: &oldest, ByStatus: map[task.Status]int{
+	src := &fakeStats{st: taskdb.Stats{Total: 6, OldestPending: &oldest, ByStatus: map[task.Status]int{
 		task.StatusPending: 2, task.StatusRunning: 1, task.StatusSuccess: 3,
 	}}}
 	m := metrics.New(src, func() time.Time { return t0 })
@@ -136,7 +137,7 @@ func TestFreshRegistryExactSeries(t *testing.T) {
 	}
 	// Gauges follow the store: a second scrape reads it again.
 	src.mu.Lock()
-	src.st = task.Stats{ByStatus: map[task.Status]int{task.StatusFailed: 4}}
+	src.st = taskdb.Stats{ByStatus: map[task.Status]int{task.StatusFailed: 4}}
 	src.mu.Unlock()
 	got, _ = scrape(t, m)
 	if !has(got, `seerrpilot_tasks{status="failed"} 4`) || !has(got, `seerrpilot_tasks{status="pending"} 0`) ||
@@ -382,7 +383,7 @@ func TestTaskAttempts(t *testing.T) {
 // TestTrackRound: the gauges follow the last round; only a complete round moves the
 // last-success time.
 func TestTrackRound(t *testing.T) {
-	m := metrics.New(&fakeStats{st: task.Stats{ByStatus: map[task.Status]int{}}}, func() time.Time { return t0 })
+	m := metrics.New(&fakeStats{st: taskdb.Stats{ByStatus: map[task.Status]int{}}}, func() time.Time { return t0 })
 	m.TrackRound(map[string]int{"subscribed": 4, "stalled": 1, "downloaded": 7, "removed": 2, "bogus": 9}, true, time.Time{})
 	got, _ := scrape(t, m)
 	for _, w := range []string{`seerrpilot_tracked_subscriptions{state="subscribed"} 4`, `seerrpilot_tracked_subscriptions{state="stalled"} 1`,

@@ -6,12 +6,13 @@ import (
 
 	"github.com/seerrpilot/seerrpilot/pkg/metrics"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
+	"github.com/seerrpilot/seerrpilot/pkg/taskdb"
 )
 
 // A webhook refused as busy counts in seerrpilot_webhook_rejected_total{reason="busy"}, which
 // is exposed at zero from the start so that an alert on its increase works.
 func TestWebhookRejectedBusy(t *testing.T) {
-	m := metrics.New(&fakeStats{st: task.Stats{ByStatus: map[task.Status]int{}}}, nil)
+	m := metrics.New(&fakeStats{st: taskdb.Stats{ByStatus: map[task.Status]int{}}}, nil)
 	if _, body := scrape(t, m); !strings.Contains(body, "\nseerrpilot_webhook_rejected_total{reason=\"busy\"} 0\n") {
 		t.Fatalf("no zero series before any refusal:\n%s", body)
 	}

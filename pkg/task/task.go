@@ -1,4 +1,4 @@
-// Package task holds the task model, its state machine and the durable bbolt store.
+// Package task holds the task model and its state machine; pkg/taskdb stores it (bbolt).
 //
 // A task is one Seerr request on its way to MoviePilot. It is keyed by its source key
 // ("seerr:<requestId>"), so the same request never becomes two tasks, whichever producer
@@ -263,8 +263,6 @@ type Task struct {
 	HoldMark *time.Time `json:"holdMark,omitempty"`
 	// Tracking sums the items' tracking in MoviePilot (SummarizeTracking); nil until tracked.
 	Tracking *TrackSummary `json:"tracking,omitempty"`
-
-	seq uint64 // store key; not serialised
 }
 
 // Who cancelled a task (Task.CancelledBy).
@@ -311,9 +309,9 @@ func Reopens(t *Task, src Source, in Input) (bool, string) {
 	return false, ""
 }
 
-// restart is what a re-open and an operator's retry share: pending and due now, attempts
+// Restart is what a re-open and an operator's retry share: pending and due now, attempts
 // reset, failed items pending again, the old error, reason and hold cleared.
-func (t *Task) restart(now time.Time) {
+func (t *Task) Restart(now time.Time) {
 	t.Status = StatusPending
 	t.Attempts = 0
 	t.NextAttemptAt = now
@@ -336,12 +334,11 @@ func (t *Task) AddHistory(at time.Time, outcome, summary string) {
 	}
 }
 
-// Errors returned by the store. Check them with errors.Is.
+// Errors of the model, returned by the store (pkg/taskdb) too. Check them with errors.Is.
 var (
 	ErrNotFound = errors.New("task not found")
 	ErrConflict = errors.New("conflict")
 	ErrInvalid  = errors.New("invalid task")
-	ErrClosed   = errors.New("task store is closed")
 )
 
 // TransitionError is an illegal status change. It matches ErrConflict.

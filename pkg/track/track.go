@@ -28,11 +28,12 @@ import (
 	"github.com/seerrpilot/seerrpilot/pkg/clock"
 	"github.com/seerrpilot/seerrpilot/pkg/moviepilot"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
+	"github.com/seerrpilot/seerrpilot/pkg/taskdb"
 )
 
 // Store is the task store as the tracker uses it.
 type Store interface {
-	List(ctx context.Context, opts task.ListOptions) ([]task.Task, int, error)
+	List(ctx context.Context, opts taskdb.ListOptions) ([]task.Task, int, error)
 	Update(ctx context.Context, id string, fn func(*task.Task) error) (task.Task, error)
 }
 
@@ -168,7 +169,7 @@ func (tr *Tracker) Round(ctx context.Context) Round {
 	hist := newHistory(tr)
 	stop := false
 	for _, st := range []task.Status{task.StatusSuccess, task.StatusFailed} {
-		tasks, _, err := tr.o.Store.List(ctx, task.ListOptions{Status: st, Limit: tr.o.MaxTasks})
+		tasks, _, err := tr.o.Store.List(ctx, taskdb.ListOptions{Status: st, Limit: tr.o.MaxTasks})
 		if err != nil {
 			r.Err = fmt.Errorf("list %s tasks: %w", st, err)
 			return r

@@ -14,13 +14,14 @@ import (
 	"github.com/seerrpilot/seerrpilot/pkg/moviepilot"
 	"github.com/seerrpilot/seerrpilot/pkg/moviepilot/mptest"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
+	"github.com/seerrpilot/seerrpilot/pkg/taskdb"
 )
 
 const token = "TRACK-TOKEN-0123456789"
 
 type fixture struct {
 	clk   *clocktest.Clock
-	store *task.Store
+	store *taskdb.Store
 	mp    *mptest.Server
 	c     *moviepilot.Client
 	tr    *Tracker
@@ -35,7 +36,7 @@ func newFixture(t *testing.T, version string) *fixture {
 	t.Helper()
 	f := &fixture{clk: clocktest.New(time.Time{}), logs: &logtest.Sink{}}
 	var err error
-	f.store, err = task.Open(filepath.Join(t.TempDir(), task.FileName), task.Options{Now: f.clk.Now})
+	f.store, err = taskdb.Open(filepath.Join(t.TempDir(), taskdb.FileName), taskdb.Options{Now: f.clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

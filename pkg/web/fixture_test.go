@@ -15,6 +15,7 @@ import (
 	"github.com/seerrpilot/seerrpilot/pkg/envelope"
 	"github.com/seerrpilot/seerrpilot/pkg/server"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
+	"github.com/seerrpilot/seerrpilot/pkg/taskdb"
 )
 
 type fixtureOpts struct {
@@ -30,7 +31,7 @@ type fixtureOpts struct {
 // fixture is the page wired as serve wires it: a real store, the operator API's service
 // layer, server.NewRouter with the page, the API behind AdminAuth, and BASE_PATH.
 type fixture struct {
-	store   *task.Store
+	store   *taskdb.Store
 	api     *api.API
 	page    *Handler
 	handler http.Handler
@@ -46,7 +47,7 @@ func newFixture(t testing.TB, o fixtureOpts) *fixture {
 	if now == nil {
 		now = f.clock.Now
 	}
-	store, err := task.Open(filepath.Join(t.TempDir(), task.FileName), task.Options{Now: now, BatchDelay: -1})
+	store, err := taskdb.Open(filepath.Join(t.TempDir(), taskdb.FileName), taskdb.Options{Now: now, BatchDelay: -1})
 	if err != nil {
 		t.Fatal(err)
 	}

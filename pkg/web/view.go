@@ -10,6 +10,7 @@ import (
 	"github.com/seerrpilot/seerrpilot/pkg/api"
 	"github.com/seerrpilot/seerrpilot/pkg/reconcilepass"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
+	"github.com/seerrpilot/seerrpilot/pkg/taskdb"
 	"github.com/seerrpilot/seerrpilot/pkg/trunc"
 )
 
@@ -147,7 +148,7 @@ func (h *Handler) dashboard(r *http.Request, c common) (*dashboardView, int) {
 	if v.Search != "" {
 		limit = searchScan
 	}
-	tasks, total, err := h.o.Tasks.List(ctx, task.ListOptions{Status: task.Status(v.State), Limit: limit})
+	tasks, total, err := h.o.Tasks.List(ctx, taskdb.ListOptions{Status: task.Status(v.State), Limit: limit})
 	if err != nil {
 		h.o.Log.Error().Err(err).Msg("status page: listing tasks failed")
 		v.Unavailable = true

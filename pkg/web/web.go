@@ -32,12 +32,13 @@ import (
 
 	"github.com/seerrpilot/seerrpilot/pkg/api"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
+	"github.com/seerrpilot/seerrpilot/pkg/taskdb"
 	"github.com/seerrpilot/seerrpilot/pkg/trunc"
 )
 
-// Tasks lists tasks newest first; *task.Store satisfies it.
+// Tasks lists tasks newest first; *taskdb.Store satisfies it.
 type Tasks interface {
-	List(ctx context.Context, opts task.ListOptions) ([]task.Task, int, error)
+	List(ctx context.Context, opts taskdb.ListOptions) ([]task.Task, int, error)
 }
 
 // Operator runs the operator actions; *api.API satisfies it. Every action of the page goes

@@ -19,6 +19,7 @@ import (
 	"github.com/seerrpilot/seerrpilot/pkg/plan"
 	"github.com/seerrpilot/seerrpilot/pkg/seerr"
 	"github.com/seerrpilot/seerrpilot/pkg/task"
+	"github.com/seerrpilot/seerrpilot/pkg/taskdb"
 	"github.com/seerrpilot/seerrpilot/pkg/testbudget"
 )
 
@@ -28,7 +29,7 @@ const apiToken = "mp-api-token-0123456789"
 type harness struct {
 	t      *testing.T
 	clock  *clocktest.Clock
-	store  *task.Store
+	store  *taskdb.Store
 	mp     *mptest.Server
 	client *moviepilot.Client
 	w      *Worker
@@ -46,7 +47,7 @@ type setup struct {
 func newHarness(t *testing.T, s setup) *harness {
 	t.Helper()
 	h := &harness{t: t, clock: clocktest.New(time.Time{})}
-	store, err := task.Open(filepath.Join(t.TempDir(), task.FileName), task.Options{Now: h.clock.Now})
+	store, err := taskdb.Open(filepath.Join(t.TempDir(), taskdb.FileName), taskdb.Options{Now: h.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -477,7 +478,7 @@ func TestCancelledPendingIsNeverSent(t *testing.T) {
 // cancellingMP cancels the task after the first create, as an operator would mid-run.
 type cancellingMP struct {
 	MoviePilot
-	store *task.Store
+	store *taskdb.Store
 	id    string
 	once  sync.Once
 }

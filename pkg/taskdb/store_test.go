@@ -1,4 +1,4 @@
-package task
+package taskdb
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 
 	"github.com/seerrpilot/seerrpilot/pkg/boltcheck"
 	"github.com/seerrpilot/seerrpilot/pkg/clock/clocktest"
+	"github.com/seerrpilot/seerrpilot/pkg/task"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -32,19 +33,19 @@ func openTest(t *testing.T, clock *clocktest.Clock) *Store {
 	return s
 }
 
-func movie(req, tmdb int) Input {
-	return Input{RequestID: req, TMDBID: tmdb, MediaType: TypeMovie, Title: "Movie", Year: 2020}
+func movie(req, tmdb int) task.Input {
+	return task.Input{RequestID: req, TMDBID: tmdb, MediaType: task.TypeMovie, Title: "Movie", Year: 2020}
 }
 
-func tv(req, tmdb int, seasons ...int) Input {
-	in := Input{RequestID: req, TMDBID: tmdb, MediaType: TypeTV, Title: "Show"}
+func tv(req, tmdb int, seasons ...int) task.Input {
+	in := task.Input{RequestID: req, TMDBID: tmdb, MediaType: task.TypeTV, Title: "Show"}
 	for _, s := range seasons {
-		in.Seasons = append(in.Seasons, SeasonRequest{Season: s})
+		in.Seasons = append(in.Seasons, task.SeasonRequest{Season: s})
 	}
 	return in
 }
 
-func mustEnqueue(t *testing.T, s *Store, src Source, in Input) EnqueueResult {
+func mustEnqueue(t *testing.T, s *Store, src task.Source, in task.Input) EnqueueResult {
 	t.Helper()
 	res, err := s.Enqueue(context.Background(), src, in)
 	if err != nil {
@@ -53,7 +54,7 @@ func mustEnqueue(t *testing.T, s *Store, src Source, in Input) EnqueueResult {
 	return res
 }
 
-func seasonsOf(ss []SeasonRequest) []int {
+func seasonsOf(ss []task.SeasonRequest) []int {
 	out := []int{}
 	for _, s := range ss {
 		out = append(out, s.Season)
@@ -61,50 +62,29 @@ func seasonsOf(ss []SeasonRequest) []int {
 	return out
 }
 
-func TestTransitionTable(t *testing.T) {
-	allowed := map[[2]Status]bool{
-		{StatusPending, StatusRunning}:   true,
-		{StatusPending, StatusCancelled}: true,
-		{StatusRunning, StatusSuccess}:   true,
-		{StatusRunning, StatusFailed}:    true,
-		{StatusRunning, StatusPending}:   true,
-		{StatusRunning, StatusCancelled}: true,
-		{StatusFailed, StatusPending}:    true,
-		{StatusCancelled, StatusPending}: true,
-	}
-	for _, from := range Statuses {
-		for _, to := range Statuses {
-			want := from == to || allowed[[2]Status{from, to}]
-			if got := CanTransition(from, to); got != want {
-				t.Errorf("CanTransition(%s, %s) = %v, want %v", from, to, got, want)
-			}
-		}
-	}
-}
-
 // TestUpdateEnforcesTransitions drives every status pair through the store: legal changes are
 // stored, illegal ones return a TransitionError (ErrConflict) and change nothing.
 func TestUpdateEnforcesTransitions(t *testing.T) {
 	ctx := context.Background()
-	for _, from := range Statuses {
-		for _, to := range Statuses {
+	for _, from := range task.Statuses {
+		for _, to := range task.Statuses {
 			t.Run(fmt.Sprintf("%s->%s", from, to), func(t *testing.T) {
 				s := openTest(t, nil)
-				res := mustEnqueue(t, s, SourceWebhook, movie(1, 10))
+				res := mustEnqueue(t, s, task.SourceWebhook, movie(1, 10))
 				forceStatus(t, s, res.Task.ID, from)
-				_, err := s.Update(ctx, res.Task.ID, func(tk *Task) error { tk.Status = to; return nil })
+				_, err := s.Update(ctx, res.Task.ID, func(tk *task.Task) error { tk.Status = to; return nil })
 				got, gerr := s.Get(ctx, res.Task.ID)
 				if gerr != nil {
 					t.Fatal(gerr)
 				}
-				if CanTransition(from, to) {
+				if task.CanTransition(from, to) {
 					if err != nil || got.Status != to {
 						t.Fatalf("legal %s->%s: err=%v status=%s", from, to, err, got.Status)
 					}
 					return
 				}
-				var te *TransitionError
-				if !errors.Is(err, ErrConflict) || !errors.As(err, &te) {
+				var te *task.TransitionError
+				if !errors.Is(err, task.ErrConflict) || !errors.As(err, &te) {
 					t.Fatalf("illegal %s->%s: want TransitionError, got %v", from, to, err)
 				}
 				if got.Status != from {
@@ -117,17 +97,17 @@ func TestUpdateEnforcesTransitions(t *testing.T) {
 }
 
 // forceStatus walks a task along legal transitions to the wanted status.
-func forceStatus(t *testing.T, s *Store, id string, want Status) {
+func forceStatus(t *testing.T, s *Store, id string, want task.Status) {
 	t.Helper()
-	paths := map[Status][]Status{
-		StatusPending:   nil,
-		StatusRunning:   {StatusRunning},
-		StatusSuccess:   {StatusRunning, StatusSuccess},
-		StatusFailed:    {StatusRunning, StatusFailed},
-		StatusCancelled: {StatusCancelled},
+	paths := map[task.Status][]task.Status{
+		task.StatusPending:   nil,
+		task.StatusRunning:   {task.StatusRunning},
+		task.StatusSuccess:   {task.StatusRunning, task.StatusSuccess},
+		task.StatusFailed:    {task.StatusRunning, task.StatusFailed},
+		task.StatusCancelled: {task.StatusCancelled},
 	}
 	for _, st := range paths[want] {
-		if _, err := s.Update(context.Background(), id, func(tk *Task) error { tk.Status = st; return nil }); err != nil {
+		if _, err := s.Update(context.Background(), id, func(tk *task.Task) error { tk.Status = st; return nil }); err != nil {
 			t.Fatalf("force %s: %v", st, err)
 		}
 	}
@@ -137,18 +117,18 @@ func TestEnqueueIdempotentAndMerges(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t, nil)
 
-	first := mustEnqueue(t, s, SourceWebhook, tv(7, 100, 1, 2))
-	if !first.Created || first.Changed || first.Task.Status != StatusPending || first.Task.ID == "" {
+	first := mustEnqueue(t, s, task.SourceWebhook, tv(7, 100, 1, 2))
+	if !first.Created || first.Changed || first.Task.Status != task.StatusPending || first.Task.ID == "" {
 		t.Fatalf("first enqueue: %+v", first)
 	}
-	again := mustEnqueue(t, s, SourceReconcile, tv(7, 100, 2, 1))
+	again := mustEnqueue(t, s, task.SourceReconcile, tv(7, 100, 2, 1))
 	if again.Created || again.Changed || again.Task.ID != first.Task.ID {
 		t.Fatalf("repeat enqueue created or changed: %+v", again)
 	}
-	if again.Task.Source != SourceWebhook {
+	if again.Task.Source != task.SourceWebhook {
 		t.Fatalf("repeat changed source to %s", again.Task.Source)
 	}
-	more := mustEnqueue(t, s, SourceReconcile, tv(7, 100, 3))
+	more := mustEnqueue(t, s, task.SourceReconcile, tv(7, 100, 3))
 	if more.Created || !more.Changed || more.Task.ID != first.Task.ID {
 		t.Fatalf("new season: %+v", more)
 	}
@@ -167,28 +147,28 @@ func TestEnqueueIdempotentAndMerges(t *testing.T) {
 
 func TestEnqueueReopensFinishedOnlyForNewSeasons(t *testing.T) {
 	ctx := context.Background()
-	for _, finished := range []Status{StatusSuccess, StatusFailed} {
+	for _, finished := range []task.Status{task.StatusSuccess, task.StatusFailed} {
 		t.Run(string(finished), func(t *testing.T) {
 			s := openTest(t, nil)
-			res := mustEnqueue(t, s, SourceWebhook, tv(1, 100, 1))
+			res := mustEnqueue(t, s, task.SourceWebhook, tv(1, 100, 1))
 			forceStatus(t, s, res.Task.ID, finished)
-			if _, err := s.Update(ctx, res.Task.ID, func(tk *Task) error {
+			if _, err := s.Update(ctx, res.Task.ID, func(tk *task.Task) error {
 				one := 1
-				tk.Items = []Item{{Season: &one, State: ItemSubscribed, MPSubscriptionID: 55}}
+				tk.Items = []task.Item{{Season: &one, State: task.ItemSubscribed, MPSubscriptionID: 55}}
 				tk.Attempts = 4
 				return nil
 			}); err != nil {
 				t.Fatal(err)
 			}
 			// Same seasons again: nothing happens.
-			if r := mustEnqueue(t, s, SourceReconcile, tv(1, 100, 1)); r.Changed || r.Task.Status != finished {
+			if r := mustEnqueue(t, s, task.SourceReconcile, tv(1, 100, 1)); r.Changed || r.Task.Status != finished {
 				t.Fatalf("repeat re-opened: %+v", r)
 			}
-			r := mustEnqueue(t, s, SourceReconcile, tv(1, 100, 1, 2))
-			if !r.Changed || r.Task.Status != StatusPending || r.Task.Attempts != 0 {
+			r := mustEnqueue(t, s, task.SourceReconcile, tv(1, 100, 1, 2))
+			if !r.Changed || r.Task.Status != task.StatusPending || r.Task.Attempts != 0 {
 				t.Fatalf("new season did not re-open: %+v", r)
 			}
-			if len(r.Task.Items) != 1 || r.Task.Items[0].State != ItemSubscribed || r.Task.Items[0].MPSubscriptionID != 55 {
+			if len(r.Task.Items) != 1 || r.Task.Items[0].State != task.ItemSubscribed || r.Task.Items[0].MPSubscriptionID != 55 {
 				t.Fatalf("done item lost its state: %+v", r.Task.Items)
 			}
 			checkCounters(t, s)
@@ -198,12 +178,12 @@ func TestEnqueueReopensFinishedOnlyForNewSeasons(t *testing.T) {
 
 func TestEnqueueCancelledKeepsStatusButMerges(t *testing.T) {
 	s := openTest(t, nil)
-	res := mustEnqueue(t, s, SourceWebhook, tv(1, 100, 1))
-	forceStatus(t, s, res.Task.ID, StatusCancelled)
+	res := mustEnqueue(t, s, task.SourceWebhook, tv(1, 100, 1))
+	forceStatus(t, s, res.Task.ID, task.StatusCancelled)
 	// Reconcile, with nothing newer from Seerr, does not re-open a cancel (a webhook, a new
 	// approval, would: see reopen_test.go).
-	r := mustEnqueue(t, s, SourceReconcile, tv(1, 100, 2))
-	if r.Task.Status != StatusCancelled || fmt.Sprint(seasonsOf(r.Task.Input.Seasons)) != "[1 2]" {
+	r := mustEnqueue(t, s, task.SourceReconcile, tv(1, 100, 2))
+	if r.Task.Status != task.StatusCancelled || fmt.Sprint(seasonsOf(r.Task.Input.Seasons)) != "[1 2]" {
 		t.Fatalf("cancelled task: %+v", r.Task)
 	}
 }
@@ -212,21 +192,21 @@ func TestEnqueueRejectsInvalid(t *testing.T) {
 	s := openTest(t, nil)
 	cases := []struct {
 		name string
-		src  Source
-		in   Input
+		src  task.Source
+		in   task.Input
 	}{
-		{"no tmdb", SourceWebhook, Input{RequestID: 1, MediaType: TypeMovie}},
-		{"negative tmdb", SourceWebhook, Input{RequestID: 1, TMDBID: -3, MediaType: TypeMovie}},
-		{"bad type", SourceWebhook, Input{RequestID: 1, TMDBID: 3, MediaType: "music"}},
-		{"movie with seasons", SourceWebhook, Input{RequestID: 1, TMDBID: 3, MediaType: TypeMovie, Seasons: []SeasonRequest{{Season: 1}}}},
-		{"negative season", SourceWebhook, tv(1, 3, -1)},
-		{"bad episode", SourceWebhook, Input{RequestID: 1, TMDBID: 3, MediaType: TypeTV, Seasons: []SeasonRequest{{Season: 1, Episodes: []int{0}}}}},
+		{"no tmdb", task.SourceWebhook, task.Input{RequestID: 1, MediaType: task.TypeMovie}},
+		{"negative tmdb", task.SourceWebhook, task.Input{RequestID: 1, TMDBID: -3, MediaType: task.TypeMovie}},
+		{"bad type", task.SourceWebhook, task.Input{RequestID: 1, TMDBID: 3, MediaType: "music"}},
+		{"movie with seasons", task.SourceWebhook, task.Input{RequestID: 1, TMDBID: 3, MediaType: task.TypeMovie, Seasons: []task.SeasonRequest{{Season: 1}}}},
+		{"negative season", task.SourceWebhook, tv(1, 3, -1)},
+		{"bad episode", task.SourceWebhook, task.Input{RequestID: 1, TMDBID: 3, MediaType: task.TypeTV, Seasons: []task.SeasonRequest{{Season: 1, Episodes: []int{0}}}}},
 		{"bad source", "carrier-pigeon", movie(1, 3)},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := s.Enqueue(context.Background(), c.src, c.in)
-			if !errors.Is(err, ErrInvalid) {
+			if !errors.Is(err, task.ErrInvalid) {
 				t.Fatalf("want ErrInvalid, got %v", err)
 			}
 		})
@@ -238,9 +218,9 @@ func TestEnqueueRejectsInvalid(t *testing.T) {
 
 func TestManualKeyByMedia(t *testing.T) {
 	s := openTest(t, nil)
-	a := mustEnqueue(t, s, SourceManual, Input{TMDBID: 5, MediaType: TypeTV, Seasons: []SeasonRequest{{Season: 1}}})
-	b := mustEnqueue(t, s, SourceManual, Input{TMDBID: 5, MediaType: TypeTV, Seasons: []SeasonRequest{{Season: 2}}})
-	c := mustEnqueue(t, s, SourceManual, Input{TMDBID: 5, MediaType: TypeMovie})
+	a := mustEnqueue(t, s, task.SourceManual, task.Input{TMDBID: 5, MediaType: task.TypeTV, Seasons: []task.SeasonRequest{{Season: 1}}})
+	b := mustEnqueue(t, s, task.SourceManual, task.Input{TMDBID: 5, MediaType: task.TypeTV, Seasons: []task.SeasonRequest{{Season: 2}}})
+	c := mustEnqueue(t, s, task.SourceManual, task.Input{TMDBID: 5, MediaType: task.TypeMovie})
 	if a.Task.ID != b.Task.ID || !b.Changed || c.Task.ID == a.Task.ID || a.Task.Key != "tmdb:tv:5" {
 		t.Fatalf("manual keys: a=%s b=%s c=%s key=%s", a.Task.ID, b.Task.ID, c.Task.ID, a.Task.Key)
 	}
@@ -258,12 +238,12 @@ func TestConcurrentEnqueue(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			for _, in := range []Input{
+			for _, in := range []task.Input{
 				tv(1, 100, i%4),     // same key, seasons 0..3 merged
 				movie(1000+i, 2000), // distinct keys
 				movie(5000, 3000),   // same key, nothing to merge
 			} {
-				res, err := s.Enqueue(ctx, SourceWebhook, in)
+				res, err := s.Enqueue(ctx, task.SourceWebhook, in)
 				if err != nil {
 					errs <- err
 					return
@@ -310,23 +290,23 @@ func TestClaimNextFIFOAndDue(t *testing.T) {
 	ctx := context.Background()
 	clock := clocktest.New(time.Time{})
 	s := openTest(t, clock)
-	a := mustEnqueue(t, s, SourceWebhook, movie(1, 1))
+	a := mustEnqueue(t, s, task.SourceWebhook, movie(1, 1))
 	clock.Advance(time.Second)
-	b := mustEnqueue(t, s, SourceWebhook, movie(2, 2))
+	b := mustEnqueue(t, s, task.SourceWebhook, movie(2, 2))
 	clock.Advance(time.Second)
-	c := mustEnqueue(t, s, SourceWebhook, movie(3, 3))
+	c := mustEnqueue(t, s, task.SourceWebhook, movie(3, 3))
 
 	// Push a into the future: b comes first, then c; a only once due.
 	got, _, err := s.ClaimNext(ctx, time.Minute)
 	if err != nil || got.ID != a.Task.ID {
 		t.Fatalf("first claim = %v, %v", got, err)
 	}
-	if got.Status != StatusRunning || got.LeaseUntil == nil {
+	if got.Status != task.StatusRunning || got.LeaseUntil == nil {
 		t.Fatalf("claimed task not running with a lease: %+v", got)
 	}
 	retryAt := clock.Now().Add(time.Hour)
-	if _, err := s.Update(ctx, a.Task.ID, func(tk *Task) error {
-		tk.Status, tk.NextAttemptAt, tk.Attempts = StatusPending, retryAt, 1
+	if _, err := s.Update(ctx, a.Task.ID, func(tk *task.Task) error {
+		tk.Status, tk.NextAttemptAt, tk.Attempts = task.StatusPending, retryAt, 1
 		return nil
 	}); err != nil {
 		t.Fatal(err)
@@ -354,14 +334,14 @@ func TestListNewestFirstWithFilters(t *testing.T) {
 	s := openTest(t, nil)
 	var ids []string
 	for i := 1; i <= 30; i++ {
-		src := SourceWebhook
+		src := task.SourceWebhook
 		if i%3 == 0 {
-			src = SourceReconcile
+			src = task.SourceReconcile
 		}
 		ids = append(ids, mustEnqueue(t, s, src, movie(i, i)).Task.ID)
 	}
 	for _, id := range ids[:5] {
-		forceStatus(t, s, id, StatusFailed)
+		forceStatus(t, s, id, task.StatusFailed)
 	}
 	cases := []struct {
 		opts      ListOptions
@@ -371,11 +351,11 @@ func TestListNewestFirstWithFilters(t *testing.T) {
 	}{
 		{ListOptions{}, 30, ids[29], 10},
 		{ListOptions{Limit: 100}, 30, ids[29], 30},
-		{ListOptions{Status: StatusFailed}, 5, ids[4], 5},
-		{ListOptions{Status: StatusPending, Limit: 3}, 25, ids[29], 3},
-		{ListOptions{Source: SourceReconcile, Limit: 100}, 10, ids[29], 10},
-		{ListOptions{Status: StatusFailed, Source: SourceReconcile}, 1, ids[2], 1},
-		{ListOptions{Status: StatusSuccess}, 0, "", 0},
+		{ListOptions{Status: task.StatusFailed}, 5, ids[4], 5},
+		{ListOptions{Status: task.StatusPending, Limit: 3}, 25, ids[29], 3},
+		{ListOptions{Source: task.SourceReconcile, Limit: 100}, 10, ids[29], 10},
+		{ListOptions{Status: task.StatusFailed, Source: task.SourceReconcile}, 1, ids[2], 1},
+		{ListOptions{Status: task.StatusSuccess}, 0, "", 0},
 	}
 	for _, c := range cases {
 		got, total, err := s.List(ctx, c.opts)
@@ -389,8 +369,8 @@ func TestListNewestFirstWithFilters(t *testing.T) {
 		for i := 1; i < len(got); i++ {
 			if !got[i-1].CreatedAt.After(got[i].CreatedAt) && got[i-1].ID <= got[i].ID {
 				// ids are tsk_<n>; compare numerically via ParseID
-				a, _ := ParseID(got[i-1].ID)
-				b, _ := ParseID(got[i].ID)
+				a, _ := task.ParseID(got[i-1].ID)
+				b, _ := task.ParseID(got[i].ID)
 				if a < b {
 					t.Errorf("%+v not newest first: %s before %s", c.opts, got[i-1].ID, got[i].ID)
 				}
@@ -403,7 +383,7 @@ func TestListNewestFirstWithFilters(t *testing.T) {
 			t.Errorf("%+v first = %s, want %s", c.opts, got[0].ID, c.wantFirst)
 		}
 	}
-	if _, _, err := s.List(ctx, ListOptions{Status: "stuck"}); !errors.Is(err, ErrInvalid) {
+	if _, _, err := s.List(ctx, ListOptions{Status: "stuck"}); !errors.Is(err, task.ErrInvalid) {
 		t.Fatalf("unknown status: %v", err)
 	}
 }
@@ -411,50 +391,50 @@ func TestListNewestFirstWithFilters(t *testing.T) {
 func TestRetryCancelAndCancelUnsent(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t, nil)
-	res := mustEnqueue(t, s, SourceWebhook, tv(1, 100, 1, 2))
+	res := mustEnqueue(t, s, task.SourceWebhook, tv(1, 100, 1, 2))
 	id := res.Task.ID
 
-	if _, err := s.Retry(ctx, id); !errors.Is(err, ErrConflict) {
+	if _, err := s.Retry(ctx, id); !errors.Is(err, task.ErrConflict) {
 		t.Fatalf("retry of pending: %v", err)
 	}
-	forceStatus(t, s, id, StatusFailed)
-	if _, err := s.Update(ctx, id, func(tk *Task) error {
+	forceStatus(t, s, id, task.StatusFailed)
+	if _, err := s.Update(ctx, id, func(tk *task.Task) error {
 		one, two := 1, 2
 		tk.Attempts = 10
-		tk.Items = []Item{{Season: &one, State: ItemSubscribed}, {Season: &two, State: ItemFailed, LastError: "boom"}}
+		tk.Items = []task.Item{{Season: &one, State: task.ItemSubscribed}, {Season: &two, State: task.ItemFailed, LastError: "boom"}}
 		return nil
 	}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.Retry(ctx, id)
-	if err != nil || got.ID != id || got.Status != StatusPending || got.Attempts != 0 {
+	if err != nil || got.ID != id || got.Status != task.StatusPending || got.Attempts != 0 {
 		t.Fatalf("retry: %+v %v", got, err)
 	}
-	if got.Items[0].State != ItemSubscribed || got.Items[1].State != ItemPending {
+	if got.Items[0].State != task.ItemSubscribed || got.Items[1].State != task.ItemPending {
 		t.Fatalf("retry items: %+v", got.Items)
 	}
 	// Something was sent: CancelUnsent refuses, Cancel works.
-	if _, err := s.CancelUnsent(ctx, "seerr:1", "declined"); !errors.Is(err, ErrAlreadySent) || !errors.Is(err, ErrConflict) {
+	if _, err := s.CancelUnsent(ctx, "seerr:1", "declined"); !errors.Is(err, ErrAlreadySent) || !errors.Is(err, task.ErrConflict) {
 		t.Fatalf("cancel unsent after a subscription: %v", err)
 	}
-	if got, err := s.Cancel(ctx, id, "operator"); err != nil || got.Status != StatusCancelled || got.Reason != "operator" {
+	if got, err := s.Cancel(ctx, id, "operator"); err != nil || got.Status != task.StatusCancelled || got.Reason != "operator" {
 		t.Fatalf("cancel: %+v %v", got, err)
 	}
-	if _, err := s.Cancel(ctx, id, "again"); !errors.Is(err, ErrConflict) {
+	if _, err := s.Cancel(ctx, id, "again"); !errors.Is(err, task.ErrConflict) {
 		t.Fatalf("cancel of cancelled: %v", err)
 	}
 	// Nothing sent: CancelUnsent cancels.
-	other := mustEnqueue(t, s, SourceWebhook, movie(2, 200))
-	if got, err := s.CancelUnsent(ctx, "seerr:2", "declined in Seerr"); err != nil || got.Status != StatusCancelled || got.ID != other.Task.ID {
+	other := mustEnqueue(t, s, task.SourceWebhook, movie(2, 200))
+	if got, err := s.CancelUnsent(ctx, "seerr:2", "declined in Seerr"); err != nil || got.Status != task.StatusCancelled || got.ID != other.Task.ID {
 		t.Fatalf("cancel unsent: %+v %v", got, err)
 	}
-	if _, err := s.CancelUnsent(ctx, "seerr:404", "x"); !errors.Is(err, ErrNotFound) {
+	if _, err := s.CancelUnsent(ctx, "seerr:404", "x"); !errors.Is(err, task.ErrNotFound) {
 		t.Fatalf("cancel unknown: %v", err)
 	}
-	if _, err := s.Get(ctx, "tsk_999"); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Get(ctx, "tsk_999"); !errors.Is(err, task.ErrNotFound) {
 		t.Fatalf("get unknown: %v", err)
 	}
-	if _, err := s.Get(ctx, "../etc"); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Get(ctx, "../etc"); !errors.Is(err, task.ErrNotFound) {
 		t.Fatalf("get malformed: %v", err)
 	}
 	checkCounters(t, s)
@@ -468,8 +448,8 @@ func TestRestartReclaimsLease(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, _ := s.Enqueue(ctx, SourceWebhook, movie(1, 1))
-	b, _ := s.Enqueue(ctx, SourceWebhook, movie(2, 2))
+	a, _ := s.Enqueue(ctx, task.SourceWebhook, movie(1, 1))
+	b, _ := s.Enqueue(ctx, task.SourceWebhook, movie(2, 2))
 	if got, _, err := s.ClaimNext(ctx, time.Hour); err != nil || got.ID != a.Task.ID {
 		t.Fatalf("claim: %v %v", got, err)
 	}
@@ -487,7 +467,7 @@ func TestRestartReclaimsLease(t *testing.T) {
 		t.Fatalf("reclaimed %d, %v; want 1", n, err)
 	}
 	got, err := s.Get(ctx, a.Task.ID)
-	if err != nil || got.Status != StatusPending || got.LeaseUntil != nil {
+	if err != nil || got.Status != task.StatusPending || got.LeaseUntil != nil {
 		t.Fatalf("after reclaim: %+v %v", got, err)
 	}
 	if last := got.History[len(got.History)-1]; last.Outcome != "reclaimed" {
@@ -533,7 +513,7 @@ func TestOpenRefusesDamagedFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := 1; i <= 100; i++ {
-		mustEnqueue(t, s, SourceWebhook, movie(i, i))
+		mustEnqueue(t, s, task.SourceWebhook, movie(i, i))
 	}
 	_ = s.Close()
 	whole, err := os.ReadFile(path)
@@ -554,17 +534,17 @@ func TestClosedStore(t *testing.T) {
 	if err := s.Ping(); !errors.Is(err, ErrClosed) {
 		t.Fatalf("ping on closed: %v", err)
 	}
-	if _, err := s.Enqueue(context.Background(), SourceWebhook, movie(1, 1)); !errors.Is(err, ErrClosed) {
+	if _, err := s.Enqueue(context.Background(), task.SourceWebhook, movie(1, 1)); !errors.Is(err, ErrClosed) {
 		t.Fatalf("enqueue on closed: %v", err)
 	}
 }
 
 func TestHistoryBounded(t *testing.T) {
-	var tk Task
-	for i := 0; i < MaxHistory+15; i++ {
+	var tk task.Task
+	for i := 0; i < task.MaxHistory+15; i++ {
 		tk.AddHistory(time.Unix(int64(i), 0), "attempt", fmt.Sprint(i))
 	}
-	if len(tk.History) != MaxHistory || tk.History[0].Summary != "15" {
+	if len(tk.History) != task.MaxHistory || tk.History[0].Summary != "15" {
 		t.Fatalf("history len %d first %q", len(tk.History), tk.History[0].Summary)
 	}
 }
@@ -581,7 +561,7 @@ func TestRandomOpsKeepIndexesTrue(t *testing.T) {
 		clock.Advance(time.Duration(rng.Intn(1000)) * time.Millisecond)
 		switch op := rng.Intn(6); {
 		case op <= 1 || len(ids) == 0:
-			src := Sources[rng.Intn(len(Sources))]
+			src := task.Sources[rng.Intn(len(task.Sources))]
 			res, err := s.Enqueue(ctx, src, tv(rng.Intn(80)+1, 7, rng.Intn(4)))
 			if err != nil {
 				t.Fatal(err)
@@ -593,8 +573,8 @@ func TestRandomOpsKeepIndexesTrue(t *testing.T) {
 			if tk, _, err := s.ClaimNext(ctx, time.Minute); err != nil {
 				t.Fatal(err)
 			} else if tk != nil {
-				to := []Status{StatusSuccess, StatusFailed, StatusPending, StatusCancelled}[rng.Intn(4)]
-				if _, err := s.Update(ctx, tk.ID, func(x *Task) error {
+				to := []task.Status{task.StatusSuccess, task.StatusFailed, task.StatusPending, task.StatusCancelled}[rng.Intn(4)]
+				if _, err := s.Update(ctx, tk.ID, func(x *task.Task) error {
 					x.Status = to
 					x.NextAttemptAt = clock.Now().Add(time.Duration(rng.Intn(5)) * time.Second)
 					return nil
@@ -632,19 +612,20 @@ func checkCounters(t *testing.T, s *Store) {
 			wantIdx[idx][seq] = true
 		}
 		err := tx.Bucket(bucketTasks).ForEach(func(k, _ []byte) error {
-			tk, err := getSeq(tx, decodeUint(k))
+			seq := decodeUint(k)
+			tk, err := getSeq(tx, seq)
 			if err != nil {
 				return err
 			}
 			want["all"]++
 			for _, name := range indexNames(tk) {
-				note(name, name, tk.seq)
+				note(name, name, seq)
 			}
-			if tk.Status == StatusPending {
-				wantDue[string(dueKey(tk))] = true
+			if tk.Status == task.StatusPending {
+				wantDue[string(dueKey(tk, seq))] = true
 			}
-			if seq := decodeUint(tx.Bucket(bucketKeys).Get([]byte(tk.Key))); seq != tk.seq {
-				return fmt.Errorf("key %s → %d, want %d", tk.Key, seq, tk.seq)
+			if got := decodeUint(tx.Bucket(bucketKeys).Get([]byte(tk.Key))); got != seq {
+				return fmt.Errorf("key %s → %d, want %d", tk.Key, got, seq)
 			}
 			return nil
 		})
@@ -715,19 +696,19 @@ func TestChangedSignalsNewWork(t *testing.T) {
 		t.Fatal("signalled before any work")
 	default:
 	}
-	res := mustEnqueue(t, s, SourceWebhook, movie(1, 1))
+	res := mustEnqueue(t, s, task.SourceWebhook, movie(1, 1))
 	select {
 	case <-s.Changed():
 	default:
 		t.Fatal("no signal after a new task")
 	}
-	mustEnqueue(t, s, SourceWebhook, movie(1, 1)) // repeat: nothing new
+	mustEnqueue(t, s, task.SourceWebhook, movie(1, 1)) // repeat: nothing new
 	select {
 	case <-s.Changed():
 		t.Fatal("signalled for a repeat that changed nothing")
 	default:
 	}
-	forceStatus(t, s, res.Task.ID, StatusFailed) // running, failed: no new work, no signal
+	forceStatus(t, s, res.Task.ID, task.StatusFailed) // running, failed: no new work, no signal
 	select {
 	case <-s.Changed():
 		t.Fatal("signalled for a task that failed")
@@ -755,7 +736,7 @@ func TestOpenRefusesOtherSchemas(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		mustEnqueue(t, s, SourceWebhook, movie(1, 1))
+		mustEnqueue(t, s, task.SourceWebhook, movie(1, 1))
 		if err := s.db.Update(func(tx *bolt.Tx) error {
 			return tx.Bucket(bucketMeta).Put([]byte("schema"), encodeUint(tc.schema))
 		}); err != nil {
@@ -779,7 +760,7 @@ func TestAppendedBucketsArePacked(t *testing.T) {
 	s := openTest(t, nil)
 	ctx := context.Background()
 	for i := 1; i <= 2000; i++ {
-		if _, err := s.Enqueue(ctx, SourceWebhook, movie(i, i)); err != nil {
+		if _, err := s.Enqueue(ctx, task.SourceWebhook, movie(i, i)); err != nil {
 			t.Fatal(err)
 		}
 	}

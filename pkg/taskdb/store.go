@@ -1,4 +1,6 @@
-package task
+// Package taskdb is the durable task queue: the task model (pkg/task) stored in bbolt, with its
+// indexes, counters and the due queue the worker claims from.
+package taskdb
 
 import (
 	"bytes"
@@ -17,6 +19,7 @@ import (
 
 	"github.com/seerrpilot/seerrpilot/pkg/boltcheck"
 	"github.com/seerrpilot/seerrpilot/pkg/clean"
+	"github.com/seerrpilot/seerrpilot/pkg/task"
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
 )
@@ -40,8 +43,14 @@ var (
 	bucketMeta   = []byte("meta")
 )
 
-// ErrLocked means another process holds the database file.
-var ErrLocked = errors.New("database is locked (another seerrpilot running?)")
+// Errors of the store besides the model's (task.ErrNotFound, task.ErrConflict, task.ErrInvalid).
+// Check them with errors.Is.
+var (
+	// ErrLocked means another process holds the database file.
+	ErrLocked = errors.New("database is locked (another seerrpilot running?)")
+	// ErrClosed means the store was closed.
+	ErrClosed = errors.New("task store is closed")
+)
 
 // Options tune Open. The zero value is fine.
 type Options struct {
@@ -196,11 +205,11 @@ func (s *Store) wrap(err error) error {
 
 // EnqueueResult says what Enqueue did.
 type EnqueueResult struct {
-	Task    Task
+	Task    task.Task
 	Created bool // a new task was stored
 	Changed bool // an existing task took new seasons (re-opened if it had finished), or was re-opened
 	// Reopened: a cancelled or failed task went back to pending because Seerr approved the
-	// request again (see Reopens).
+	// request again (see task.Reopens).
 	Reopened bool
 }
 
@@ -210,26 +219,26 @@ type EnqueueResult struct {
 //
 // New seasons re-open a finished task (success or failed → pending) so that only the new
 // seasons are sent: the items already done keep their state. A new approval in Seerr
-// re-opens a cancelled or failed task under the same id (see Reopens); otherwise a cancelled
+// re-opens a cancelled or failed task under the same id (see task.Reopens); otherwise a cancelled
 // task keeps its status (an operator decided so) but remembers the seasons for a later retry.
 //
 // Concurrent callers share one fsync'd commit (bbolt's DB.Batch). A nil error means the task
 // is on disk.
-func (s *Store) Enqueue(ctx context.Context, src Source, in Input) (EnqueueResult, error) {
+func (s *Store) Enqueue(ctx context.Context, src task.Source, in task.Input) (EnqueueResult, error) {
 	if err := ctx.Err(); err != nil {
 		return EnqueueResult{}, err
 	}
 	if !src.Valid() {
-		return EnqueueResult{}, fmt.Errorf("%w: unknown source %q", ErrInvalid, src)
+		return EnqueueResult{}, fmt.Errorf("%w: unknown source %q", task.ErrInvalid, src)
 	}
 	if err := in.Validate(); err != nil {
 		return EnqueueResult{}, err
 	}
-	in.Seasons, _ = MergeSeasons(nil, in.Seasons)
+	in.Seasons, _ = task.MergeSeasons(nil, in.Seasons)
 	in.Title = clean.Title(in.Title) // whatever the producer did, no control character is stored
 
 	// A repeat that changes nothing costs a read, not a commit.
-	t, err := s.read(func(tx *bolt.Tx) (*Task, error) { return getByKey(tx, in.Key()) })
+	t, err := s.read(func(tx *bolt.Tx) (*task.Task, error) { return getByKey(tx, in.Key()) })
 	if err != nil {
 		return EnqueueResult{}, err
 	}
@@ -247,37 +256,39 @@ func (s *Store) Enqueue(ctx context.Context, src Source, in Input) (EnqueueResul
 	if err != nil {
 		return EnqueueResult{}, s.wrap(err)
 	}
-	if res.Task.Status == StatusPending && (res.Created || res.Changed) {
+	if res.Task.Status == task.StatusPending && (res.Created || res.Changed) {
 		s.signal()
 	}
 	return res, nil
 }
 
 // enqueueTx stores or merges one input inside a write transaction.
-func enqueueTx(tx *bolt.Tx, src Source, in Input, now time.Time) (EnqueueResult, error) {
+func enqueueTx(tx *bolt.Tx, src task.Source, in task.Input, now time.Time) (EnqueueResult, error) {
 	key := in.Key()
-	old, err := getByKey(tx, key)
-	if err != nil {
-		return EnqueueResult{}, err
-	}
-	if old == nil {
+	v := tx.Bucket(bucketKeys).Get([]byte(key))
+	if v == nil {
 		seq, err := tx.Bucket(bucketTasks).NextSequence()
 		if err != nil {
 			return EnqueueResult{}, err
 		}
-		t := &Task{
-			ID: FormatID(seq), Key: key, Type: in.MediaType, Status: StatusPending,
-			CreatedAt: now, UpdatedAt: now, Source: src, Input: in, Items: []Item{},
-			NextAttemptAt: now, History: []HistoryEntry{}, Revision: 1, seq: seq,
+		t := &task.Task{
+			ID: task.FormatID(seq), Key: key, Type: in.MediaType, Status: task.StatusPending,
+			CreatedAt: now, UpdatedAt: now, Source: src, Input: in, Items: []task.Item{},
+			NextAttemptAt: now, History: []task.HistoryEntry{}, Revision: 1,
 		}
 		t.AddHistory(now, "enqueued", "from "+string(src))
-		if err := put(tx, nil, t); err != nil {
+		if err := put(tx, seq, nil, t); err != nil {
 			return EnqueueResult{}, err
 		}
 		return EnqueueResult{Task: *t, Created: true}, nil
 	}
-	merged, changed := MergeSeasons(old.Input.Seasons, in.Seasons)
-	reopen, why := Reopens(old, src, in)
+	seq := decodeUint(v)
+	old, err := getSeq(tx, seq)
+	if err != nil {
+		return EnqueueResult{}, err
+	}
+	merged, changed := task.MergeSeasons(old.Input.Seasons, in.Seasons)
+	reopen, why := task.Reopens(old, src, in)
 	if !changed && !reopen {
 		return EnqueueResult{Task: *old}, nil
 	}
@@ -288,11 +299,11 @@ func enqueueTx(tx *bolt.Tx, src Source, in Input, now time.Time) (EnqueueResult,
 	t.UpdatedAt = now
 	switch {
 	case reopen:
-		t.restart(now)
+		t.Restart(now)
 		t.AddHistory(now, "reopened", why)
-	case t.Status == StatusSuccess || t.Status == StatusFailed:
+	case t.Status == task.StatusSuccess || t.Status == task.StatusFailed:
 		// Re-open for the new seasons only; items already done stay done.
-		t.Status = StatusPending
+		t.Status = task.StatusPending
 		t.Attempts = 0
 		t.NextAttemptAt = now
 		t.LeaseUntil = nil
@@ -300,14 +311,14 @@ func enqueueTx(tx *bolt.Tx, src Source, in Input, now time.Time) (EnqueueResult,
 	default:
 		t.AddHistory(now, "merged", "new seasons from "+string(src))
 	}
-	if err := put(tx, old, &t); err != nil {
+	if err := put(tx, seq, old, &t); err != nil {
 		return EnqueueResult{}, err
 	}
 	return EnqueueResult{Task: t, Changed: true, Reopened: reopen}, nil
 }
 
 // fillBlanks copies descriptive fields the stored input lacks from a newer sighting.
-func fillBlanks(dst *Input, src Input) {
+func fillBlanks(dst *task.Input, src task.Input) {
 	dst.Title = cmp.Or(dst.Title, src.Title)
 	dst.Year = cmp.Or(dst.Year, src.Year)
 	dst.TVDBID = cmp.Or(dst.TVDBID, src.TVDBID)
@@ -319,33 +330,33 @@ func fillBlanks(dst *Input, src Input) {
 }
 
 // Get returns the task with that public id.
-func (s *Store) Get(ctx context.Context, id string) (Task, error) {
-	seq, err := ParseID(id)
+func (s *Store) Get(ctx context.Context, id string) (task.Task, error) {
+	seq, err := task.ParseID(id)
 	if err != nil {
-		return Task{}, err
+		return task.Task{}, err
 	}
-	t, err := s.read(func(tx *bolt.Tx) (*Task, error) { return getSeq(tx, seq) })
+	t, err := s.read(func(tx *bolt.Tx) (*task.Task, error) { return getSeq(tx, seq) })
 	if err != nil {
-		return Task{}, err
+		return task.Task{}, err
 	}
 	return *t, nil
 }
 
 // GetByKey returns the task with that source key ("seerr:42").
-func (s *Store) GetByKey(ctx context.Context, key string) (Task, error) {
-	t, err := s.read(func(tx *bolt.Tx) (*Task, error) { return getByKey(tx, key) })
+func (s *Store) GetByKey(ctx context.Context, key string) (task.Task, error) {
+	t, err := s.read(func(tx *bolt.Tx) (*task.Task, error) { return getByKey(tx, key) })
 	if err != nil {
-		return Task{}, err
+		return task.Task{}, err
 	}
 	if t == nil {
-		return Task{}, fmt.Errorf("%w: no task for %s", ErrNotFound, key)
+		return task.Task{}, fmt.Errorf("%w: no task for %s", task.ErrNotFound, key)
 	}
 	return *t, nil
 }
 
 // Has reports whether a task with that key exists, and its seasons, in one cheap read.
-func (s *Store) Has(ctx context.Context, key string) (bool, []SeasonRequest, error) {
-	t, err := s.read(func(tx *bolt.Tx) (*Task, error) { return getByKey(tx, key) })
+func (s *Store) Has(ctx context.Context, key string) (bool, []task.SeasonRequest, error) {
+	t, err := s.read(func(tx *bolt.Tx) (*task.Task, error) { return getByKey(tx, key) })
 	if err != nil || t == nil {
 		return false, nil, err
 	}
@@ -353,14 +364,14 @@ func (s *Store) Has(ctx context.Context, key string) (bool, []SeasonRequest, err
 }
 
 // Wants reports, in one cheap read, whether Enqueue(src, in) would change anything: no task
-// for the key yet, new seasons, or a re-open (see Reopens). Reconcile asks it before it
+// for the key yet, new seasons, or a re-open (see task.Reopens). Reconcile asks it before it
 // enqueues, so a pass over thousands of known requests writes nothing.
-func (s *Store) Wants(ctx context.Context, src Source, in Input) (bool, error) {
+func (s *Store) Wants(ctx context.Context, src task.Source, in task.Input) (bool, error) {
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
-	in.Seasons, _ = MergeSeasons(nil, in.Seasons)
-	t, err := s.read(func(tx *bolt.Tx) (*Task, error) { return getByKey(tx, in.Key()) })
+	in.Seasons, _ = task.MergeSeasons(nil, in.Seasons)
+	t, err := s.read(func(tx *bolt.Tx) (*task.Task, error) { return getByKey(tx, in.Key()) })
 	if err != nil {
 		return false, err
 	}
@@ -368,8 +379,8 @@ func (s *Store) Wants(ctx context.Context, src Source, in Input) (bool, error) {
 }
 
 // read runs get in a read transaction of its own.
-func (s *Store) read(get func(tx *bolt.Tx) (*Task, error)) (*Task, error) {
-	var t *Task
+func (s *Store) read(get func(tx *bolt.Tx) (*task.Task, error)) (*task.Task, error) {
+	var t *task.Task
 	err := s.db.View(func(tx *bolt.Tx) error {
 		var err error
 		t, err = get(tx)
@@ -379,34 +390,34 @@ func (s *Store) read(get func(tx *bolt.Tx) (*Task, error)) (*Task, error) {
 }
 
 // wants reports whether enqueueing in changes the stored task t.
-func wants(t *Task, src Source, in Input) bool {
-	if _, changed := MergeSeasons(t.Input.Seasons, in.Seasons); changed {
+func wants(t *task.Task, src task.Source, in task.Input) bool {
+	if _, changed := task.MergeSeasons(t.Input.Seasons, in.Seasons); changed {
 		return true
 	}
-	reopen, _ := Reopens(t, src, in)
+	reopen, _ := task.Reopens(t, src, in)
 	return reopen
 }
 
 // ListOptions filters List. Zero values mean "any"; Limit defaults to 10.
 type ListOptions struct {
-	Status Status
-	Source Source
+	Status task.Status
+	Source task.Source
 	Limit  int
 }
 
 // List returns the newest tasks matching the filter (newest first) and how many match in all.
 // It reads only an index and the tasks it returns, never the whole store.
-func (s *Store) List(ctx context.Context, opts ListOptions) ([]Task, int, error) {
+func (s *Store) List(ctx context.Context, opts ListOptions) ([]task.Task, int, error) {
 	if opts.Status != "" && !opts.Status.Valid() {
-		return nil, 0, fmt.Errorf("%w: unknown status %q", ErrInvalid, opts.Status)
+		return nil, 0, fmt.Errorf("%w: unknown status %q", task.ErrInvalid, opts.Status)
 	}
 	if opts.Source != "" && !opts.Source.Valid() {
-		return nil, 0, fmt.Errorf("%w: unknown source %q", ErrInvalid, opts.Source)
+		return nil, 0, fmt.Errorf("%w: unknown source %q", task.ErrInvalid, opts.Source)
 	}
 	if opts.Limit <= 0 {
 		opts.Limit = 10
 	}
-	var out []Task
+	var out []task.Task
 	var total int
 	err := s.db.View(func(tx *bolt.Tx) error {
 		name := indexFor(opts.Status, opts.Source)
@@ -426,14 +437,14 @@ func (s *Store) List(ctx context.Context, opts ListOptions) ([]Task, int, error)
 		return nil, 0, s.wrap(err)
 	}
 	if out == nil {
-		out = []Task{}
+		out = []task.Task{}
 	}
 	return out, total, nil
 }
 
 // indexFor names the narrowest index for a filter; its counter has the same name. "all" is
 // the tasks bucket itself.
-func indexFor(st Status, src Source) string {
+func indexFor(st task.Status, src task.Source) string {
 	switch {
 	case st != "" && src != "":
 		return "both:" + string(st) + "|" + string(src)
@@ -482,22 +493,22 @@ func seqsIn(tx *bolt.Tx, name string, newestFirst bool) iter.Seq[uint64] {
 
 // Stats is the queue at a glance.
 type Stats struct {
-	Total         int            `json:"total"`
-	ByStatus      map[Status]int `json:"byStatus"`
-	OldestPending *time.Time     `json:"oldestPending,omitempty"`
-	NextDue       *time.Time     `json:"nextDue,omitempty"`
+	Total         int                 `json:"total"`
+	ByStatus      map[task.Status]int `json:"byStatus"`
+	OldestPending *time.Time          `json:"oldestPending,omitempty"`
+	NextDue       *time.Time          `json:"nextDue,omitempty"`
 }
 
 // Stats counts tasks by status (O(1): counters kept with every write) and finds the oldest pending task.
 func (s *Store) Stats(ctx context.Context) (Stats, error) {
-	st := Stats{ByStatus: make(map[Status]int, len(Statuses))}
+	st := Stats{ByStatus: make(map[task.Status]int, len(task.Statuses))}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		counts := tx.Bucket(bucketCounts)
 		st.Total = int(decodeUint(counts.Get([]byte("all"))))
-		for _, status := range Statuses {
+		for _, status := range task.Statuses {
 			st.ByStatus[status] = int(decodeUint(counts.Get([]byte("status:" + string(status)))))
 		}
-		for seq := range seqsIn(tx, "status:"+string(StatusPending), false) {
+		for seq := range seqsIn(tx, "status:"+string(task.StatusPending), false) {
 			t, err := getSeq(tx, seq)
 			if err != nil {
 				return err
@@ -517,11 +528,11 @@ func (s *Store) Stats(ctx context.Context) (Stats, error) {
 // ClaimNext takes the next due pending task (nextAttemptAt ≤ now, earliest first, FIFO among
 // equals), marks it running with a lease, and returns it. When nothing is due it returns
 // (nil, next, nil) where next is when the earliest pending task falls due (zero if none).
-func (s *Store) ClaimNext(ctx context.Context, lease time.Duration) (*Task, time.Time, error) {
+func (s *Store) ClaimNext(ctx context.Context, lease time.Duration) (*task.Task, time.Time, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, time.Time{}, err
 	}
-	var claimed *Task
+	var claimed *task.Task
 	var next time.Time
 	err := s.update(func(tx *bolt.Tx) error {
 		now := s.now().UTC()
@@ -534,16 +545,17 @@ func (s *Store) ClaimNext(ctx context.Context, lease time.Duration) (*Task, time
 			next = due.UTC()
 			return nil
 		}
-		old, err := getSeq(tx, binary.BigEndian.Uint64(k[8:]))
+		seq := binary.BigEndian.Uint64(k[8:])
+		old, err := getSeq(tx, seq)
 		if err != nil {
 			return err
 		}
 		t := *old
-		t.Status = StatusRunning
+		t.Status = task.StatusRunning
 		until := now.Add(lease)
 		t.LeaseUntil = &until
 		t.UpdatedAt = now
-		if err := put(tx, old, &t); err != nil {
+		if err := put(tx, seq, old, &t); err != nil {
 			return err
 		}
 		claimed = &t
@@ -557,16 +569,16 @@ func (s *Store) ClaimNext(ctx context.Context, lease time.Duration) (*Task, time
 
 // Update applies fn to the current task and stores the result in one transaction, enforcing the
 // state machine: a status change fn makes must be a legal transition, or Update returns a
-// *TransitionError (ErrConflict) and stores nothing. fn must not change id, key or createdAt.
-func (s *Store) Update(ctx context.Context, id string, fn func(t *Task) error) (Task, error) {
-	seq, err := ParseID(id)
+// *task.TransitionError (task.ErrConflict) and stores nothing. fn must not change id, key or createdAt.
+func (s *Store) Update(ctx context.Context, id string, fn func(t *task.Task) error) (task.Task, error) {
+	seq, err := task.ParseID(id)
 	if err != nil {
-		return Task{}, err
+		return task.Task{}, err
 	}
 	if err := ctx.Err(); err != nil {
-		return Task{}, err
+		return task.Task{}, err
 	}
-	var out Task
+	var out task.Task
 	err = s.update(func(tx *bolt.Tx) error {
 		old, err := getSeq(tx, seq)
 		if err != nil {
@@ -576,39 +588,39 @@ func (s *Store) Update(ctx context.Context, id string, fn func(t *Task) error) (
 		if err := fn(&t); err != nil {
 			return err
 		}
-		if !CanTransition(old.Status, t.Status) {
-			return &TransitionError{ID: old.ID, From: old.Status, To: t.Status}
+		if !task.CanTransition(old.Status, t.Status) {
+			return &task.TransitionError{ID: old.ID, From: old.Status, To: t.Status}
 		}
 		if t.ID != old.ID || t.Key != old.Key || !t.CreatedAt.Equal(old.CreatedAt) {
-			return fmt.Errorf("%w: task identity cannot change", ErrInvalid)
+			return fmt.Errorf("%w: task identity cannot change", task.ErrInvalid)
 		}
-		if t.Status != StatusRunning {
+		if t.Status != task.StatusRunning {
 			t.LeaseUntil = nil
 		}
 		t.UpdatedAt = s.now().UTC()
-		if err := put(tx, old, &t); err != nil {
+		if err := put(tx, seq, old, &t); err != nil {
 			return err
 		}
 		out = t
 		return nil
 	})
 	if err != nil {
-		return Task{}, s.wrap(err)
+		return task.Task{}, s.wrap(err)
 	}
-	if out.Status == StatusPending {
+	if out.Status == task.StatusPending {
 		s.signal()
 	}
 	return out, nil
 }
 
 // Retry puts a failed or cancelled task back to pending under the same id, attempts reset.
-func (s *Store) Retry(ctx context.Context, id string) (Task, error) {
-	return s.Update(ctx, id, func(t *Task) error {
-		if t.Status != StatusFailed && t.Status != StatusCancelled {
-			return &TransitionError{ID: t.ID, From: t.Status, To: StatusPending}
+func (s *Store) Retry(ctx context.Context, id string) (task.Task, error) {
+	return s.Update(ctx, id, func(t *task.Task) error {
+		if t.Status != task.StatusFailed && t.Status != task.StatusCancelled {
+			return &task.TransitionError{ID: t.ID, From: t.Status, To: task.StatusPending}
 		}
 		now := s.now().UTC()
-		t.restart(now)
+		t.Restart(now)
 		t.AddHistory(now, "retry", "retry requested by operator")
 		return nil
 	})
@@ -616,11 +628,11 @@ func (s *Store) Retry(ctx context.Context, id string) (Task, error) {
 
 // Cancel is an operator's cancel (REST, MCP) of a pending or running task. A running task
 // stops before its next MoviePilot call. The cancel holds through reconcile until Seerr's
-// request is updated after it (see Reopens); a new approval webhook or Retry re-opens it.
-func (s *Store) Cancel(ctx context.Context, id, reason string) (Task, error) {
-	return s.Update(ctx, id, func(t *Task) error {
+// request is updated after it (see task.Reopens); a new approval webhook or Retry re-opens it.
+func (s *Store) Cancel(ctx context.Context, id, reason string) (task.Task, error) {
+	return s.Update(ctx, id, func(t *task.Task) error {
 		now := s.now().UTC()
-		if err := cancel(t, now, reason, CancelledByOperator); err != nil {
+		if err := cancel(t, now, reason, task.CancelledByOperator); err != nil {
 			return err
 		}
 		mark := now
@@ -632,11 +644,11 @@ func (s *Store) Cancel(ctx context.Context, id, reason string) (Task, error) {
 	})
 }
 
-func cancel(t *Task, now time.Time, reason, by string) error {
-	if t.Status != StatusPending && t.Status != StatusRunning {
-		return &TransitionError{ID: t.ID, From: t.Status, To: StatusCancelled}
+func cancel(t *task.Task, now time.Time, reason, by string) error {
+	if t.Status != task.StatusPending && t.Status != task.StatusRunning {
+		return &task.TransitionError{ID: t.ID, From: t.Status, To: task.StatusCancelled}
 	}
-	t.Status = StatusCancelled
+	t.Status = task.StatusCancelled
 	t.Reason = reason
 	t.LastError = ""
 	t.CancelledBy = by
@@ -644,24 +656,24 @@ func cancel(t *Task, now time.Time, reason, by string) error {
 	return nil
 }
 
-// ErrAlreadySent is returned (wrapped, matching ErrConflict) by CancelUnsent when MoviePilot
+// ErrAlreadySent is returned (wrapped, matching task.ErrConflict) by CancelUnsent when MoviePilot
 // already has at least one of the task's subscriptions.
-var ErrAlreadySent = fmt.Errorf("%w: already sent to MoviePilot", ErrConflict)
+var ErrAlreadySent = fmt.Errorf("%w: already sent to MoviePilot", task.ErrConflict)
 
 // CancelUnsent cancels the task with that key if nothing was sent to MoviePilot yet: Seerr
 // declined the request (a webhook). A new approval re-opens it.
-func (s *Store) CancelUnsent(ctx context.Context, key, reason string) (Task, error) {
+func (s *Store) CancelUnsent(ctx context.Context, key, reason string) (task.Task, error) {
 	t, err := s.GetByKey(ctx, key)
 	if err != nil {
-		return Task{}, err
+		return task.Task{}, err
 	}
-	return s.Update(ctx, t.ID, func(t *Task) error {
+	return s.Update(ctx, t.ID, func(t *task.Task) error {
 		for _, it := range t.Items {
-			if it.State == ItemSubscribed || it.State == ItemExisting {
+			if it.State == task.ItemSubscribed || it.State == task.ItemExisting {
 				return fmt.Errorf("task %s: %w", t.ID, ErrAlreadySent)
 			}
 		}
-		return cancel(t, s.now().UTC(), reason, CancelledBySeerr)
+		return cancel(t, s.now().UTC(), reason, task.CancelledBySeerr)
 	})
 }
 
@@ -672,7 +684,7 @@ func (s *Store) ReclaimRunning(ctx context.Context) (int, error) {
 	n := 0
 	err := s.update(func(tx *bolt.Tx) error {
 		n = 0
-		seqs := slices.Collect(seqsIn(tx, "status:"+string(StatusRunning), false))
+		seqs := slices.Collect(seqsIn(tx, "status:"+string(task.StatusRunning), false))
 		now := s.now().UTC()
 		for _, seq := range seqs {
 			old, err := getSeq(tx, seq)
@@ -680,12 +692,12 @@ func (s *Store) ReclaimRunning(ctx context.Context) (int, error) {
 				return err
 			}
 			t := *old
-			t.Status = StatusPending
+			t.Status = task.StatusPending
 			t.LeaseUntil = nil
 			t.NextAttemptAt = now
 			t.UpdatedAt = now
 			t.AddHistory(now, "reclaimed", "was running when the previous process stopped")
-			if err := put(tx, old, &t); err != nil {
+			if err := put(tx, seq, old, &t); err != nil {
 				return err
 			}
 			n++
@@ -700,20 +712,19 @@ func (s *Store) ReclaimRunning(ctx context.Context) (int, error) {
 
 // --- transaction helpers ---
 
-func getSeq(tx *bolt.Tx, seq uint64) (*Task, error) {
+func getSeq(tx *bolt.Tx, seq uint64) (*task.Task, error) {
 	v := tx.Bucket(bucketTasks).Get(encodeUint(seq))
 	if v == nil {
-		return nil, fmt.Errorf("%w: %s", ErrNotFound, FormatID(seq))
+		return nil, fmt.Errorf("%w: %s", task.ErrNotFound, task.FormatID(seq))
 	}
-	t := &Task{}
+	t := &task.Task{}
 	if err := json.Unmarshal(v, t); err != nil {
-		return nil, fmt.Errorf("decode task %s: %w", FormatID(seq), err)
+		return nil, fmt.Errorf("decode task %s: %w", task.FormatID(seq), err)
 	}
-	t.seq = seq
 	return t, nil
 }
 
-func getByKey(tx *bolt.Tx, key string) (*Task, error) {
+func getByKey(tx *bolt.Tx, key string) (*task.Task, error) {
 	v := tx.Bucket(bucketKeys).Get([]byte(key))
 	if v == nil {
 		return nil, nil
@@ -721,10 +732,10 @@ func getByKey(tx *bolt.Tx, key string) (*Task, error) {
 	return getSeq(tx, decodeUint(v))
 }
 
-// put writes t and keeps every index and counter in step with the change from old (nil when new).
-// It is the only function that writes tasks.
-func put(tx *bolt.Tx, old, t *Task) error {
-	seqKey := encodeUint(t.seq)
+// put writes t, stored under seq, and keeps every index and counter in step with the change
+// from old (nil when new). It is the only function that writes tasks.
+func put(tx *bolt.Tx, seq uint64, old, t *task.Task) error {
+	seqKey := encodeUint(seq)
 	body, err := json.Marshal(t)
 	if err != nil {
 		return fmt.Errorf("encode task %s: %w", t.ID, err)
@@ -751,13 +762,13 @@ func put(tx *bolt.Tx, old, t *Task) error {
 		}
 	}
 	// The due index holds pending tasks only, keyed by when they fall due.
-	if old != nil && old.Status == StatusPending {
-		if err := tx.Bucket(bucketDue).Delete(dueKey(old)); err != nil {
+	if old != nil && old.Status == task.StatusPending {
+		if err := tx.Bucket(bucketDue).Delete(dueKey(old, seq)); err != nil {
 			return err
 		}
 	}
-	if t.Status == StatusPending {
-		if err := tx.Bucket(bucketDue).Put(dueKey(t), nil); err != nil {
+	if t.Status == task.StatusPending {
+		if err := tx.Bucket(bucketDue).Put(dueKey(t, seq), nil); err != nil {
 			return err
 		}
 	}
@@ -765,7 +776,7 @@ func put(tx *bolt.Tx, old, t *Task) error {
 }
 
 // indexNames are the indexes (and counters) a task belongs to besides "all".
-func indexNames(t *Task) [3]string {
+func indexNames(t *task.Task) [3]string {
 	return [3]string{
 		"status:" + string(t.Status),
 		"source:" + string(t.Source),
@@ -773,7 +784,7 @@ func indexNames(t *Task) [3]string {
 	}
 }
 
-func addIndexes(tx *bolt.Tx, t *Task, seqKey []byte) error {
+func addIndexes(tx *bolt.Tx, t *task.Task, seqKey []byte) error {
 	for _, name := range indexNames(t) {
 		if err := tx.Bucket(bucketIndex).Put(indexKey(name, seqKey), nil); err != nil {
 			return err
@@ -785,7 +796,7 @@ func addIndexes(tx *bolt.Tx, t *Task, seqKey []byte) error {
 	return nil
 }
 
-func removeIndexes(tx *bolt.Tx, t *Task, seqKey []byte) error {
+func removeIndexes(tx *bolt.Tx, t *task.Task, seqKey []byte) error {
 	for _, name := range indexNames(t) {
 		if err := tx.Bucket(bucketIndex).Delete(indexKey(name, seqKey)); err != nil {
 			return err
@@ -804,9 +815,10 @@ func count(tx *bolt.Tx, name string, delta int64) error {
 	return b.Put([]byte(name), encodeUint(uint64(v)))
 }
 
-// dueKey is t's entry in the due index: when it falls due, then its seq (8 bytes each).
-func dueKey(t *Task) []byte {
-	return binary.BigEndian.AppendUint64(encodeUint(uint64(t.NextAttemptAt.UnixNano())), t.seq)
+// dueKey is the entry in the due index of t, stored under seq: when it falls due, then seq
+// (8 bytes each).
+func dueKey(t *task.Task, seq uint64) []byte {
+	return binary.BigEndian.AppendUint64(encodeUint(uint64(t.NextAttemptAt.UnixNano())), seq)
 }
 
 func encodeUint(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }

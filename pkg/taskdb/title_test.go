@@ -1,8 +1,10 @@
-package task
+package taskdb
 
 import (
 	"path/filepath"
 	"testing"
+
+	"github.com/seerrpilot/seerrpilot/pkg/task"
 )
 
 // The store cleans whatever a producer hands it (reconcile has no edge of its own for titles).
@@ -12,7 +14,7 @@ func TestEnqueueCleansTheTitle(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	res, err := s.Enqueue(t.Context(), SourceReconcile, Input{RequestID: 5, TMDBID: 603, MediaType: TypeMovie, Title: "The\r\nMatrix\u202e\x1b"})
+	res, err := s.Enqueue(t.Context(), task.SourceReconcile, task.Input{RequestID: 5, TMDBID: 603, MediaType: task.TypeMovie, Title: "The\r\nMatrix\u202e\x1b"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package task
+package taskdb
 
 import (
 	"context"
@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/seerrpilot/seerrpilot/pkg/task"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -42,23 +44,23 @@ func fill(b *testing.B, s *Store, n int) {
 					return err
 				}
 				now := start.Add(time.Duration(done) * time.Minute)
-				st := StatusSuccess
+				st := task.StatusSuccess
 				switch r := rng.Intn(100); {
 				case r < 4:
-					st = StatusPending
+					st = task.StatusPending
 				case r < 9:
-					st = StatusFailed
+					st = task.StatusFailed
 				case r < 10:
-					st = StatusCancelled
+					st = task.StatusCancelled
 				}
-				in := Input{RequestID: done, TMDBID: 1000 + done, MediaType: TypeTV, Title: "Show " + strconv.Itoa(done), Year: 2020,
-					Seasons: []SeasonRequest{{Season: 1}, {Season: 2}}}
+				in := task.Input{RequestID: done, TMDBID: 1000 + done, MediaType: task.TypeTV, Title: "Show " + strconv.Itoa(done), Year: 2020,
+					Seasons: []task.SeasonRequest{{Season: 1}, {Season: 2}}}
 				one, two := 1, 2
-				t := &Task{ID: FormatID(seq), Key: in.Key(), Type: in.MediaType, Status: st, CreatedAt: now, UpdatedAt: now,
-					Source: SourceReconcile, Input: in, NextAttemptAt: now, Revision: 1, seq: seq,
-					Items: []Item{{Season: &one, State: ItemSubscribed, MPSubscriptionID: done}, {Season: &two, State: ItemSubscribed, MPSubscriptionID: done + 1}}}
+				t := &task.Task{ID: task.FormatID(seq), Key: in.Key(), Type: in.MediaType, Status: st, CreatedAt: now, UpdatedAt: now,
+					Source: task.SourceReconcile, Input: in, NextAttemptAt: now, Revision: 1,
+					Items: []task.Item{{Season: &one, State: task.ItemSubscribed, MPSubscriptionID: done}, {Season: &two, State: task.ItemSubscribed, MPSubscriptionID: done + 1}}}
 				t.AddHistory(now, "enqueued", "from reconcile")
-				if err := put(tx, nil, t); err != nil {
+				if err := put(tx, seq, nil, t); err != nil {
 					return err
 				}
 			}
@@ -88,7 +90,7 @@ func BenchmarkLargeStore(b *testing.B) {
 	b.Logf("built %d tasks in %v; file %.0f MiB", n, time.Since(t0).Round(time.Millisecond), float64(info.Size())/(1<<20))
 	ctx := context.Background()
 
-	for _, st := range []Status{StatusPending, StatusFailed, StatusSuccess} {
+	for _, st := range []task.Status{task.StatusPending, task.StatusFailed, task.StatusSuccess} {
 		b.Run("ListByStatus20/"+string(st), func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				got, total, err := s.List(ctx, ListOptions{Status: st, Limit: 20})
@@ -108,7 +110,7 @@ func BenchmarkLargeStore(b *testing.B) {
 	b.Run("GetByID", func(b *testing.B) {
 		rng := rand.New(rand.NewSource(1))
 		for i := 0; i < b.N; i++ {
-			if _, err := s.Get(ctx, FormatID(uint64(rng.Intn(n)+1))); err != nil {
+			if _, err := s.Get(ctx, task.FormatID(uint64(rng.Intn(n)+1))); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -147,7 +149,7 @@ func BenchmarkLargeStore(b *testing.B) {
 			if err != nil || tk == nil {
 				b.Fatalf("claim: %v %v", tk, err)
 			}
-			if _, err := s.Update(ctx, tk.ID, func(x *Task) error { x.Status = StatusSuccess; return nil }); err != nil {
+			if _, err := s.Update(ctx, tk.ID, func(x *task.Task) error { x.Status = task.StatusSuccess; return nil }); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -170,7 +172,7 @@ func BenchmarkEnqueueParallel(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			id := next()
-			if _, err := s.Enqueue(context.Background(), SourceWebhook, movie(id, id)); err != nil {
+			if _, err := s.Enqueue(context.Background(), task.SourceWebhook, movie(id, id)); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -213,7 +215,7 @@ func benchBatchCommit(b *testing.B, s *Store) {
 				if id > b.N {
 					return
 				}
-				res, err := s.Enqueue(context.Background(), SourceWebhook, movie(id, id))
+				res, err := s.Enqueue(context.Background(), task.SourceWebhook, movie(id, id))
 				if err != nil || !res.Created {
 					b.Errorf("enqueue %d: created %v, err %v", id, res.Created, err)
 					return

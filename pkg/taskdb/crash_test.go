@@ -1,4 +1,4 @@
-package task
+package taskdb
 
 import (
 	"bufio"
@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seerrpilot/seerrpilot/pkg/task"
 	"github.com/seerrpilot/seerrpilot/pkg/testbudget"
 )
 
@@ -38,7 +39,7 @@ func TestCrashChild(t *testing.T) {
 			defer wg.Done()
 			for i := 0; ; i++ {
 				req := g*1_000_000 + i + 1
-				res, err := s.Enqueue(context.Background(), SourceWebhook, movie(req, req))
+				res, err := s.Enqueue(context.Background(), task.SourceWebhook, movie(req, req))
 				if err != nil {
 					return
 				}

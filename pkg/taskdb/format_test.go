@@ -1,4 +1,4 @@
-package task
+package taskdb
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/seerrpilot/seerrpilot/pkg/clock/clocktest"
+	"github.com/seerrpilot/seerrpilot/pkg/task"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -27,53 +28,53 @@ func TestFileFormatUnchanged(t *testing.T) {
 	}
 	defer s.Close()
 	step := func() { clock.Advance(time.Minute) }
-	a := mustEnqueue(t, s, SourceWebhook, movie(1, 101)).Task.ID
+	a := mustEnqueue(t, s, task.SourceWebhook, movie(1, 101)).Task.ID
 	step()
-	b := mustEnqueue(t, s, SourceReconcile, tv(2, 102, 1, 2)).Task.ID
+	b := mustEnqueue(t, s, task.SourceReconcile, tv(2, 102, 1, 2)).Task.ID
 	step()
-	c := mustEnqueue(t, s, SourceManual, Input{TMDBID: 103, MediaType: TypeTV, Seasons: []SeasonRequest{{Season: 1, Episodes: []int{3, 1}}}}).Task.ID
+	c := mustEnqueue(t, s, task.SourceManual, task.Input{TMDBID: 103, MediaType: task.TypeTV, Seasons: []task.SeasonRequest{{Season: 1, Episodes: []int{3, 1}}}}).Task.ID
 	step()
-	d := mustEnqueue(t, s, SourceWebhook, movie(4, 104)).Task.ID
+	d := mustEnqueue(t, s, task.SourceWebhook, movie(4, 104)).Task.ID
 	step()
-	mustEnqueue(t, s, SourceWebhook, tv(2, 102, 3)) // merges a season
+	mustEnqueue(t, s, task.SourceWebhook, tv(2, 102, 3)) // merges a season
 	step()
 	claimed, _, err := s.ClaimNext(ctx, time.Hour)
 	if err != nil || claimed == nil || claimed.ID != a {
 		t.Fatalf("claim = %v, %v", claimed, err)
 	}
 	step()
-	if _, err := s.Update(ctx, a, func(tk *Task) error {
-		tk.Status = StatusSuccess
-		tk.Items = []Item{{State: ItemSubscribed, MPSubscriptionID: 7}}
+	if _, err := s.Update(ctx, a, func(tk *task.Task) error {
+		tk.Status = task.StatusSuccess
+		tk.Items = []task.Item{{State: task.ItemSubscribed, MPSubscriptionID: 7}}
 		tk.AddHistory(clock.Now(), "success", "subscribed")
 		return nil
 	}); err != nil {
 		t.Fatal(err)
 	}
 	step()
-	forceStatus(t, s, b, StatusFailed)
+	forceStatus(t, s, b, task.StatusFailed)
 	step()
 	if _, err := s.Cancel(ctx, c, "not wanted"); err != nil {
 		t.Fatal(err)
 	}
 	step()
-	if _, err := s.CancelUnsent(ctx, Input{RequestID: 4}.Key(), "declined in Seerr"); err != nil {
+	if _, err := s.CancelUnsent(ctx, task.Input{RequestID: 4}.Key(), "declined in Seerr"); err != nil {
 		t.Fatal(err)
 	}
 	step()
-	mustEnqueue(t, s, SourceWebhook, movie(4, 104)) // approved again: re-opens d
+	mustEnqueue(t, s, task.SourceWebhook, movie(4, 104)) // approved again: re-opens d
 	step()
 	if _, err := s.Retry(ctx, b); err != nil {
 		t.Fatal(err)
 	}
 	step()
-	forceStatus(t, s, d, StatusRunning)
+	forceStatus(t, s, d, task.StatusRunning)
 	step()
 	if n, err := s.ReclaimRunning(ctx); err != nil || n != 1 {
 		t.Fatalf("reclaim = %d, %v", n, err)
 	}
-	mustEnqueue(t, s, SourceWebhook, tv(5, 105, 0)) // due in the future: a later claim finds nothing due
-	if _, err := s.Update(ctx, FormatID(5), func(tk *Task) error {
+	mustEnqueue(t, s, task.SourceWebhook, tv(5, 105, 0)) // due in the future: a later claim finds nothing due
+	if _, err := s.Update(ctx, task.FormatID(5), func(tk *task.Task) error {
 		tk.NextAttemptAt = clock.Now().Add(time.Hour)
 		return nil
 	}); err != nil {
