@@ -30,13 +30,12 @@ lint:
 	GOBIN=$(CURDIR)/bin $(GO) install honnef.co/go/tools/cmd/staticcheck@v0.8.2
 	./bin/staticcheck $(PKGS)
 
-## bench: store (1M tasks), schema upgrade, reconcile, service figures (latency, MP call rate, RSS, start → ready, stalled bodies, durable intake)
+## bench: store (1M tasks), reconcile, service figures (latency, MP call rate, RSS, start → ready, stalled bodies, durable intake)
 bench:
 	SEERRPILOT_BENCH_TASKS=$${SEERRPILOT_BENCH_TASKS:-1000000} $(GO) test -run '^$$' -bench 'LargeStore' -benchtime=2000x -timeout 60m -v ./pkg/taskdb/
 	$(GO) test -run '^$$' -bench 'EnqueueParallel' -benchtime=3s ./pkg/taskdb/
 	$(GO) test -run '^$$' -bench 'Pass10k' -benchtime=1x -timeout 30m ./reconcile/
 	$(GO) test -run '^$$' -bench 'IntakeDurable|Handler' ./webhook/
-	$(GO) test -run '^$$' -bench 'UpgradeFromSchema1' -benchtime=2x ./pkg/taskdb/
 	$(GO) run ./cmd/opsbench
 
 ## soak: kill -9 rounds and outage scenarios against the real binary (~15 min, not in CI)
