@@ -1063,6 +1063,10 @@ func (f *Fake) renderRequest(r *request, inList bool) map[string]any {
 	if r.modifiedBy != 0 {
 		out["modifiedBy"] = f.renderUser(f.users[r.modifiedBy], !inList)
 	}
+	if f.prof.jellyfin {
+		// @RelationCount of the request's seasons: 0 for a movie (seen on a real 3.1.0).
+		out["seasonCount"] = len(r.seasons)
+	}
 	if inList && f.prof.canRemove {
 		// No Radarr/Sonarr is configured in the fake, so no server can remove it.
 		out["canRemove"] = false
@@ -1162,6 +1166,16 @@ func (f *Fake) renderUser(u *user, withSettings bool) map[string]any {
 	}
 	if u.userType == 1 {
 		out["plexId"] = 100000 + u.id
+	}
+	if f.prof.jellyfin {
+		// @RelationCount of the user's requests, and the (unused) warnings list.
+		n := 0
+		for _, r := range f.requests {
+			if r.userID == u.id {
+				n++
+			}
+		}
+		out["requestCount"], out["warnings"] = n, []any{}
 	}
 	if f.prof.jellyfin {
 		out["jellyfinUsername"] = nullableString(u.jellyfinUsername)
