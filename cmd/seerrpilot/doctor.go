@@ -222,7 +222,10 @@ func doctorSeerr(ctx context.Context, r *report, cfg *config.Config) {
 type mpProbe struct {
 	scheme  moviepilot.AuthScheme
 	version string
-	err     error
+	// detected is the version MoviePilot answers like when MP_API_VERSION names one ("" when
+	// it is auto, or the detection failed).
+	detected string
+	err      error
 }
 
 func probeMP(ctx context.Context, cfg *config.Config, scheme moviepilot.AuthScheme) mpProbe {
@@ -244,6 +247,21 @@ func probeMP(ctx context.Context, cfg *config.Config, scheme moviepilot.AuthSche
 	cctx, cancel = context.WithTimeout(ctx, doctorTimeout)
 	_, p.err = c.Lookup(cctx, 1, nil) // a harmless read
 	cancel()
+	if p.err != nil || cfg.MPAPIVersion == "" || cfg.MPAPIVersion == "auto" {
+		return p
+	}
+	// A fixed MP_API_VERSION is used as is, and every read above works with the wrong one too
+	// (a real 2.5.6 answers v3's lookup with its all-null object), while creates then fail:
+	// ask the server which it is, with the same scheme and credentials.
+	auto, err := moviepilot.New(moviepilot.Config{
+		BaseURL: cfg.MPURL, Scheme: scheme, Token: cfg.MPToken,
+		Username: cfg.MPUsername, Password: cfg.MPPassword, APIVersion: "auto", Timeout: doctorTimeout,
+	})
+	if err == nil {
+		cctx, cancel = context.WithTimeout(ctx, doctorTimeout)
+		p.detected, _ = auto.Version(cctx)
+		cancel()
+	}
 	return p
 }
 
@@ -259,6 +277,11 @@ func doctorMoviePilot(ctx context.Context, r *report, cfg *config.Config) {
 	// it was not asked for (as ?token=, it lands in MoviePilot's access log).
 	configured := moviepilot.AuthScheme(cfg.MPAuthScheme)
 	primary := probeMP(ctx, cfg, configured)
+	if primary.err == nil && primary.detected != "" && primary.detected != primary.version {
+		r.fail(fmt.Sprintf("MoviePilot at %s answers like API %s, but MP_API_VERSION=%s", shownURL(cfg.MPURL), primary.detected, cfg.MPAPIVersion),
+			fmt.Sprintf("set MP_API_VERSION=auto (or %s): with the wrong version every subscription is refused", primary.detected))
+		return
+	}
 	if primary.err == nil {
 		r.ok(fmt.Sprintf("MoviePilot reachable at %s; MP_AUTH_SCHEME=%s works; API %s", shownURL(cfg.MPURL), configured, primary.version))
 		return

@@ -277,6 +277,34 @@ func TestDoctorMoviePilot25OnlyToken(t *testing.T) {
 	}
 }
 
+// A fixed MP_API_VERSION that is not the server's fails. On a real MoviePilot 2.5.6 with
+// MP_API_VERSION=v3, doctor said "MP_AUTH_SCHEME=login works; API v3" (v3's lookup answered
+// with the all-null object), and every create then failed with "未识别到媒体信息".
+func TestDoctorMPAPIVersionMismatch(t *testing.T) {
+	mp := mptest.New(mptest.Options{Version: mptest.V2, APIToken: e2eMPToken, Users: map[string]string{"admin": e2eMPPass}})
+	t.Cleanup(mp.Close)
+	for _, tc := range []struct {
+		version string
+		code    int
+		want    string
+	}{
+		{"v3", 1, "answers like API v2, but MP_API_VERSION=v3"},
+		{"v2", 0, "MP_AUTH_SCHEME=login works; API v2"},
+	} {
+		t.Run(tc.version, func(t *testing.T) {
+			r := runBin(t, map[string]string{"MP_URL": mp.URL(), "MP_USERNAME": "admin", "MP_PASSWORD": e2eMPPass,
+				"MP_API_VERSION": tc.version, "DATA_DIR": t.TempDir()}, "doctor")
+			if r.code != tc.code || !strings.Contains(r.stdout, tc.want) {
+				t.Fatalf("exit %d, want %d and %q:\n%s", r.code, tc.code, tc.want, r.stdout)
+			}
+			if tc.code == 1 && !strings.Contains(r.stdout, "set MP_API_VERSION=auto (or v2)") {
+				t.Fatalf("no fix:\n%s", r.stdout)
+			}
+			assertDoctorClean(t, r)
+		})
+	}
+}
+
 // An MP_URL ending in /api/v1 is a configuration error that says to remove it.
 func TestDoctorMPURLWithAPIV1(t *testing.T) {
 	r := runBin(t, map[string]string{"MP_URL": "http://127.0.0.1:9/api/v1", "MP_TOKEN": e2eMPToken, "DATA_DIR": t.TempDir()}, "doctor")

@@ -29,8 +29,11 @@ type Created struct {
 	OwnerErr error
 }
 
-// Get reads one subscription by id (GET /api/v1/subscribe/{id}); (nil, nil) when there is none
-// (v2 answers null, v3 an empty object).
+// Get reads one subscription by id (GET /api/v1/subscribe/{id}); (nil, nil) when the answer says
+// there is none (v3's empty object). MoviePilot v2.5.6 cannot say so: for a missing id (deleted,
+// or moved to the subscription history) it answers 500 "Internal Server Error", which Get
+// returns as an *Error like any other server failure. Ids are reused on v2.5.6 (max(id)+1), so
+// a row read by an old id may be another subscription: check it with Matches.
 func (c *Client) Get(ctx context.Context, id int) (*Subscription, error) {
 	raw, w, err := c.getObserved(ctx, id)
 	if err != nil || raw == nil {

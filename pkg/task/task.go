@@ -284,6 +284,10 @@ const (
 //     the task last saw of it (for an operator's cancel: after HoldMark), so a pass never
 //     undoes an operator's decision nor re-runs the same failure every interval;
 //   - a manual enqueue never re-opens (the operator has Retry for that).
+//
+// Jellyseerr 2.6+ and Seerr 3.x never move a request's updatedAt (approving leaves it at the
+// creation time), so with them the updatedAt rule never fires: only a webhook or Retry
+// re-opens a failed or operator-cancelled task.
 func Reopens(t *Task, src Source, in Input) (bool, string) {
 	if t.Status != StatusCancelled && t.Status != StatusFailed {
 		return false, ""

@@ -75,7 +75,7 @@ func (f *Fake) update(body []byte) answer {
 		}
 	}
 	if row == nil {
-		return f.result(false, "订阅不存在", nil)
+		return f.updateResult(false, "订阅不存在")
 	}
 	v3 := f.opts.Version == V3
 	intField := func(k string, dst *int, dropZero bool) {
@@ -109,7 +109,21 @@ func (f *Fake) update(body []byte) answer {
 	if !v3 {
 		strField("username", &row.Username)
 	}
-	return f.result(true, "", nil)
+	return f.updateResult(true, "")
+}
+
+// updateResult is the schemas.Response of update_subscribe and seerr_subscribe. v2.5.6 leaves
+// message (None) and data (the schema default, {}) unset: a success is
+// {"success":true,"message":null,"data":{}}.
+func (f *Fake) updateResult(success bool, msg string) answer {
+	if f.opts.Version == V3 {
+		return f.result(success, msg, nil)
+	}
+	var m any
+	if msg != "" {
+		m = msg
+	}
+	return jsonAnswer(http.StatusOK, map[string]any{"success": success, "message": m, "data": map[string]any{}})
 }
 
 // seerr is POST /api/v1/subscribe/seerr (seerr_subscribe): the raw Authorization header must
@@ -173,8 +187,5 @@ func (f *Fake) seerr(r *http.Request, body []byte, call *Call) answer {
 			break
 		}
 	}
-	if f.opts.Version == V3 {
-		return f.result(true, "", nil)
-	}
-	return f.result(true, "", map[string]any{})
+	return f.updateResult(true, "")
 }

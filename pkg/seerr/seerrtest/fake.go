@@ -85,6 +85,11 @@ type profile struct {
 	serviceErrors bool // >= 3.0.0
 	canRemove     bool // >= 2.5.2
 	jellyfin      bool // >= 2.0.0
+	// frozenUpdated (>= 2.6.0): updatedAt of requests, season requests and media is a plain
+	// column with onUpdate: 'CURRENT_TIMESTAMP', which TypeORM applies on MySQL only, so on
+	// SQLite and Postgres it keeps the creation time: approve, decline and status changes
+	// leave it alone (before 2.6.0 it was an @UpdateDateColumn, set on every save).
+	frozenUpdated bool
 }
 
 func newProfile(v string) profile {
@@ -108,6 +113,7 @@ func newProfile(v string) profile {
 	p.serviceErrors = atLeast(3, 0, 0)
 	p.canRemove = atLeast(2, 5, 2)
 	p.jellyfin = atLeast(2, 0, 0)
+	p.frozenUpdated = atLeast(2, 6, 0)
 	return p
 }
 
@@ -430,7 +436,8 @@ func (f *Fake) AddRequest(r seerr.Request) int {
 	return id
 }
 
-// SetStatus sets a request's status (and its seasons'), as approve/decline do. It
+// SetStatus sets a request's status (and its seasons'), as approve/decline do; from 2.6.0 on
+// updatedAt stays as it was (see profile.frozenUpdated). It
 // reports whether the request exists.
 func (f *Fake) SetStatus(id, status int) bool {
 	f.mu.Lock()
@@ -440,14 +447,27 @@ func (f *Fake) SetStatus(id, status int) bool {
 		return false
 	}
 	now := f.tick()
-	r.status, r.updated = status, now
+	r.status = status
 	if status != seerr.RequestPending {
 		r.modifiedBy = 1
 	}
 	for i := range r.seasons {
-		r.seasons[i].status, r.seasons[i].updated = status, now
+		r.seasons[i].status = status
 	}
+	f.touch(r, now)
 	return true
+}
+
+// touch sets the updatedAt of r and its seasons to now, on versions that change it on a save.
+// Callers hold f.mu.
+func (f *Fake) touch(r *request, now time.Time) {
+	if f.prof.frozenUpdated {
+		return
+	}
+	r.updated = now
+	for i := range r.seasons {
+		r.seasons[i].updated = now
+	}
 }
 
 // SetMediaStatus sets status and status4k of the media row of request id; 0 leaves a
@@ -470,7 +490,9 @@ func (f *Fake) SetMediaStatus(id, status, status4k int) bool {
 	if status4k != 0 {
 		m.status4k = status4k
 	}
-	m.updated = now
+	if !f.prof.frozenUpdated {
+		m.updated = now
+	}
 	if !f.prof.modern {
 		return true
 	}
@@ -483,10 +505,11 @@ func (f *Fake) SetMediaStatus(id, status, status4k int) bool {
 			st = m.status4k
 		}
 		if st == seerr.MediaAvailable || st == seerr.MediaDeleted {
-			o.status, o.updated = seerr.RequestCompleted, now
+			o.status = seerr.RequestCompleted
 			for i := range o.seasons {
-				o.seasons[i].status, o.seasons[i].updated = seerr.RequestCompleted, now
+				o.seasons[i].status = seerr.RequestCompleted
 			}
+			f.touch(o, now)
 		}
 	}
 	return true
@@ -1040,6 +1063,10 @@ func (f *Fake) renderRequest(r *request, inList bool) map[string]any {
 	if r.modifiedBy != 0 {
 		out["modifiedBy"] = f.renderUser(f.users[r.modifiedBy], !inList)
 	}
+	if f.prof.jellyfin {
+		// @RelationCount of the request's seasons: 0 for a movie (seen on a real 3.1.0).
+		out["seasonCount"] = len(r.seasons)
+	}
 	if inList && f.prof.canRemove {
 		// No Radarr/Sonarr is configured in the fake, so no server can remove it.
 		out["canRemove"] = false
@@ -1139,6 +1166,16 @@ func (f *Fake) renderUser(u *user, withSettings bool) map[string]any {
 	}
 	if u.userType == 1 {
 		out["plexId"] = 100000 + u.id
+	}
+	if f.prof.jellyfin {
+		// @RelationCount of the user's requests, and the (unused) warnings list.
+		n := 0
+		for _, r := range f.requests {
+			if r.userID == u.id {
+				n++
+			}
+		}
+		out["requestCount"], out["warnings"] = n, []any{}
 	}
 	if f.prof.jellyfin {
 		out["jellyfinUsername"] = nullableString(u.jellyfinUsername)

@@ -66,24 +66,25 @@ func TestListFollowsMutations(t *testing.T) {
 
 	all("start", ints(5, 4, 3, 2, 1), ints(5, 4, 3, 2, 1), ints(1, 2, 3, 4, 5), nil, nil, nil)
 
-	// Status change: 4 declined leaves approved and processing; 2 re-approved is modified last.
+	// Status change: 4 declined leaves approved and processing. 2 re-approved keeps its place
+	// in sort=modified: Seerr 3.1 never changes updatedAt (see TestUpdatedAtPerVersion).
 	if !f.SetStatus(4, seerr.RequestDeclined) || !f.SetStatus(2, seerr.RequestApproved) {
 		t.Fatal("SetStatus: unknown id")
 	}
-	all("status", ints(5, 3, 2, 1), ints(2, 5, 3, 1), ints(1, 2, 3, 5), nil, nil, nil)
+	all("status", ints(5, 3, 2, 1), ints(5, 3, 2, 1), ints(1, 2, 3, 5), nil, nil, nil)
 
 	// Delete.
 	if !f.Delete(5) {
 		t.Fatal("Delete: unknown id")
 	}
-	all("delete", ints(3, 2, 1), ints(2, 3, 1), ints(1, 2, 3), nil, nil, nil)
+	all("delete", ints(3, 2, 1), ints(3, 2, 1), ints(1, 2, 3), nil, nil, nil)
 
 	// New requests: another user's movie and a TV request.
 	u := f.AddRequest(seerr.Request{Status: seerr.RequestApproved, Type: seerr.TypeMovie,
 		RequestedBy: &seerr.User{ID: 7}, Media: seerr.Media{TMDBID: 600}})
 	v := f.AddRequest(seerr.Request{Status: seerr.RequestPending, Type: seerr.TypeTV,
 		Media: seerr.Media{TMDBID: 601}})
-	all("add", ints(u, 3, 2, 1), ints(u, 2, 3, 1), ints(1, 2, 3, u), nil, ints(u), ints(v))
+	all("add", ints(u, 3, 2, 1), ints(u, 3, 2, 1), ints(1, 2, 3, u), nil, ints(u), ints(v))
 
 	// Media status: 3's title becomes available, so the APPROVED request completes.
 	if !f.SetMediaStatus(3, seerr.MediaAvailable, 0) {
