@@ -333,11 +333,12 @@ func (f *Fake) handle(r *http.Request, op string, body []byte, call *Call) answe
 			return *deny
 		}
 		if op == "get" && r.Method == http.MethodDelete {
-			// delete_subscribe: success whether or not the row existed; no history row.
+			// delete_subscribe: success whether or not the row existed; no history row. Real
+			// 2.5.6 answers {"success":true,"message":null,"data":{}} (schemas.Response).
 			if i := f.index(f.pathID(r)); i >= 0 {
 				f.subs = append(f.subs[:i], f.subs[i+1:]...)
 			}
-			return jsonAnswer(http.StatusOK, envelope(true, "", map[string]any{}))
+			return f.updateResult(true, "")
 		}
 		if op == "get" {
 			return f.get(r)
