@@ -338,6 +338,9 @@ func (f *Fake) handle(r *http.Request, op string, body []byte, call *Call) answe
 			if i := f.index(f.pathID(r)); i >= 0 {
 				f.subs = append(f.subs[:i], f.subs[i+1:]...)
 			}
+			if f.opts.Version == V3 {
+				return jsonAnswer(http.StatusOK, envelope(true, "", map[string]any{}))
+			}
 			return f.updateResult(true, "")
 		}
 		if op == "get" {
