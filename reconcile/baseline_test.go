@@ -69,7 +69,7 @@ func hasRequest(t *testing.T, s Store, id int) bool {
 
 func baselineOf(t *testing.T, s Store) (map[int]struct{}, bool) {
 	t.Helper()
-	ids, taken, err := s.Baseline(context.Background(), baselineFloor)
+	ids, _, taken, err := s.Baseline(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +77,11 @@ func baselineOf(t *testing.T, s Store) (map[int]struct{}, bool) {
 }
 
 func floorPoller(t *testing.T, f *baselineFake, s Store) *Poller {
-	p, _ := newPoller(t, client(t, f.srv), s, func(o *Options) { o.Since = baselineFloor; o.PageSize = 1 })
+	return floorPollerAt(t, f, s, baselineFloor)
+}
+
+func floorPollerAt(t *testing.T, f *baselineFake, s Store, floor time.Time) *Poller {
+	p, _ := newPoller(t, client(t, f.srv), s, func(o *Options) { o.Since = floor; o.PageSize = 1 })
 	return p
 }
 
@@ -116,15 +120,22 @@ func TestFloorBaseline(t *testing.T) {
 				t.Fatalf("after the late approval %+v", sum)
 			}
 
-			// Restart: a new store handle and poller keep the baseline.
+			// Restart, with the floor moved (RECONCILE_SINCE=720h counts back from each start):
+			// the baseline stays, and an old request approved while seerrpilot was down (its
+			// webhook lost) is delivered rather than recorded as backlog.
 			if err := store.Close(); err != nil {
 				t.Fatal(err)
 			}
+			down := f.srv.AddRequest(seerr.Request{Status: seerr.RequestApproved, CreatedAt: baselineFloor.Add(-time.Hour),
+				UpdatedAt: baselineFloor.Add(-time.Hour), Media: seerr.Media{TMDBID: 505, Status: seerr.MediaProcessing}})
 			store = openStoreAt(t, path)
-			p = floorPoller(t, f, store)
+			p = floorPollerAt(t, f, store, baselineFloor.Add(48*time.Hour))
 			sum = mustPass(t, p, PassOptions{})
-			if sum.Enqueued != 0 || sum.Skipped != 1 || sum.Unchanged != 2 || hasRequest(t, store, f.backlog) {
+			if sum.Enqueued != 1 || sum.Skipped != 1 || sum.Unchanged != 2 || !hasRequest(t, store, down) || hasRequest(t, store, f.backlog) {
 				t.Fatalf("after restart %+v", sum)
+			}
+			if ids, _ := baselineOf(t, store); len(ids) != 1 {
+				t.Fatalf("baseline taken again: %v", ids)
 			}
 		})
 	}

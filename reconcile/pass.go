@@ -130,7 +130,9 @@ func (p *Poller) loadBaseline(ps *passState) (recording bool, err error) {
 	if !ps.opts.Floor || p.since.IsZero() {
 		return false, nil
 	}
-	ids, taken, err := p.store.Baseline(ps.ctx, p.since)
+	// Once taken, it stays when the floor moves (RECONCILE_SINCE=720h counts back from each
+	// start): taking it again would record requests approved while seerrpilot was down.
+	ids, _, taken, err := p.store.Baseline(ps.ctx)
 	if err != nil {
 		return false, &StoreError{Op: "baseline", Key: p.since.UTC().Format(time.RFC3339), Err: err}
 	}

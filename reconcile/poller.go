@@ -45,7 +45,7 @@ type Store interface {
 	Wants(ctx context.Context, src task.Source, in task.Input) (bool, error)
 	Enqueue(ctx context.Context, src task.Source, in task.Input) (taskdb.EnqueueResult, error)
 	// Baseline and TakeBaseline keep the RECONCILE_SINCE baseline (see PassOptions.Floor).
-	Baseline(ctx context.Context, floor time.Time) (ids map[int]struct{}, taken bool, err error)
+	Baseline(ctx context.Context) (ids map[int]struct{}, floor time.Time, taken bool, err error)
 	TakeBaseline(ctx context.Context, floor time.Time, ids []int) error
 }
 

@@ -17,13 +17,13 @@ type baselineMarker struct {
 
 var metaBaseline = []byte("baseline")
 
-// Baseline returns reconcile's baseline for floor (RECONCILE_SINCE): the Seerr request ids
-// the first completed pass under that floor skipped as the backlog. taken is false when no
-// baseline was taken yet, or it was taken for another floor (the setting changed); ids is
-// then nil.
-func (s *Store) Baseline(ctx context.Context, floor time.Time) (ids map[int]struct{}, taken bool, err error) {
+// Baseline returns reconcile's baseline: the Seerr request ids the first completed pass under
+// RECONCILE_SINCE skipped as the backlog, and the floor it was taken for. taken is false (ids
+// nil) until one was taken. It is kept when the floor moves (a duration counts back from
+// each start; an edit): requests from between the two floors were delivered, or are now.
+func (s *Store) Baseline(ctx context.Context) (ids map[int]struct{}, floor time.Time, taken bool, err error) {
 	if err := ctx.Err(); err != nil {
-		return nil, false, err
+		return nil, time.Time{}, false, err
 	}
 	err = s.db.View(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketMeta).Get(metaBaseline)
@@ -34,10 +34,7 @@ func (s *Store) Baseline(ctx context.Context, floor time.Time) (ids map[int]stru
 		if err := json.Unmarshal(v, &m); err != nil {
 			return fmt.Errorf("baseline marker: %w", err)
 		}
-		if !m.Floor.Equal(floor) {
-			return nil
-		}
-		taken = true
+		floor, taken = m.Floor, true
 		b := tx.Bucket(bucketBaseline)
 		ids = make(map[int]struct{}, b.Stats().KeyN)
 		return b.ForEach(func(k, _ []byte) error {
@@ -46,9 +43,9 @@ func (s *Store) Baseline(ctx context.Context, floor time.Time) (ids map[int]stru
 		})
 	})
 	if err != nil {
-		return nil, false, s.wrap(err)
+		return nil, time.Time{}, false, s.wrap(err)
 	}
-	return ids, taken, nil
+	return ids, floor, taken, nil
 }
 
 // TakeBaseline records ids as reconcile's baseline for floor and marks it taken, replacing
