@@ -34,6 +34,13 @@ type passState struct {
 	// seen holds the request ids considered in this pass (walk goroutine only): a request
 	// that moves between the approved and the failed list mid-pass is considered once.
 	seen map[int]struct{}
+
+	// baseline is the RECONCILE_SINCE baseline when taken (opts.Floor): a request from
+	// before Since is skipped only if it is in it. Nil: skip by date alone.
+	baseline map[int]struct{}
+	// record collects the ids skipped by date when this pass is to take the baseline (nil:
+	// it is not): a real pass under the floor before the baseline was taken.
+	record []int
 }
 
 // filterIncludesFailed reports whether a list filter's request-status set holds FAILED:
@@ -57,6 +64,10 @@ func (p *Poller) pass(ctx context.Context, id string, opts PassOptions) (Summary
 		return ps.sum, err
 	}
 
+	recording, err := p.loadBaseline(ps)
+	if err != nil {
+		return fail(err)
+	}
 	st, err := p.seerr.Status(ctx)
 	if err != nil {
 		return fail(err)
@@ -100,8 +111,40 @@ func (p *Poller) pass(ctx context.Context, id string, opts PassOptions) (Summary
 	if err != nil {
 		return fail(err)
 	}
+	// Only now, the pass complete: a partial baseline would let the rest of the backlog through.
+	if recording {
+		if err := p.store.TakeBaseline(ctx, p.since, ps.record); err != nil {
+			return fail(&StoreError{Op: "baseline", Key: p.since.UTC().Format(time.RFC3339), Err: err})
+		}
+		p.log.Info().Int("skipped", len(ps.record)).Time("since", p.since).
+			Msg("reconcile: took the RECONCILE_SINCE baseline; these approved requests from before it stay skipped, older ones approved from now on are delivered")
+	}
 	ps.sum.DurationMs = time.Since(began).Milliseconds()
 	return ps.sum, nil
+}
+
+// loadBaseline reads the RECONCILE_SINCE baseline for a pass under the floor and reports
+// whether this pass is to take it: a real pass whose Since is the floor itself (a queued pass
+// widened to an earlier explicit since skips less, so it does not record).
+func (p *Poller) loadBaseline(ps *passState) (recording bool, err error) {
+	if !ps.opts.Floor || p.since.IsZero() {
+		return false, nil
+	}
+	// Once taken, it stays when the floor moves (RECONCILE_SINCE=720h counts back from each
+	// start): taking it again would record requests approved while seerrpilot was down.
+	ids, _, taken, err := p.store.Baseline(ps.ctx)
+	if err != nil {
+		return false, &StoreError{Op: "baseline", Key: p.since.UTC().Format(time.RFC3339), Err: err}
+	}
+	if taken {
+		ps.baseline = ids
+		return false, nil
+	}
+	recording = !ps.opts.DryRun && ps.opts.Since.Equal(p.since)
+	if recording {
+		ps.record = []int{}
+	}
+	return recording, nil
 }
 
 // effectiveFilter is the filter to send: Options.Filter, or "approved" when this server
@@ -135,8 +178,16 @@ func (p *Poller) consider(ps *passState, r seerr.Request) error {
 		return nil
 	}
 	if since := ps.opts.Since; !since.IsZero() && r.CreatedAt.Before(since) && r.UpdatedAt.Before(since) {
-		ps.sum.Skipped++
-		return nil
+		// Seerr >= 2.6 never moves updatedAt, so an old request approved after the
+		// baseline was taken is told apart by its id.
+		if _, backlog := ps.baseline[r.ID]; backlog || ps.baseline == nil {
+			ps.sum.Skipped++
+			if ps.record != nil {
+				ps.record = append(ps.record, r.ID)
+			}
+			return nil
+		}
+		p.log.Debug().Int("request_id", r.ID).Msg("reconcile: request from before RECONCILE_SINCE, not in its baseline: considered")
 	}
 	in := plan.Input(r)
 	if err := in.Validate(); err != nil {

@@ -44,6 +44,9 @@ type Store interface {
 	Has(ctx context.Context, key string) (bool, []task.SeasonRequest, error)
 	Wants(ctx context.Context, src task.Source, in task.Input) (bool, error)
 	Enqueue(ctx context.Context, src task.Source, in task.Input) (taskdb.EnqueueResult, error)
+	// Baseline and TakeBaseline keep the RECONCILE_SINCE baseline (see PassOptions.Floor).
+	Baseline(ctx context.Context) (ids map[int]struct{}, floor time.Time, taken bool, err error)
+	TakeBaseline(ctx context.Context, floor time.Time, ids []int) error
 }
 
 // Options configure a Poller. Seerr and Store are required.
@@ -59,7 +62,9 @@ type Options struct {
 	// Interval is RECONCILE_INTERVAL. Zero: Run does the start pass only; triggers still work.
 	Interval time.Duration
 	// Since is RECONCILE_SINCE: the Since of every pass that does not name its own (the
-	// start pass, periodic ones, triggers without since). Zero: no floor.
+	// start pass, periodic ones, triggers without since). Zero: no floor. Such a pass skips
+	// an older request only if it is in the baseline (PassOptions.Floor): the first
+	// completed real pass under the floor records the ones it skipped.
 	Since time.Time
 	// PassTimeout bounds one pass (all its Seerr and store calls); zero means DefaultPassTimeout.
 	PassTimeout time.Duration
@@ -336,12 +341,18 @@ func covers(have, want PassOptions) bool {
 	if have.Since.IsZero() {
 		return true
 	}
-	return !want.Since.IsZero() && !want.Since.Before(have.Since)
+	if want.Since.IsZero() || want.Since.Before(have.Since) {
+		return false
+	}
+	// A pure date filter skips old requests that the floor's baseline lets through.
+	return have.Floor || !want.Floor
 }
 
 // widen returns options covering both a and b.
 func widen(a, b PassOptions) PassOptions {
-	out := PassOptions{DryRun: a.DryRun && b.DryRun}
+	// With Floor, the pass skips a request from before Since only if the baseline holds it;
+	// it records the baseline only when Since is the floor itself (see Poller.pass).
+	out := PassOptions{DryRun: a.DryRun && b.DryRun, Floor: a.Floor || b.Floor}
 	if !a.Since.IsZero() && !b.Since.IsZero() {
 		out.Since = a.Since
 		if b.Since.Before(a.Since) {
@@ -358,8 +369,10 @@ func (p *Poller) start(opts PassOptions) (r *run, joined bool, err error) {
 	if p.life.Err() != nil {
 		return nil, false, ErrStopped
 	}
+	// RECONCILE_SINCE, with its baseline; an explicit since replaces it (a pure date filter).
+	opts.Floor = opts.Since.IsZero() && !p.since.IsZero()
 	if opts.Since.IsZero() {
-		opts.Since = p.since // RECONCILE_SINCE; an explicit since replaces it
+		opts.Since = p.since
 	}
 	if p.cur != nil {
 		if covers(p.cur.opts, opts) {

@@ -20,7 +20,7 @@ type Backlog struct {
 	Found  int `json:"found"`
 	Queued int `json:"queued"`
 	// Skipped counts requests read but not queued (not approved, already available, or
-	// created and last updated before Since).
+	// created and last updated before Since: the first pass records those as the backlog).
 	Skipped int `json:"skipped"`
 	// Since is RECONCILE_SINCE as the pass applied it; absent: the whole history.
 	Since *time.Time `json:"since,omitempty"`

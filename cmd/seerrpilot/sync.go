@@ -93,9 +93,13 @@ func syncOnce(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		prog.end()
 		fmt.Fprintf(stdout, "reconcile: %d pages, %d requests seen, %d approved, %d new, %d merged, %d skipped (%d ms)\n",
 			sum.Pages, sum.Seen, sum.Approved, sum.Enqueued, sum.Merged, sum.Skipped, sum.DurationMs)
-		if sum.Since != nil {
-			fmt.Fprintf(stdout, "reconcile: requests created and last updated before %s were skipped (%s)\n",
-				sum.Since.Format(time.RFC3339), sinceOrigin(*sinceArg))
+		switch {
+		case sum.Since != nil && *sinceArg != "":
+			fmt.Fprintf(stdout, "reconcile: requests created and last updated before %s were skipped (--since)\n",
+				sum.Since.Format(time.RFC3339))
+		case sum.Since != nil:
+			fmt.Fprintf(stdout, "reconcile: the approved backlog from before %s, as recorded at the first pass, was skipped (RECONCILE_SINCE)\n",
+				sum.Since.Format(time.RFC3339))
 		}
 		if err != nil {
 			fmt.Fprintln(stdout, "reconcile failed:", red.Error(err))
@@ -147,14 +151,6 @@ func syncOnce(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintln(stdout, "dry run: nothing was written to MoviePilot or to", filepath.Join(cfg.DataDir, taskdb.FileName))
 	}
 	return nil
-}
-
-// sinceOrigin says where a pass's since came from.
-func sinceOrigin(flagValue string) string {
-	if flagValue != "" {
-		return "--since"
-	}
-	return "RECONCILE_SINCE"
 }
 
 // scratchCopy copies the task database (if any) into a new temp dir, for a dry run.

@@ -105,7 +105,8 @@ type Config struct {
 	AdminToken          string
 	ReconcileInterval   time.Duration // 0 disables the periodic pass
 	// ReconcileSince (RECONCILE_SINCE) is the floor of every reconcile pass that does not
-	// name its own since: requests created and last updated before it are skipped. A
+	// name its own since: approved requests created and last updated before it are skipped
+	// as they were at the first pass that applied it (reconcile records them). A
 	// duration is counted back from when the configuration was loaded. Zero: no floor.
 	ReconcileSince time.Time
 	LogLevel       LogLevel

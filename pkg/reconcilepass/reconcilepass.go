@@ -22,6 +22,12 @@ type Options struct {
 	DryRun bool `json:"dryRun,omitempty"`
 	// Since limits the pass to requests created or updated at or after it (zero: all).
 	Since time.Time `json:"since,omitempty"`
+	// Floor is set by the poller; a caller's value is ignored. It says Since is the
+	// configured floor (RECONCILE_SINCE, a pass without its own since): a request from
+	// before it is skipped only if it is in the baseline, the approved backlog the first
+	// completed pass under that floor skipped (and recorded). An explicit Since is a pure
+	// date filter for its pass and neither reads nor writes the baseline.
+	Floor bool `json:"-"`
 	// Progress, when set, is called after each request read from Seerr with how many were
 	// read in this pass and how many the list holds (pageInfo.results of the walks so far;
 	// 0 before the first page). It runs on the pass goroutine and must not block. A trigger
@@ -40,7 +46,7 @@ type Summary struct {
 	Approved   int       `json:"approved"` // of those, deliverable after the local filter
 	Enqueued   int       `json:"enqueued"` // new tasks
 	Merged     int       `json:"merged"`   // known tasks that took new seasons
-	Skipped    int       `json:"skipped"`  // not deliverable (not approved/failed, already available, before --since)
+	Skipped    int       `json:"skipped"`  // not deliverable (not approved/failed, already available, before --since, in the RECONCILE_SINCE baseline)
 	DryRun     bool      `json:"dryRun,omitempty"`
 	Outcome    string    `json:"outcome"` // "ok" or "error"
 	Error      string    `json:"error,omitempty"`
@@ -55,7 +61,8 @@ type Summary struct {
 	// TMDB id, unknown media type); they are included in Skipped.
 	Invalid int `json:"invalid"`
 	// Since is the since the pass applied (Options.Since or RECONCILE_SINCE), if any:
-	// requests created and last updated before it were skipped.
+	// requests created and last updated before it were skipped (under RECONCILE_SINCE, only
+	// those in its baseline; see Options.Floor).
 	Since *time.Time `json:"since,omitempty"`
 	// ServerVersion is what Seerr's /status reported.
 	ServerVersion string `json:"serverVersion,omitempty"`

@@ -80,6 +80,10 @@ func TestFileFormatUnchanged(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	step()
+	if err := s.TakeBaseline(ctx, time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC), []int{9, 8}); err != nil {
+		t.Fatal(err)
+	}
 
 	var got strings.Builder
 	err = s.db.View(func(tx *bolt.Tx) error {

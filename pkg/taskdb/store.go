@@ -41,6 +41,9 @@ var (
 	bucketDue    = []byte("due")    // nextAttemptAt(8) + seq(8) → nil, pending tasks only
 	bucketCounts = []byte("counts") // counter name → uint64
 	bucketMeta   = []byte("meta")
+	// bucketBaseline holds reconcile's baseline (see Baseline): Seerr request id (8 bytes)
+	// → when recorded (8-byte Unix nanoseconds); meta's "baseline" key says it was taken.
+	bucketBaseline = []byte("baseline")
 )
 
 // Errors of the store besides the model's (task.ErrNotFound, task.ErrConflict, task.ErrInvalid).
@@ -116,7 +119,7 @@ func Open(path string, opts Options) (*Store, error) {
 
 func (s *Store) init() error {
 	return s.update(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketTasks, bucketKeys, bucketIndex, bucketDue, bucketCounts, bucketMeta} {
+		for _, name := range [][]byte{bucketTasks, bucketKeys, bucketIndex, bucketDue, bucketCounts, bucketMeta, bucketBaseline} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)
 			}
